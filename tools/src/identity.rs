@@ -1,0 +1,50 @@
+//! Who is asking: the identity a tool call runs for.
+//!
+//! Channels map their users onto an [`Identity`]; tools see only this type.
+
+use serde::{Deserialize, Serialize};
+
+/// Stable identifier of a person (or API client) across channels.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IdentityId(pub String);
+
+impl std::fmt::Display for IdentityId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A business role that decides which tools and proposals a person may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Finance,
+    Sales,
+    Warehouse,
+    Admin,
+}
+
+/// The person (or API client) a turn runs for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub id: IdentityId,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+}
+
+impl Identity {
+    /// The identity of a caller authenticated by the HTTP API key or a local
+    /// terminal session.
+    pub fn local_operator() -> Self {
+        Self {
+            id: IdentityId("local".to_owned()),
+            display_name: "Local operator".to_owned(),
+            roles: vec![Role::Admin],
+        }
+    }
+
+    /// Whether this identity holds `role` (admins hold every role).
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.iter().any(|r| *r == role || *r == Role::Admin)
+    }
+}

@@ -1,0 +1,312 @@
+//! The registry of tools and the one place where a model's tool call is
+//! parsed, validated, bounded in time and turned into a result for the model.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde_json::{Value, json};
+use thiserror::Error;
+use tracing::Instrument;
+
+use crate::{OdooAccess, SchemaError, Summarize, Tool, ToolCtx, ToolError, ToolKind, tool_schema};
+
+/// Largest serialised tool output sent to the model verbatim; larger outputs
+/// are replaced by their summary so one tool cannot flood the context window.
+const MAX_MODEL_OUTPUT_BYTES: usize = 16 * 1024;
+
+/// A tool as the model sees it: name, description and argument schema.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolSpec {
+    pub name: String,
+    pub description: String,
+    pub kind: ToolKind,
+    pub input_schema: Value,
+}
+
+/// A registered tool with its types erased, so tools of different types can
+/// live in one registry.
+#[async_trait]
+pub trait DynTool: Send + Sync {
+    fn spec(&self) -> &ToolSpec;
+    fn access(&self) -> &'static [OdooAccess];
+    /// Deserialises `args` (already schema-validated) and runs the tool.
+    async fn call_json(&self, ctx: &ToolCtx, args: Value) -> Result<ToolSuccess, ToolError>;
+}
+
+/// What a successful call produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSuccess {
+    /// The few lines the model reads.
+    pub summary: String,
+    /// The full typed output, for audit records and attachments.
+    pub output: Value,
+}
+
+struct Erased<T: Tool> {
+    tool: T,
+    spec: ToolSpec,
+}
+
+#[async_trait]
+impl<T: Tool> DynTool for Erased<T> {
+    fn spec(&self) -> &ToolSpec {
+        &self.spec
+    }
+
+    fn access(&self) -> &'static [OdooAccess] {
+        self.tool.access()
+    }
+
+    async fn call_json(&self, ctx: &ToolCtx, args: Value) -> Result<ToolSuccess, ToolError> {
+        let args: T::Args =
+            serde_path_to_error::deserialize(args).map_err(|err| ToolError::InvalidArgs {
+                tool: T::NAME.to_owned(),
+                message: describe_serde_error(&err),
+            })?;
+        let output = self.tool.call(ctx, args).await?;
+        let summary = output.summary();
+        let output = serde_json::to_value(&output)
+            .map_err(|err| ToolError::Internal(format!("cannot serialise output: {err}")))?;
+        Ok(ToolSuccess { summary, output })
+    }
+}
+
+/// Building a registry failed.
+#[derive(Debug, Error)]
+pub enum RegistryError {
+    #[error("tool name {0} is registered twice")]
+    DuplicateName(String),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}
+
+/// Collects tools; `build` rejects duplicate names and bad schemas.
+#[derive(Default)]
+pub struct ToolRegistryBuilder {
+    tools: Vec<Result<Arc<dyn DynTool>, SchemaError>>,
+}
+
+impl ToolRegistryBuilder {
+    pub fn register<T: Tool>(mut self, tool: T) -> Self {
+        let entry = tool_schema::<T::Args>(T::NAME).map(|input_schema| {
+            let spec = ToolSpec {
+                name: T::NAME.to_owned(),
+                description: tool.description().to_owned(),
+                kind: T::KIND,
+                input_schema,
+            };
+            Arc::new(Erased { tool, spec }) as Arc<dyn DynTool>
+        });
+        self.tools.push(entry);
+        self
+    }
+
+    pub fn build(self) -> Result<ToolRegistry, RegistryError> {
+        let mut tools = BTreeMap::new();
+        for entry in self.tools {
+            let tool = entry?;
+            let name = tool.spec().name.clone();
+            let validator = jsonschema::options()
+                .should_validate_formats(true)
+                .build(&tool.spec().input_schema)
+                .map_err(|err| SchemaError {
+                    tool: name.clone(),
+                    found: err.to_string(),
+                })?;
+            if tools
+                .insert(name.clone(), Registered { tool, validator })
+                .is_some()
+            {
+                return Err(RegistryError::DuplicateName(name));
+            }
+        }
+        Ok(ToolRegistry { tools })
+    }
+}
+
+struct Registered {
+    tool: Arc<dyn DynTool>,
+    validator: jsonschema::Validator,
+}
+
+/// The tools available to the agent, by name.
+pub struct ToolRegistry {
+    tools: BTreeMap<String, Registered>,
+}
+
+/// The result of one dispatched call, ready for the model and the audit log.
+#[derive(Debug)]
+pub struct DispatchOutcome {
+    pub tool: String,
+    /// The arguments as parsed; a string holding the raw text when they were
+    /// not valid JSON.
+    pub arguments: Value,
+    pub result: Result<ToolSuccess, ToolError>,
+    pub duration: Duration,
+}
+
+impl DispatchOutcome {
+    pub fn is_error(&self) -> bool {
+        self.result.is_err()
+    }
+
+    /// The tool result content sent back to the model. It is a JSON document so
+    /// the model reads it as data, never as instructions.
+    pub fn content_for_model(&self) -> String {
+        let value = match &self.result {
+            Ok(success) => {
+                let size = serde_json::to_vec(&success.output).map_or(usize::MAX, |v| v.len());
+                if size <= MAX_MODEL_OUTPUT_BYTES {
+                    json!({"summary": success.summary, "data": success.output})
+                } else {
+                    json!({"summary": success.summary, "data_omitted": "output too large; summary only"})
+                }
+            }
+            Err(err) => json!({"error": {"kind": err.kind(), "message": err.to_string()}}),
+        };
+        value.to_string()
+    }
+}
+
+impl ToolRegistry {
+    pub fn builder() -> ToolRegistryBuilder {
+        ToolRegistryBuilder::default()
+    }
+
+    /// Specs of every tool, sorted by name.
+    pub fn specs(&self) -> Vec<ToolSpec> {
+        self.tools.values().map(|r| r.tool.spec().clone()).collect()
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn DynTool>> {
+        self.tools.get(name).map(|r| &r.tool)
+    }
+
+    pub fn len(&self) -> usize {
+        self.tools.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+
+    /// Runs one tool call from the model: parse, validate against the schema,
+    /// call with a timeout bounded by the context's deadline, and honour
+    /// cancellation. Never panics on bad input; every failure is an error
+    /// outcome the model can read.
+    pub async fn dispatch(
+        &self,
+        ctx: &ToolCtx,
+        call_id: &str,
+        name: &str,
+        raw_arguments: &str,
+        timeout: Duration,
+    ) -> DispatchOutcome {
+        let started = Instant::now();
+        let span = tracing::info_span!(
+            "execute_tool",
+            gen_ai.tool.name = name,
+            gen_ai.tool.call.id = call_id,
+            tool.kind = tracing::field::Empty,
+            error.kind = tracing::field::Empty,
+        );
+        let (arguments, result) = self
+            .dispatch_inner(ctx, name, raw_arguments, timeout, &span)
+            .instrument(span.clone())
+            .await;
+        if let Err(err) = &result {
+            span.record("error.kind", err.kind());
+        }
+        DispatchOutcome {
+            tool: name.to_owned(),
+            arguments,
+            result,
+            duration: started.elapsed(),
+        }
+    }
+
+    async fn dispatch_inner(
+        &self,
+        ctx: &ToolCtx,
+        name: &str,
+        raw_arguments: &str,
+        timeout: Duration,
+        span: &tracing::Span,
+    ) -> (Value, Result<ToolSuccess, ToolError>) {
+        let Some(registered) = self.tools.get(name) else {
+            let known: Vec<&str> = self.tools.keys().map(String::as_str).collect();
+            let raw = Value::String(raw_arguments.to_owned());
+            let message = format!("{name} (available tools: {})", known.join(", "));
+            return (raw, Err(ToolError::UnknownTool(message)));
+        };
+        span.record(
+            "tool.kind",
+            tracing::field::debug(registered.tool.spec().kind),
+        );
+        let invalid = |message: String| ToolError::InvalidArgs {
+            tool: name.to_owned(),
+            message,
+        };
+        // Models send "" for a call without arguments.
+        let text = if raw_arguments.trim().is_empty() {
+            "{}"
+        } else {
+            raw_arguments
+        };
+        let arguments: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(err) => {
+                let message = format!("arguments are not valid JSON ({err})");
+                return (
+                    Value::String(raw_arguments.to_owned()),
+                    Err(invalid(message)),
+                );
+            }
+        };
+        let problems: Vec<String> = registered
+            .validator
+            .iter_errors(&arguments)
+            .map(|e| describe_schema_error(&e))
+            .collect();
+        if !problems.is_empty() {
+            return (arguments, Err(invalid(problems.join("; "))));
+        }
+        let budget = timeout.min(ctx.deadline.saturating_duration_since(Instant::now()));
+        let call = registered.tool.call_json(ctx, arguments.clone());
+        let result = tokio::select! {
+            outcome = tokio::time::timeout(budget, call) => outcome.unwrap_or_else(|_| {
+                Err(ToolError::Timeout { tool: name.to_owned(), seconds: budget.as_secs() })
+            }),
+            () = ctx.cancel.cancelled() => Err(ToolError::Cancelled),
+        };
+        (arguments, result)
+    }
+}
+
+/// "`field.sub`: problem", or the problem alone when it concerns the whole
+/// object (a missing or unknown field names itself).
+fn describe_schema_error(err: &jsonschema::ValidationError<'_>) -> String {
+    let pointer = err.instance_path().to_string();
+    let field = pointer.trim_start_matches('/').replace('/', ".");
+    if field.is_empty() {
+        err.to_string()
+    } else {
+        format!("field `{field}`: {err}")
+    }
+}
+
+fn describe_serde_error(err: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = err.path().to_string();
+    if path == "." {
+        err.inner().to_string()
+    } else {
+        format!("field `{path}`: {}", err.inner())
+    }
+}
+
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;

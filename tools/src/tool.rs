@@ -1,0 +1,79 @@
+//! The `Tool` contract every automation implements.
+
+use std::future::Future;
+use std::time::Instant;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio_util::sync::CancellationToken;
+
+use crate::{Identity, ToolError};
+
+/// Whether a tool only reads, or proposes a change that a person must approve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolKind {
+    Read,
+    Write,
+}
+
+/// What a tool does with an Odoo model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OdooOperation {
+    Read,
+    Write,
+}
+
+/// One Odoo model a tool needs access to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OdooAccess {
+    pub model: &'static str,
+    pub operation: OdooOperation,
+}
+
+impl OdooAccess {
+    pub const fn read(model: &'static str) -> Self {
+        Self {
+            model,
+            operation: OdooOperation::Read,
+        }
+    }
+}
+
+/// The short text the model sees instead of the full output.
+pub trait Summarize {
+    fn summary(&self) -> String;
+}
+
+/// Everything a tool call may use: who asks, until when, and how to notice
+/// cancellation. Tools never reach for globals.
+#[derive(Debug, Clone)]
+pub struct ToolCtx {
+    pub identity: Identity,
+    pub deadline: Instant,
+    pub cancel: CancellationToken,
+}
+
+/// A typed tool. Registered in a [`crate::ToolRegistry`], which erases it
+/// into a [`crate::DynTool`].
+pub trait Tool: Send + Sync + 'static {
+    /// snake_case, verb first: `check_credit`.
+    const NAME: &'static str;
+    const KIND: ToolKind;
+    type Args: DeserializeOwned + JsonSchema + Send;
+    type Output: Serialize + Summarize + Send;
+
+    /// Written for the model: what the tool answers and when to use it.
+    fn description(&self) -> &'static str;
+
+    /// The Odoo models the tool reads or writes.
+    fn access(&self) -> &'static [OdooAccess];
+
+    fn call(
+        &self,
+        ctx: &ToolCtx,
+        args: Self::Args,
+    ) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
+}
