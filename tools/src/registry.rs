@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use thiserror::Error;
 use tracing::Instrument;
@@ -18,7 +18,7 @@ use crate::{OdooAccess, SchemaError, Summarize, Tool, ToolCtx, ToolError, ToolKi
 const MAX_MODEL_OUTPUT_BYTES: usize = 16 * 1024;
 
 /// A tool as the model sees it: name, description and argument schema.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolSpec {
     pub name: String,
     pub description: String,

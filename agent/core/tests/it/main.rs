@@ -1,0 +1,6 @@
+//! Integration tests of the agent crate: one binary, one module per area.
+
+mod anthropic;
+mod openai;
+mod retry;
+mod store;
