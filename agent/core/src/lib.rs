@@ -5,6 +5,7 @@
 //! what it returns.
 
 mod crypto;
+pub mod config;
 pub mod provider;
 pub mod store;
 

@@ -1,0 +1,165 @@
+use std::collections::BTreeSet;
+use std::io::Write;
+
+use pretty_assertions::assert_eq;
+use secrecy::ExposeSecret;
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+fn problems(result: Result<Config, ConfigError>) -> Vec<(String, String)> {
+    result.unwrap_err().0.into_iter().map(|p| (p.key, p.message)).collect()
+}
+
+#[test]
+fn no_settings_means_embedded_defaults() {
+    let config = Config::load(None, env(&[])).unwrap();
+    assert!(matches!(config.database, DatabaseConfig::Sqlite { ref path } if path.ends_with("data/odoo-agent.db")));
+    assert!(config.redis_url.is_none());
+    assert!(config.odoo.is_none());
+    assert_eq!(config.llm.provider.name(), "replay");
+    assert_eq!(config.llm.model, "replay");
+    assert_eq!(config.http.bind.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.http.max_body_bytes, 65536);
+    assert_eq!(config.agent.limits, TurnLimits::default());
+    assert_eq!(config.agent.timezone, chrono_tz::UTC);
+}
+
+#[test]
+fn provider_defaults_follow_the_keys_present() {
+    let config = Config::load(None, env(&[("ANTHROPIC_API_KEY", "sk-ant-x"), ("OPENAI_API_KEY", "sk-o")])).unwrap();
+    assert_eq!(config.llm.provider.name(), "anthropic");
+    assert_eq!(config.llm.model, "claude-sonnet-4-5");
+    let config = Config::load(None, env(&[("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")])).unwrap();
+    assert_eq!(config.llm.provider.name(), "openai");
+    let config =
+        Config::load(None, env(&[("ANTHROPIC_API_KEY", "k"), ("LLM_PROVIDER", "replay"), ("LLM_MODEL", "m")]))
+            .unwrap();
+    assert_eq!((config.llm.provider.name(), config.llm.model.as_str()), ("replay", "m"));
+}
+
+#[test]
+fn environment_wins_over_the_file() {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(file, "odoo_agent_bind = \"127.0.0.1:9000\"\nodoo_agent_max_iterations = 3\nllm_model = \"from-file\"").unwrap();
+    let config = Config::load(
+        Some((file.path(), FileRequirement::Required)),
+        env(&[("LLM_MODEL", "from-env")]),
+    )
+    .unwrap();
+    assert_eq!(config.http.bind.to_string(), "127.0.0.1:9000");
+    assert_eq!(config.agent.limits.max_iterations, 3);
+    assert_eq!(config.llm.model, "from-env");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let found = problems(Config::load(
+        None,
+        env(&[
+            ("DATABASE_URL", "mysql://x"),
+            ("LLM_PROVIDER", "gemini"),
+            ("ODOO_AGENT_MAX_ITERATIONS", "0"),
+            ("ODOO_AGENT_TURN_TIMEOUT_SECS", "soon"),
+            ("ODOO_URL", "https://erp.example.com"),
+            ("ODOO_AGENT_TIMEZONE", "Mars/Olympus"),
+        ]),
+    ));
+    let keys: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "DATABASE_URL",
+            "LLM_PROVIDER",
+            "ODOO_DB",
+            "ODOO_LOGIN",
+            "ODOO_API_KEY",
+            "ODOO_AGENT_TIMEZONE",
+            "ODOO_AGENT_MAX_ITERATIONS",
+            "ODOO_AGENT_TURN_TIMEOUT_SECS",
+        ]
+    );
+    assert!(found[1].1.contains("expected anthropic, openai or replay"), "{found:?}");
+    assert!(found[6].1.contains("expected 1 to 100"), "{found:?}");
+    assert!(found[7].1.contains("\"soon\" is not valid"), "{found:?}");
+}
+
+#[test]
+fn non_loopback_bind_needs_an_api_key() {
+    let found = problems(Config::load(None, env(&[("ODOO_AGENT_BIND", "0.0.0.0:8080")])));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, "ODOO_AGENT_BIND");
+    let config = Config::load(
+        None,
+        env(&[("ODOO_AGENT_BIND", "0.0.0.0:8080"), ("ODOO_AGENT_API_KEY", "0123456789abcdef-key")]),
+    )
+    .unwrap();
+    assert_eq!(config.http.api_key.unwrap().expose_secret(), "0123456789abcdef-key");
+}
+
+#[test]
+fn secrets_never_appear_in_debug_output_or_errors() {
+    let config = Config::load(
+        None,
+        env(&[
+            ("ANTHROPIC_API_KEY", "sk-ant-SECRET-1"),
+            ("ODOO_AGENT_API_KEY", "SECRET-2-0123456789"),
+            ("DATABASE_URL", "postgres://u:SECRET-3@localhost/db"),
+            ("ODOO_URL", "https://erp.example.com"),
+            ("ODOO_DB", "prod"),
+            ("ODOO_LOGIN", "bot@example.com"),
+            ("ODOO_API_KEY", "SECRET-4"),
+        ]),
+    )
+    .unwrap();
+    let debug = format!("{config:?}");
+    for secret in ["SECRET-1", "SECRET-2", "SECRET-3", "SECRET-4"] {
+        assert!(!debug.contains(secret), "{secret} leaked: {debug}");
+    }
+    let err = Config::load(None, env(&[("DATABASE_URL", "postgres://u:SECRET-5@[bad")])).unwrap_err();
+    assert!(!err.to_string().contains("SECRET-5"), "{err}");
+}
+
+#[test]
+fn file_problems_are_named() {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    writeln!(file, "database_ur = \"x\"\nllm_model = [1]").unwrap();
+    let found = problems(Config::load(Some((file.path(), FileRequirement::Required)), env(&[])));
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].0.ends_with("database_ur") && found[0].1.contains("unknown key"), "{found:?}");
+    assert_eq!(found[1], ("LLM_MODEL".to_owned(), "expected a string or a number, got array".to_owned()));
+    let missing = std::path::Path::new("/nonexistent/odoo-agent.toml");
+    assert!(Config::load(Some((missing, FileRequirement::IfPresent)), env(&[])).is_ok());
+    assert_eq!(problems(Config::load(Some((missing, FileRequirement::Required)), env(&[])))[0].1, "file not found");
+}
+
+#[test]
+fn unrelated_and_empty_variables_are_ignored() {
+    let config = Config::load(None, env(&[("PATH", "/bin"), ("ANTHROPIC_API_KEY", "")])).unwrap();
+    assert_eq!(config.llm.provider.name(), "replay");
+}
+
+#[test]
+fn env_example_lists_exactly_the_known_keys() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../.env.example");
+    let text = std::fs::read_to_string(path).unwrap();
+    let listed: BTreeSet<&str> = text
+        .lines()
+        .map(|l| l.trim_start_matches('#').trim())
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
+        .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()))
+        .collect();
+    let known: BTreeSet<&str> = KEYS.iter().map(|k| k.name).collect();
+    assert_eq!(listed, known);
+}
+
+#[test]
+fn readme_documents_every_key() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    let text = std::fs::read_to_string(path).unwrap();
+    let missing: Vec<&str> = KEYS.iter().map(|k| k.name).filter(|k| !text.contains(&format!("`{k}`"))).collect();
+    assert!(missing.is_empty(), "README lacks {missing:?}");
+}

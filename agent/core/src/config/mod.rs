@@ -1,0 +1,164 @@
+//! Configuration: a TOML file plus environment variables (environment wins),
+//! validated at start-up into typed values with every problem reported at
+//! once.
+//!
+//! Nothing outside this module reads the process environment: `main` passes
+//! the variables in, so tests build configurations from plain maps.
+
+mod keys;
+mod load;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use url::Url;
+
+pub use keys::{ConfigKey, KEYS};
+pub use load::{ConfigError, ConfigProblem};
+
+/// The whole validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    /// `None` keeps queue, dedupe and rate limits in-process.
+    pub redis_url: Option<SecretString>,
+    pub llm: LlmConfig,
+    /// `None` means the built-in demo company.
+    pub odoo: Option<OdooConnection>,
+    pub http: HttpConfig,
+    pub agent: AgentConfig,
+    pub log: LogConfig,
+}
+
+/// Where conversations are stored.
+#[derive(Debug, Clone)]
+pub enum DatabaseConfig {
+    Sqlite { path: PathBuf },
+    /// The URL may hold a password, hence secret.
+    Postgres { url: SecretString },
+}
+
+/// Which model answers.
+#[derive(Debug, Clone)]
+pub struct LlmConfig {
+    pub provider: LlmProvider,
+    pub model: String,
+    pub max_retries: u32,
+}
+
+#[derive(Debug, Clone)]
+pub enum LlmProvider {
+    Anthropic { api_key: SecretString, base_url: Url },
+    OpenAi { api_key: Option<SecretString>, base_url: Option<Url> },
+    Replay { cassettes: PathBuf },
+}
+
+impl LlmProvider {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Anthropic { .. } => "anthropic",
+            Self::OpenAi { .. } => "openai",
+            Self::Replay { .. } => "replay",
+        }
+    }
+}
+
+/// A real Odoo to talk to.
+#[derive(Debug, Clone)]
+pub struct OdooConnection {
+    pub url: Url,
+    pub db: String,
+    pub login: String,
+    pub api_key: SecretString,
+}
+
+/// The HTTP server.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub bind: SocketAddr,
+    /// Bearer key for `/api/*`; when absent only loopback binds are allowed.
+    pub api_key: Option<SecretString>,
+    pub max_body_bytes: usize,
+    pub shutdown_grace: Duration,
+}
+
+/// Limits and context of the turn loop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentConfig {
+    pub timezone: chrono_tz::Tz,
+    pub limits: TurnLimits,
+}
+
+/// What ends a turn that does not finish by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TurnLimits {
+    pub max_iterations: u32,
+    pub max_turn_tokens: u64,
+    pub max_output_tokens: u32,
+    pub turn_timeout: Duration,
+    pub tool_timeout: Duration,
+}
+
+impl Default for TurnLimits {
+    fn default() -> Self {
+        Self {
+            max_iterations: 8,
+            max_turn_tokens: 200_000,
+            max_output_tokens: 4096,
+            turn_timeout: Duration::from_secs(120),
+            tool_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogConfig {
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+impl Config {
+    /// Loads from an optional TOML file and the given environment variables
+    /// (which win over the file). `explicit_file` says whether the file was
+    /// named by the user (then it must exist) or is the optional default.
+    pub fn load(
+        file: Option<(&std::path::Path, FileRequirement)>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        load::load(file, env)
+    }
+
+    /// A configuration for tests: embedded defaults, replay provider.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn for_tests() -> Self {
+        load::load(None, Vec::new()).unwrap_or_else(|err| unreachable_defaults(&err))
+    }
+}
+
+/// Whether a missing config file is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileRequirement {
+    /// Named with `--config`: it must exist.
+    Required,
+    /// The default `odoo-agent.toml`: read if present.
+    IfPresent,
+}
+
+#[cfg(any(test, feature = "testing"))]
+#[allow(clippy::panic)]
+fn unreachable_defaults(err: &ConfigError) -> Config {
+    // The defaults are constants validated by the unit tests below.
+    panic!("built-in defaults are invalid: {err}")
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;
