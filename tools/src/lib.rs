@@ -26,7 +26,7 @@ pub use tool::{OdooAccess, OdooOperation, Summarize, Tool, ToolCtx, ToolKind};
 pub fn testing_ctx() -> ToolCtx {
     ToolCtx {
         identity: Identity::local_operator(),
-        deadline: std::time::Instant::now() + std::time::Duration::from_secs(30),
+        deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(30),
         cancel: tokio_util::sync::CancellationToken::new(),
     }
 }

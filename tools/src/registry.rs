@@ -274,7 +274,10 @@ impl ToolRegistry {
         if !problems.is_empty() {
             return (arguments, Err(invalid(problems.join("; "))));
         }
-        let budget = timeout.min(ctx.deadline.saturating_duration_since(Instant::now()));
+        let budget = timeout.min(
+            ctx.deadline
+                .saturating_duration_since(tokio::time::Instant::now()),
+        );
         let call = registered.tool.call_json(ctx, arguments.clone());
         let result = tokio::select! {
             outcome = tokio::time::timeout(budget, call) => outcome.unwrap_or_else(|_| {

@@ -1,7 +1,6 @@
 //! The `Tool` contract every automation implements.
 
 use std::future::Future;
-use std::time::Instant;
 
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -52,7 +51,8 @@ pub trait Summarize {
 #[derive(Debug, Clone)]
 pub struct ToolCtx {
     pub identity: Identity,
-    pub deadline: Instant,
+    /// When the turn must end; tool calls are cut off at this point.
+    pub deadline: tokio::time::Instant,
     pub cancel: CancellationToken,
 }
 

@@ -4,9 +4,16 @@
 //! It knows nothing of chat platforms: channels call [`Runtime`] and render
 //! what it returns.
 
-mod crypto;
 pub mod config;
+mod crypto;
+pub mod prompt;
 pub mod provider;
+mod runtime;
 pub mod store;
+pub mod turn;
 
 pub use crypto::init_crypto;
+pub use runtime::{
+    DependencyHealth, Health, OdooHealth, ProviderHealth, Runtime, RuntimeError, RuntimeParts,
+    TurnHandle, default_tools,
+};

@@ -7,17 +7,27 @@ use secrecy::ExposeSecret;
 use super::*;
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 fn problems(result: Result<Config, ConfigError>) -> Vec<(String, String)> {
-    result.unwrap_err().0.into_iter().map(|p| (p.key, p.message)).collect()
+    result
+        .unwrap_err()
+        .0
+        .into_iter()
+        .map(|p| (p.key, p.message))
+        .collect()
 }
 
 #[test]
 fn no_settings_means_embedded_defaults() {
     let config = Config::load(None, env(&[])).unwrap();
-    assert!(matches!(config.database, DatabaseConfig::Sqlite { ref path } if path.ends_with("data/odoo-agent.db")));
+    assert!(
+        matches!(config.database, DatabaseConfig::Sqlite { ref path } if path.ends_with("data/odoo-agent.db"))
+    );
     assert!(config.redis_url.is_none());
     assert!(config.odoo.is_none());
     assert_eq!(config.llm.provider.name(), "replay");
@@ -30,15 +40,35 @@ fn no_settings_means_embedded_defaults() {
 
 #[test]
 fn provider_defaults_follow_the_keys_present() {
-    let config = Config::load(None, env(&[("ANTHROPIC_API_KEY", "sk-ant-x"), ("OPENAI_API_KEY", "sk-o")])).unwrap();
+    let config = Config::load(
+        None,
+        env(&[
+            ("ANTHROPIC_API_KEY", "sk-ant-x"),
+            ("OPENAI_API_KEY", "sk-o"),
+        ]),
+    )
+    .unwrap();
     assert_eq!(config.llm.provider.name(), "anthropic");
     assert_eq!(config.llm.model, "claude-sonnet-4-5");
-    let config = Config::load(None, env(&[("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")])).unwrap();
+    let config = Config::load(
+        None,
+        env(&[("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1")]),
+    )
+    .unwrap();
     assert_eq!(config.llm.provider.name(), "openai");
-    let config =
-        Config::load(None, env(&[("ANTHROPIC_API_KEY", "k"), ("LLM_PROVIDER", "replay"), ("LLM_MODEL", "m")]))
-            .unwrap();
-    assert_eq!((config.llm.provider.name(), config.llm.model.as_str()), ("replay", "m"));
+    let config = Config::load(
+        None,
+        env(&[
+            ("ANTHROPIC_API_KEY", "k"),
+            ("LLM_PROVIDER", "replay"),
+            ("LLM_MODEL", "m"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(
+        (config.llm.provider.name(), config.llm.model.as_str()),
+        ("replay", "m")
+    );
 }
 
 #[test]
@@ -82,22 +112,34 @@ fn every_problem_is_reported_at_once() {
             "ODOO_AGENT_TURN_TIMEOUT_SECS",
         ]
     );
-    assert!(found[1].1.contains("expected anthropic, openai or replay"), "{found:?}");
+    assert!(
+        found[1].1.contains("expected anthropic, openai or replay"),
+        "{found:?}"
+    );
     assert!(found[6].1.contains("expected 1 to 100"), "{found:?}");
     assert!(found[7].1.contains("\"soon\" is not valid"), "{found:?}");
 }
 
 #[test]
 fn non_loopback_bind_needs_an_api_key() {
-    let found = problems(Config::load(None, env(&[("ODOO_AGENT_BIND", "0.0.0.0:8080")])));
+    let found = problems(Config::load(
+        None,
+        env(&[("ODOO_AGENT_BIND", "0.0.0.0:8080")]),
+    ));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].0, "ODOO_AGENT_BIND");
     let config = Config::load(
         None,
-        env(&[("ODOO_AGENT_BIND", "0.0.0.0:8080"), ("ODOO_AGENT_API_KEY", "0123456789abcdef-key")]),
+        env(&[
+            ("ODOO_AGENT_BIND", "0.0.0.0:8080"),
+            ("ODOO_AGENT_API_KEY", "0123456789abcdef-key"),
+        ]),
     )
     .unwrap();
-    assert_eq!(config.http.api_key.unwrap().expose_secret(), "0123456789abcdef-key");
+    assert_eq!(
+        config.http.api_key.unwrap().expose_secret(),
+        "0123456789abcdef-key"
+    );
 }
 
 #[test]
@@ -119,7 +161,8 @@ fn secrets_never_appear_in_debug_output_or_errors() {
     for secret in ["SECRET-1", "SECRET-2", "SECRET-3", "SECRET-4"] {
         assert!(!debug.contains(secret), "{secret} leaked: {debug}");
     }
-    let err = Config::load(None, env(&[("DATABASE_URL", "postgres://u:SECRET-5@[bad")])).unwrap_err();
+    let err =
+        Config::load(None, env(&[("DATABASE_URL", "postgres://u:SECRET-5@[bad")])).unwrap_err();
     assert!(!err.to_string().contains("SECRET-5"), "{err}");
 }
 
@@ -127,13 +170,32 @@ fn secrets_never_appear_in_debug_output_or_errors() {
 fn file_problems_are_named() {
     let mut file = tempfile::NamedTempFile::new().unwrap();
     writeln!(file, "database_ur = \"x\"\nllm_model = [1]").unwrap();
-    let found = problems(Config::load(Some((file.path(), FileRequirement::Required)), env(&[])));
+    let found = problems(Config::load(
+        Some((file.path(), FileRequirement::Required)),
+        env(&[]),
+    ));
     assert_eq!(found.len(), 2, "{found:?}");
-    assert!(found[0].0.ends_with("database_ur") && found[0].1.contains("unknown key"), "{found:?}");
-    assert_eq!(found[1], ("LLM_MODEL".to_owned(), "expected a string or a number, got array".to_owned()));
+    assert!(
+        found[0].0.ends_with("database_ur") && found[0].1.contains("unknown key"),
+        "{found:?}"
+    );
+    assert_eq!(
+        found[1],
+        (
+            "LLM_MODEL".to_owned(),
+            "expected a string or a number, got array".to_owned()
+        )
+    );
     let missing = std::path::Path::new("/nonexistent/odoo-agent.toml");
     assert!(Config::load(Some((missing, FileRequirement::IfPresent)), env(&[])).is_ok());
-    assert_eq!(problems(Config::load(Some((missing, FileRequirement::Required)), env(&[])))[0].1, "file not found");
+    assert_eq!(
+        problems(Config::load(
+            Some((missing, FileRequirement::Required)),
+            env(&[])
+        ))[0]
+            .1,
+        "file not found"
+    );
 }
 
 #[test]
@@ -150,7 +212,11 @@ fn env_example_lists_exactly_the_known_keys() {
         .lines()
         .map(|l| l.trim_start_matches('#').trim())
         .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
-        .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()))
+        .filter(|k| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+        })
         .collect();
     let known: BTreeSet<&str> = KEYS.iter().map(|k| k.name).collect();
     assert_eq!(listed, known);
@@ -160,6 +226,10 @@ fn env_example_lists_exactly_the_known_keys() {
 fn readme_documents_every_key() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
     let text = std::fs::read_to_string(path).unwrap();
-    let missing: Vec<&str> = KEYS.iter().map(|k| k.name).filter(|k| !text.contains(&format!("`{k}`"))).collect();
+    let missing: Vec<&str> = KEYS
+        .iter()
+        .map(|k| k.name)
+        .filter(|k| !text.contains(&format!("`{k}`")))
+        .collect();
     assert!(missing.is_empty(), "README lacks {missing:?}");
 }

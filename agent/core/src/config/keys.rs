@@ -15,11 +15,21 @@ pub struct ConfigKey {
 }
 
 const fn key(name: &'static str, default: &'static str, doc: &'static str) -> ConfigKey {
-    ConfigKey { name, doc, default, secret: false }
+    ConfigKey {
+        name,
+        doc,
+        default,
+        secret: false,
+    }
 }
 
 const fn secret(name: &'static str, doc: &'static str) -> ConfigKey {
-    ConfigKey { name, doc, default: "", secret: true }
+    ConfigKey {
+        name,
+        doc,
+        default: "",
+        secret: true,
+    }
 }
 
 /// All keys the server reads.
@@ -29,7 +39,11 @@ pub const KEYS: &[ConfigKey] = &[
         "embedded SQLite file under ODOO_AGENT_DATA_DIR",
         "Conversation database: postgres://… for PostgreSQL, sqlite://PATH for a SQLite file",
     ),
-    key("ODOO_AGENT_DATA_DIR", "./data", "Folder of the embedded SQLite database"),
+    key(
+        "ODOO_AGENT_DATA_DIR",
+        "./data",
+        "Folder of the embedded SQLite database",
+    ),
     key(
         "REDIS_URL",
         "in-process queue and rate limits",
@@ -45,46 +59,103 @@ pub const KEYS: &[ConfigKey] = &[
         "claude-sonnet-4-5 (anthropic), gpt-4.1-mini (openai), replay (replay)",
         "Model name sent to the provider",
     ),
-    secret("ANTHROPIC_API_KEY", "API key for the Anthropic Messages API"),
+    secret(
+        "ANTHROPIC_API_KEY",
+        "API key for the Anthropic Messages API",
+    ),
     key(
         "ANTHROPIC_BASE_URL",
         "https://api.anthropic.com",
         "Base URL of the Anthropic API (a proxy or a test server)",
     ),
-    secret("OPENAI_API_KEY", "API key for an OpenAI-compatible endpoint (optional for local servers)"),
+    secret(
+        "OPENAI_API_KEY",
+        "API key for an OpenAI-compatible endpoint (optional for local servers)",
+    ),
     key(
         "OPENAI_BASE_URL",
         "https://api.openai.com/v1",
         "Base URL of an OpenAI-compatible API (Ollama, vLLM, llama.cpp server…), ending in /v1",
     ),
-    key("LLM_MAX_RETRIES", "4", "Retries of a failed model call (429, 529, 5xx, connection errors)"),
+    key(
+        "LLM_MAX_RETRIES",
+        "4",
+        "Retries of a failed model call (429, 529, 5xx, connection errors)",
+    ),
     key(
         "ODOO_AGENT_CASSETTES",
         "evals/cassettes",
         "Folder of recorded conversations answered by the replay provider",
     ),
-    key("ODOO_URL", "built-in demo company", "Base URL of the Odoo server, e.g. https://erp.example.com"),
+    key(
+        "ODOO_URL",
+        "built-in demo company",
+        "Base URL of the Odoo server, e.g. https://erp.example.com",
+    ),
     key("ODOO_DB", "", "Odoo database name (required with ODOO_URL)"),
-    key("ODOO_LOGIN", "", "Odoo login, often an e-mail address (required with ODOO_URL)"),
-    secret("ODOO_API_KEY", "Odoo API key or password of ODOO_LOGIN (required with ODOO_URL)"),
-    key("ODOO_AGENT_BIND", "127.0.0.1:8080", "Address the HTTP server listens on"),
+    key(
+        "ODOO_LOGIN",
+        "",
+        "Odoo login, often an e-mail address (required with ODOO_URL)",
+    ),
+    secret(
+        "ODOO_API_KEY",
+        "Odoo API key or password of ODOO_LOGIN (required with ODOO_URL)",
+    ),
+    key(
+        "ODOO_AGENT_BIND",
+        "127.0.0.1:8080",
+        "Address the HTTP server listens on",
+    ),
     secret(
         "ODOO_AGENT_API_KEY",
         "Bearer key of the HTTP API; without it the server binds to loopback only",
     ),
-    key("ODOO_AGENT_MAX_BODY_BYTES", "65536", "Largest accepted HTTP request body, in bytes"),
-    key("ODOO_AGENT_TIMEZONE", "UTC", "IANA time zone used for \"today\" in prompts"),
-    key("ODOO_AGENT_MAX_ITERATIONS", "8", "Model calls allowed in one turn"),
-    key("ODOO_AGENT_MAX_TURN_TOKENS", "200000", "Tokens (input + output) allowed in one turn"),
-    key("ODOO_AGENT_MAX_OUTPUT_TOKENS", "4096", "Output tokens allowed in one model call"),
-    key("ODOO_AGENT_TURN_TIMEOUT_SECS", "120", "Wall time allowed for one turn, in seconds"),
-    key("ODOO_AGENT_TOOL_TIMEOUT_SECS", "30", "Wall time allowed for one tool call, in seconds"),
+    key(
+        "ODOO_AGENT_MAX_BODY_BYTES",
+        "65536",
+        "Largest accepted HTTP request body, in bytes",
+    ),
+    key(
+        "ODOO_AGENT_TIMEZONE",
+        "UTC",
+        "IANA time zone used for \"today\" in prompts",
+    ),
+    key(
+        "ODOO_AGENT_MAX_ITERATIONS",
+        "8",
+        "Model calls allowed in one turn",
+    ),
+    key(
+        "ODOO_AGENT_MAX_TURN_TOKENS",
+        "200000",
+        "Tokens (input + output) allowed in one turn",
+    ),
+    key(
+        "ODOO_AGENT_MAX_OUTPUT_TOKENS",
+        "4096",
+        "Output tokens allowed in one model call",
+    ),
+    key(
+        "ODOO_AGENT_TURN_TIMEOUT_SECS",
+        "120",
+        "Wall time allowed for one turn, in seconds",
+    ),
+    key(
+        "ODOO_AGENT_TOOL_TIMEOUT_SECS",
+        "30",
+        "Wall time allowed for one tool call, in seconds",
+    ),
     key(
         "ODOO_AGENT_SHUTDOWN_GRACE_SECS",
         "30",
         "On SIGTERM/SIGINT, how long in-flight turns may take to finish",
     ),
-    key("ODOO_AGENT_LOG", "info", "Log filter (tracing env-filter syntax, e.g. info,agent=debug)"),
+    key(
+        "ODOO_AGENT_LOG",
+        "info",
+        "Log filter (tracing env-filter syntax, e.g. info,agent=debug)",
+    ),
     key("ODOO_AGENT_LOG_FORMAT", "text", "Log format: text or json"),
 ];
 

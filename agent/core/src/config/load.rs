@@ -31,7 +31,11 @@ pub struct ConfigProblem {
 pub struct ConfigError(pub Vec<ConfigProblem>);
 
 fn list(problems: &[ConfigProblem]) -> String {
-    problems.iter().map(|p| format!("  - {}: {}", p.key, p.message)).collect::<Vec<_>>().join("\n")
+    problems
+        .iter()
+        .map(|p| format!("  - {}: {}", p.key, p.message))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub(super) fn load(
@@ -52,7 +56,11 @@ pub(super) fn load(
     raw.retain(|_, value| !value.trim().is_empty());
     let mut settings = Settings { raw, problems };
     let config = settings.build();
-    if settings.problems.is_empty() { Ok(config) } else { Err(ConfigError(settings.problems)) }
+    if settings.problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(ConfigError(settings.problems))
+    }
 }
 
 fn read_file(
@@ -66,12 +74,18 @@ fn read_file(
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             if requirement == FileRequirement::Required {
-                problems.push(ConfigProblem { key: file_key, message: "file not found".into() });
+                problems.push(ConfigProblem {
+                    key: file_key,
+                    message: "file not found".into(),
+                });
             }
             return;
         }
         Err(err) => {
-            problems.push(ConfigProblem { key: file_key, message: format!("cannot read: {err}") });
+            problems.push(ConfigProblem {
+                key: file_key,
+                message: format!("cannot read: {err}"),
+            });
             return;
         }
     };
@@ -79,7 +93,10 @@ fn read_file(
         Ok(table) => table,
         Err(err) => {
             let message = format!("not valid TOML: {}", err.message());
-            problems.push(ConfigProblem { key: file_key, message });
+            problems.push(ConfigProblem {
+                key: file_key,
+                message,
+            });
             return;
         }
     };
@@ -123,7 +140,10 @@ impl Settings {
         let odoo = self.odoo();
         let http = self.http();
         let agent = AgentConfig {
-            timezone: self.parsed("ODOO_AGENT_TIMEZONE", "an IANA time zone such as Europe/Brussels"),
+            timezone: self.parsed(
+                "ODOO_AGENT_TIMEZONE",
+                "an IANA time zone such as Europe/Brussels",
+            ),
             limits: TurnLimits {
                 max_iterations: self.number("ODOO_AGENT_MAX_ITERATIONS", 1, 100),
                 max_turn_tokens: self.number("ODOO_AGENT_MAX_TURN_TOKENS", 1_000, 10_000_000),
@@ -133,11 +153,22 @@ impl Settings {
             },
         };
         let log = self.log();
-        Config { database, redis_url, llm, odoo, http, agent, log }
+        Config {
+            database,
+            redis_url,
+            llm,
+            odoo,
+            http,
+            agent,
+            log,
+        }
     }
 
     fn problem(&mut self, key: &str, message: impl Into<String>) {
-        self.problems.push(ConfigProblem { key: key.to_owned(), message: message.into() });
+        self.problems.push(ConfigProblem {
+            key: key.to_owned(),
+            message: message.into(),
+        });
     }
 
     /// The value, or the documented default.
@@ -154,7 +185,9 @@ impl Settings {
     }
 
     fn try_parse<T: FromStr>(&mut self, name: &'static str, accepted: &str) -> Option<T> {
-        let text = self.value(name).unwrap_or_else(|| Self::default_of(name).to_owned());
+        let text = self
+            .value(name)
+            .unwrap_or_else(|| Self::default_of(name).to_owned());
         let parsed = text.trim().parse().ok();
         if parsed.is_none() {
             self.problem(name, format!("{text:?} is not valid; expected {accepted}"));
@@ -171,7 +204,10 @@ impl Settings {
             return min;
         };
         if value < min || value > max {
-            self.problem(name, format!("{value} is out of range; expected {min} to {max}"));
+            self.problem(
+                name,
+                format!("{value} is out of range; expected {min} to {max}"),
+            );
         }
         value
     }
@@ -185,26 +221,40 @@ impl Settings {
         match Url::parse(text.trim()) {
             Ok(url) if schemes.contains(&url.scheme()) => Some(url),
             Ok(url) => {
-                let message = format!("scheme {:?} is not accepted; expected {}", url.scheme(), schemes.join(" or "));
+                let message = format!(
+                    "scheme {:?} is not accepted; expected {}",
+                    url.scheme(),
+                    schemes.join(" or ")
+                );
                 self.problem(name, message);
                 None
             }
             Err(err) => {
-                self.problem(name, format!("not a valid URL ({err}); expected e.g. {}://host", schemes[0]));
+                self.problem(
+                    name,
+                    format!(
+                        "not a valid URL ({err}); expected e.g. {}://host",
+                        schemes[0]
+                    ),
+                );
                 None
             }
         }
     }
 
     fn secret(&self, name: &'static str) -> Option<SecretString> {
-        self.value(name).map(|v| SecretString::from(v.trim().to_owned()))
+        self.value(name)
+            .map(|v| SecretString::from(v.trim().to_owned()))
     }
 
     fn database(&mut self) -> DatabaseConfig {
         let data_dir = PathBuf::from(
-            self.value("ODOO_AGENT_DATA_DIR").unwrap_or_else(|| Self::default_of("ODOO_AGENT_DATA_DIR").into()),
+            self.value("ODOO_AGENT_DATA_DIR")
+                .unwrap_or_else(|| Self::default_of("ODOO_AGENT_DATA_DIR").into()),
         );
-        let default = DatabaseConfig::Sqlite { path: data_dir.join("odoo-agent.db") };
+        let default = DatabaseConfig::Sqlite {
+            path: data_dir.join("odoo-agent.db"),
+        };
         let Some(text) = self.value("DATABASE_URL") else {
             return default;
         };
@@ -214,21 +264,36 @@ impl Settings {
                 // Never echo the URL: it may carry a password.
                 self.problem("DATABASE_URL", "not a valid postgres:// URL");
             }
-            return DatabaseConfig::Postgres { url: SecretString::from(text.to_owned()) };
+            return DatabaseConfig::Postgres {
+                url: SecretString::from(text.to_owned()),
+            };
         }
-        if let Some(path) = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:")) {
+        if let Some(path) = text
+            .strip_prefix("sqlite://")
+            .or_else(|| text.strip_prefix("sqlite:"))
+        {
             if path.is_empty() {
-                self.problem("DATABASE_URL", "sqlite:// needs a file path, e.g. sqlite://data/odoo-agent.db");
+                self.problem(
+                    "DATABASE_URL",
+                    "sqlite:// needs a file path, e.g. sqlite://data/odoo-agent.db",
+                );
             }
-            return DatabaseConfig::Sqlite { path: PathBuf::from(path) };
+            return DatabaseConfig::Sqlite {
+                path: PathBuf::from(path),
+            };
         }
-        self.problem("DATABASE_URL", "expected a postgres://, postgresql:// or sqlite:// URL");
+        self.problem(
+            "DATABASE_URL",
+            "expected a postgres://, postgresql:// or sqlite:// URL",
+        );
         default
     }
 
     fn redis(&mut self) -> Option<SecretString> {
         let text = self.value("REDIS_URL")?;
-        if !(text.starts_with("redis://") || text.starts_with("rediss://")) || Url::parse(&text).is_err() {
+        if !(text.starts_with("redis://") || text.starts_with("rediss://"))
+            || Url::parse(&text).is_err()
+        {
             self.problem("REDIS_URL", "expected a redis:// or rediss:// URL");
         }
         Some(SecretString::from(text))
@@ -241,41 +306,63 @@ impl Settings {
         let anthropic_default = Url::parse(Self::default_of("ANTHROPIC_BASE_URL"));
         let openai_url = self.url("OPENAI_BASE_URL", &["https", "http"]);
         let cassettes = PathBuf::from(
-            self.value("ODOO_AGENT_CASSETTES").unwrap_or_else(|| Self::default_of("ODOO_AGENT_CASSETTES").into()),
+            self.value("ODOO_AGENT_CASSETTES")
+                .unwrap_or_else(|| Self::default_of("ODOO_AGENT_CASSETTES").into()),
         );
-        let chosen = match self.value("LLM_PROVIDER").map(|p| p.trim().to_ascii_lowercase()) {
+        let chosen = match self
+            .value("LLM_PROVIDER")
+            .map(|p| p.trim().to_ascii_lowercase())
+        {
             Some(name) => name,
             None if anthropic_key.is_some() => "anthropic".into(),
             None if openai_key.is_some() || openai_url.is_some() => "openai".into(),
             None => "replay".into(),
         };
-        let replay = LlmProvider::Replay { cassettes: cassettes.clone() };
+        let replay = LlmProvider::Replay {
+            cassettes: cassettes.clone(),
+        };
         let provider = match chosen.as_str() {
             "anthropic" => match (anthropic_key, anthropic_url.or(anthropic_default.ok())) {
                 (Some(api_key), Some(base_url)) => LlmProvider::Anthropic { api_key, base_url },
                 (Some(_), None) => replay, // the URL problem is already reported
                 (None, _) => {
-                    self.problem("ANTHROPIC_API_KEY", "required when LLM_PROVIDER is anthropic");
+                    self.problem(
+                        "ANTHROPIC_API_KEY",
+                        "required when LLM_PROVIDER is anthropic",
+                    );
                     replay
                 }
             },
-            "openai" => LlmProvider::OpenAi { api_key: openai_key, base_url: openai_url },
+            "openai" => LlmProvider::OpenAi {
+                api_key: openai_key,
+                base_url: openai_url,
+            },
             "replay" => replay,
             other => {
-                self.problem("LLM_PROVIDER", format!("{other:?} is not a provider; expected anthropic, openai or replay"));
+                self.problem(
+                    "LLM_PROVIDER",
+                    format!("{other:?} is not a provider; expected anthropic, openai or replay"),
+                );
                 replay
             }
         };
-        let model = self.value("LLM_MODEL").map(|m| m.trim().to_owned()).unwrap_or_else(|| {
-            match provider {
-                LlmProvider::Anthropic { .. } => "claude-sonnet-4-5",
-                LlmProvider::OpenAi { .. } => "gpt-4.1-mini",
-                LlmProvider::Replay { .. } => "replay",
-            }
-            .to_owned()
-        });
+        let model = self
+            .value("LLM_MODEL")
+            .map(|m| m.trim().to_owned())
+            .unwrap_or_else(|| {
+                match provider {
+                    LlmProvider::Anthropic { .. } => "claude-sonnet-4-5",
+                    LlmProvider::OpenAi { .. } => "gpt-4.1-mini",
+                    LlmProvider::Replay { .. } => "replay",
+                }
+                .to_owned()
+            });
         let max_retries = self.number("LLM_MAX_RETRIES", 0, 10);
-        LlmConfig { provider, model, max_retries }
+        LlmConfig {
+            provider,
+            model,
+            max_retries,
+        }
     }
 
     fn odoo(&mut self) -> Option<OdooConnection> {
@@ -284,19 +371,31 @@ impl Settings {
         let login = self.value("ODOO_LOGIN");
         let api_key = self.secret("ODOO_API_KEY");
         if url.is_none() {
-            if self.value("ODOO_URL").is_none() && (db.is_some() || login.is_some() || api_key.is_some()) {
-                self.problem("ODOO_URL", "required when ODOO_DB, ODOO_LOGIN or ODOO_API_KEY is set");
+            if self.value("ODOO_URL").is_none()
+                && (db.is_some() || login.is_some() || api_key.is_some())
+            {
+                self.problem(
+                    "ODOO_URL",
+                    "required when ODOO_DB, ODOO_LOGIN or ODOO_API_KEY is set",
+                );
             }
             return None;
         }
-        for (name, present) in
-            [("ODOO_DB", db.is_some()), ("ODOO_LOGIN", login.is_some()), ("ODOO_API_KEY", api_key.is_some())]
-        {
+        for (name, present) in [
+            ("ODOO_DB", db.is_some()),
+            ("ODOO_LOGIN", login.is_some()),
+            ("ODOO_API_KEY", api_key.is_some()),
+        ] {
             if !present {
                 self.problem(name, "required when ODOO_URL is set");
             }
         }
-        Some(OdooConnection { url: url?, db: db?, login: login?, api_key: api_key? })
+        Some(OdooConnection {
+            url: url?,
+            db: db?,
+            login: login?,
+            api_key: api_key?,
+        })
     }
 
     fn http(&mut self) -> HttpConfig {
@@ -305,7 +404,10 @@ impl Settings {
         if let Some(key) = &api_key {
             use secrecy::ExposeSecret;
             if key.expose_secret().len() < 16 {
-                self.problem("ODOO_AGENT_API_KEY", "too short; use at least 16 random characters");
+                self.problem(
+                    "ODOO_AGENT_API_KEY",
+                    "too short; use at least 16 random characters",
+                );
             }
         } else if !bind.ip().is_loopback() {
             self.problem(
@@ -326,24 +428,37 @@ impl Settings {
 
     fn parsed_addr(&mut self) -> SocketAddr {
         let fallback = SocketAddr::from(([127, 0, 0, 1], 8080));
-        let text = self.value("ODOO_AGENT_BIND").unwrap_or_else(|| Self::default_of("ODOO_AGENT_BIND").into());
+        let text = self
+            .value("ODOO_AGENT_BIND")
+            .unwrap_or_else(|| Self::default_of("ODOO_AGENT_BIND").into());
         text.trim().parse().unwrap_or_else(|_| {
-            self.problem("ODOO_AGENT_BIND", format!("{text:?} is not an address; expected IP:PORT such as 127.0.0.1:8080"));
+            self.problem(
+                "ODOO_AGENT_BIND",
+                format!("{text:?} is not an address; expected IP:PORT such as 127.0.0.1:8080"),
+            );
             fallback
         })
     }
 
     fn log(&mut self) -> LogConfig {
-        let filter = self.value("ODOO_AGENT_LOG").unwrap_or_else(|| Self::default_of("ODOO_AGENT_LOG").into());
-        let format = match self.value("ODOO_AGENT_LOG_FORMAT").as_deref().map(str::trim) {
+        let filter = self
+            .value("ODOO_AGENT_LOG")
+            .unwrap_or_else(|| Self::default_of("ODOO_AGENT_LOG").into());
+        let format = match self
+            .value("ODOO_AGENT_LOG_FORMAT")
+            .as_deref()
+            .map(str::trim)
+        {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
             Some(other) => {
-                self.problem("ODOO_AGENT_LOG_FORMAT", format!("{other:?} is not a format; expected text or json"));
+                self.problem(
+                    "ODOO_AGENT_LOG_FORMAT",
+                    format!("{other:?} is not a format; expected text or json"),
+                );
                 LogFormat::Text
             }
         };
         LogConfig { filter, format }
     }
 }
-

@@ -35,9 +35,13 @@ pub struct Config {
 /// Where conversations are stored.
 #[derive(Debug, Clone)]
 pub enum DatabaseConfig {
-    Sqlite { path: PathBuf },
+    Sqlite {
+        path: PathBuf,
+    },
     /// The URL may hold a password, hence secret.
-    Postgres { url: SecretString },
+    Postgres {
+        url: SecretString,
+    },
 }
 
 /// Which model answers.
@@ -50,9 +54,17 @@ pub struct LlmConfig {
 
 #[derive(Debug, Clone)]
 pub enum LlmProvider {
-    Anthropic { api_key: SecretString, base_url: Url },
-    OpenAi { api_key: Option<SecretString>, base_url: Option<Url> },
-    Replay { cassettes: PathBuf },
+    Anthropic {
+        api_key: SecretString,
+        base_url: Url,
+    },
+    OpenAi {
+        api_key: Option<SecretString>,
+        base_url: Option<Url>,
+    },
+    Replay {
+        cassettes: PathBuf,
+    },
 }
 
 impl LlmProvider {

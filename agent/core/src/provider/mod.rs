@@ -11,7 +11,7 @@ mod types;
 
 pub use anthropic::AnthropicProvider;
 pub use openai_compat::OpenAiCompatProvider;
-pub use replay::{Cassette, Interaction, ReplayProvider};
+pub use replay::{Cassette, Interaction, RecordedRequest, ReplayError, ReplayProvider};
 pub use retry::RetryPolicy;
 pub use types::{
     Capabilities, ChatEvent, ChatRequest, ChatStream, ContentBlock, Message, MessageRole,

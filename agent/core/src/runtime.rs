@@ -1,0 +1,281 @@
+//! The runtime every front end shares: provider, tools, store and prompts,
+//! plus the bookkeeping of in-flight turns for graceful shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use serde::Serialize;
+use thiserror::Error;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tools::{RegistryError, ToolRegistry};
+
+use crate::config::{AgentConfig, Config, DatabaseConfig, LlmProvider, TurnLimits};
+use crate::prompt::{PromptError, Prompts};
+use crate::provider::{
+    AnthropicProvider, OpenAiCompatProvider, Provider, ReplayError, ReplayProvider, RetryPolicy,
+};
+use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
+use crate::turn::{TurnDeps, TurnError, TurnEvent, TurnRequest, TurnResult, run_turn};
+
+/// Name used in prompts until the Odoo company is read.
+const DEMO_COMPANY_NAME: &str = "Demo Company";
+
+/// The runtime could not be built from the configuration.
+#[derive(Debug, Error)]
+pub enum RuntimeError {
+    #[error("cannot open the conversation database: {0}")]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error("cannot build the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// Everything a runtime is made of; `Runtime::from_config` fills it from the
+/// configuration, tests fill it by hand.
+pub struct RuntimeParts {
+    pub provider: Arc<dyn Provider>,
+    pub model: String,
+    pub retry: RetryPolicy,
+    pub tools: ToolRegistry,
+    pub store: Arc<dyn Store>,
+    pub prompts: Prompts,
+    pub agent: AgentConfig,
+    /// `None` when answering from the demo company.
+    pub odoo_url: Option<String>,
+}
+
+/// Shared, cheap to clone.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    parts: RuntimeParts,
+    tasks: TaskTracker,
+    cancel: CancellationToken,
+}
+
+/// A running turn: its progress events and, at the end, its result.
+pub struct TurnHandle {
+    pub events: mpsc::UnboundedReceiver<TurnEvent>,
+    task: JoinHandle<Result<TurnResult, TurnError>>,
+}
+
+impl TurnHandle {
+    /// Waits for the turn to be finished and stored.
+    pub async fn outcome(self) -> Result<TurnResult, TurnError> {
+        self.task
+            .await
+            .unwrap_or_else(|err| Err(TurnError::Aborted(err.to_string())))
+    }
+}
+
+/// What `/health` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    /// `ok` when every dependency answers, else `degraded`.
+    pub status: &'static str,
+    pub database: DependencyHealth,
+    pub provider: ProviderHealth,
+    pub odoo: OdooHealth,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DependencyHealth {
+    pub backend: &'static str,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderHealth {
+    pub name: String,
+    pub model: String,
+    /// False in replay mode: answers come from recordings, not a model.
+    pub live: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OdooHealth {
+    /// `demo` (built-in demo company) or `configured`.
+    pub mode: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Runtime {
+    /// Builds every part from the configuration and migrates the database.
+    pub async fn from_config(config: &Config) -> Result<Self, RuntimeError> {
+        let store: Arc<dyn Store> = match &config.database {
+            DatabaseConfig::Sqlite { path } => Arc::new(SqliteStore::open(path).await?),
+            DatabaseConfig::Postgres { url } => {
+                Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?)
+            }
+        };
+        store.migrate().await?;
+        let provider: Arc<dyn Provider> = match &config.llm.provider {
+            LlmProvider::Anthropic { api_key, base_url } => {
+                let http = reqwest::Client::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .build()?;
+                Arc::new(AnthropicProvider::new(
+                    base_url.clone(),
+                    api_key.clone(),
+                    http,
+                ))
+            }
+            LlmProvider::OpenAi { api_key, base_url } => {
+                Arc::new(OpenAiCompatProvider::new(base_url.clone(), api_key.clone()))
+            }
+            LlmProvider::Replay { cassettes } => Arc::new(ReplayProvider::load(cassettes)?),
+        };
+        let retry = RetryPolicy {
+            max_retries: config.llm.max_retries,
+            ..RetryPolicy::default()
+        };
+        Ok(Self::new(RuntimeParts {
+            provider,
+            model: config.llm.model.clone(),
+            retry,
+            tools: default_tools()?,
+            store,
+            prompts: Prompts::embedded()?,
+            agent: config.agent.clone(),
+            odoo_url: config.odoo.as_ref().map(|o| o.url.to_string()),
+        }))
+    }
+
+    pub fn new(parts: RuntimeParts) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                parts,
+                tasks: TaskTracker::new(),
+                cancel: CancellationToken::new(),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.parts.store
+    }
+
+    pub fn tools(&self) -> &ToolRegistry {
+        &self.inner.parts.tools
+    }
+
+    pub fn provider_name(&self) -> &str {
+        self.inner.parts.provider.name()
+    }
+
+    pub fn model(&self) -> &str {
+        &self.inner.parts.model
+    }
+
+    pub fn limits(&self) -> TurnLimits {
+        self.inner.parts.agent.limits
+    }
+
+    /// Starts a turn in its own task, so it finishes and is stored even if
+    /// the caller goes away. Refused once shutdown has begun.
+    pub fn start_turn(&self, request: TurnRequest) -> Result<TurnHandle, TurnError> {
+        if self.inner.tasks.is_closed() {
+            return Err(TurnError::ShuttingDown);
+        }
+        let (sender, events) = mpsc::unbounded_channel();
+        let inner = Arc::clone(&self.inner);
+        let task = self.inner.tasks.spawn(async move {
+            let parts = &inner.parts;
+            let deps = TurnDeps {
+                provider: parts.provider.as_ref(),
+                retry: &parts.retry,
+                tools: &parts.tools,
+                store: parts.store.as_ref(),
+                prompts: &parts.prompts,
+                model: &parts.model,
+                limits: parts.agent.limits,
+                timezone: parts.agent.timezone,
+                company_name: DEMO_COMPANY_NAME,
+                cancel: inner.cancel.clone(),
+            };
+            run_turn(&deps, request, &sender).await
+        });
+        Ok(TurnHandle { events, task })
+    }
+
+    /// Runs a turn to the end, ignoring progress events.
+    pub async fn run_turn(&self, request: TurnRequest) -> Result<TurnResult, TurnError> {
+        self.start_turn(request)?.outcome().await
+    }
+
+    /// Stops taking turns, lets in-flight turns finish for up to `grace`,
+    /// then cancels the rest (they end with a message and are still stored).
+    pub async fn shutdown(&self, grace: Duration) {
+        let tasks = &self.inner.tasks;
+        tasks.close();
+        if tokio::time::timeout(grace, tasks.wait()).await.is_err() {
+            tracing::warn!(
+                in_flight = tasks.len(),
+                "grace period over; cancelling turns"
+            );
+            self.inner.cancel.cancel();
+            // Cancelled turns only have their final write left to do.
+            if tokio::time::timeout(Duration::from_secs(10), tasks.wait())
+                .await
+                .is_err()
+            {
+                tracing::error!(in_flight = tasks.len(), "turns still running at exit");
+            }
+        }
+    }
+
+    /// The state of every dependency.
+    pub async fn health(&self) -> Health {
+        let parts = &self.inner.parts;
+        let db = parts.store.ping().await;
+        let database = DependencyHealth {
+            backend: parts.store.backend(),
+            ok: db.is_ok(),
+            error: db.err().map(|e| e.kind().to_owned()),
+        };
+        let provider = ProviderHealth {
+            name: parts.provider.name().to_owned(),
+            model: parts.model.clone(),
+            live: parts.provider.name() != "replay",
+        };
+        let odoo = match &parts.odoo_url {
+            Some(url) => OdooHealth {
+                mode: "configured",
+                url: Some(url.clone()),
+            },
+            None => OdooHealth {
+                mode: "demo",
+                url: None,
+            },
+        };
+        Health {
+            status: if database.ok { "ok" } else { "degraded" },
+            database,
+            provider,
+            odoo,
+        }
+    }
+}
+
+/// The tools every deployment has.
+pub fn default_tools() -> Result<ToolRegistry, RegistryError> {
+    ToolRegistry::builder()
+        .register(tools::builtin::Calculate)
+        .register(tools::builtin::CurrentDatetime::new())
+        .build()
+}

@@ -1,0 +1,8 @@
+//! One turn: a person's message, the model calls and tool calls it leads to,
+//! and the reply, stored together.
+
+mod run;
+mod types;
+
+pub(crate) use run::{TurnDeps, run_turn};
+pub use types::{ToolCallSummary, TurnError, TurnEvent, TurnRequest, TurnResult};

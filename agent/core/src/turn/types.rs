@@ -1,0 +1,98 @@
+//! What goes into a turn, what it reports while running, and what it returns.
+
+use serde::Serialize;
+use serde_json::Value;
+use thiserror::Error;
+use tools::Identity;
+
+use crate::provider::Usage;
+use crate::store::{StoreError, ThreadId, TurnId, TurnStatus};
+
+/// A message to answer.
+#[derive(Debug, Clone)]
+pub struct TurnRequest {
+    /// Continue this thread; `None` starts a new one.
+    pub thread_id: Option<ThreadId>,
+    /// Where the message came from: `api`, `cli`, `slack`…
+    pub channel: String,
+    pub identity: Identity,
+    pub message: String,
+}
+
+/// Progress of a running turn, for streaming channels.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TurnEvent {
+    Started {
+        thread_id: ThreadId,
+        turn_id: TurnId,
+    },
+    TextDelta {
+        text: String,
+    },
+    ToolStarted {
+        call_id: String,
+        name: String,
+        arguments: Value,
+    },
+    ToolFinished {
+        call_id: String,
+        name: String,
+        is_error: bool,
+        duration_ms: u64,
+    },
+}
+
+/// One tool call as shown to API clients.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolCallSummary {
+    pub name: String,
+    pub arguments: Value,
+    pub is_error: bool,
+}
+
+/// A finished (and stored) turn.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TurnResult {
+    pub thread_id: ThreadId,
+    pub turn_id: TurnId,
+    pub status: TurnStatus,
+    /// The text the person sees: the answer, or a clear message saying why
+    /// there is none (limit reached, model unavailable).
+    pub reply: String,
+    pub tool_calls: Vec<ToolCallSummary>,
+    pub usage: Usage,
+}
+
+/// A turn that could not run or could not be stored. Model and tool failures
+/// are not errors here: they end the turn with a message in `reply`.
+#[derive(Debug, Error)]
+pub enum TurnError {
+    /// The requested thread does not exist; API callers answer 404.
+    #[error("thread {0} not found")]
+    ThreadNotFound(ThreadId),
+    /// The message is empty or too long; API callers answer 400.
+    #[error("invalid message: {0}")]
+    InvalidMessage(String),
+    /// The server is shutting down and takes no new turns; callers answer 503.
+    #[error("server is shutting down")]
+    ShuttingDown,
+    /// Storage failed; callers answer 500 and log.
+    #[error("storing the turn failed: {0}")]
+    Store(#[from] StoreError),
+    /// The turn's task died (a bug); callers answer 500 and log.
+    #[error("turn aborted: {0}")]
+    Aborted(String),
+}
+
+impl TurnError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::ThreadNotFound(_) => "thread_not_found",
+            Self::InvalidMessage(_) => "invalid_message",
+            Self::ShuttingDown => "shutting_down",
+            Self::Store(_) => "store",
+            Self::Aborted(_) => "aborted",
+        }
+    }
+}
