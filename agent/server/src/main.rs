@@ -1,1 +1,54 @@
-fn main() {}
+//! `odoo-agent`: the composition root. Parses the command line and the
+//! configuration, sets up logging, and hands over to a subcommand. All real
+//! logic lives in the library crates.
+
+mod banner;
+mod chat;
+mod cli;
+mod logging;
+mod migrate;
+mod serve;
+mod tools_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, ToolsCommand};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    agent::init_crypto();
+    let cli = Cli::parse();
+    let config = match cli.load_config() {
+        Ok(config) => config,
+        Err(err) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("odoo-agent: {err}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    let quiet = matches!(cli.command, Command::Chat(_) | Command::Tools { .. });
+    logging::init(&config.log, quiet);
+    let outcome = match cli.command {
+        Command::Serve => serve::run(config).await,
+        Command::Chat(args) => chat::run(config, args).await,
+        Command::Tools {
+            command: ToolsCommand::List { json },
+        } => tools_cmd::list(json),
+        Command::Migrate => migrate::run(config).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = format!("{err:#}"), "odoo-agent failed");
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("odoo-agent: {err:#}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -4,3 +4,4 @@ mod anthropic;
 mod openai;
 mod retry;
 mod store;
+mod turn;

@@ -1,0 +1,75 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use agent::config::{Config, ConfigError, FileRequirement};
+use clap::{Args, Parser, Subcommand};
+
+/// Default configuration file, read when present.
+const DEFAULT_CONFIG_FILE: &str = "odoo-agent.toml";
+
+/// Talk to your Odoo ERP from chat: an agent server that answers questions by
+/// calling typed tools against Odoo.
+///
+/// Configuration comes from a TOML file and environment variables (the
+/// environment wins); see the README for every key. With nothing set, it runs
+/// on embedded defaults: a SQLite file under ./data, the built-in demo company
+/// and recorded answers instead of a language model.
+#[derive(Debug, Parser)]
+#[command(name = "odoo-agent", version)]
+pub struct Cli {
+    /// TOML configuration file [default: odoo-agent.toml, if present]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server: HTTP API on ODOO_AGENT_BIND, migrations applied at start,
+    /// graceful shutdown on SIGTERM/SIGINT.
+    Serve,
+    /// Chat with the agent in this terminal, through the same loop, tools and
+    /// storage as the server; answers stream as they are written.
+    Chat(ChatArgs),
+    /// Inspect the tools the model can call.
+    Tools {
+        #[command(subcommand)]
+        command: ToolsCommand,
+    },
+    /// Apply pending database migrations to the configured database and exit.
+    Migrate,
+}
+
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// Continue an existing thread (its UUID) instead of starting a new one.
+    #[arg(long, value_name = "UUID")]
+    pub thread: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsCommand {
+    /// List every tool with its description and generated JSON schema.
+    List {
+        /// Print JSON (name, description, kind, input_schema) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Cli {
+    /// Loads the configuration from the file and the process environment.
+    pub fn load_config(&self) -> Result<Config, ConfigError> {
+        let file = match &self.config {
+            Some(path) => (path.as_path(), FileRequirement::Required),
+            None => (
+                std::path::Path::new(DEFAULT_CONFIG_FILE),
+                FileRequirement::IfPresent,
+            ),
+        };
+        Config::load(Some(file), std::env::vars())
+    }
+}

@@ -1,0 +1,37 @@
+//! `odoo-agent serve`: build the runtime, mount the HTTP routes, serve until
+//! SIGTERM/SIGINT, let in-flight turns finish.
+
+#![allow(clippy::print_stdout)] // the start-up banner is for the operator
+
+use agent::Runtime;
+use agent::config::Config;
+use anyhow::Context;
+use channels::web::{self, WebState};
+
+use crate::banner;
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let runtime = Runtime::from_config(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.http.bind)
+        .await
+        .with_context(|| format!("cannot listen on {} (ODOO_AGENT_BIND)", config.http.bind))?;
+    let address = listener.local_addr()?;
+    println!(
+        "odoo-agent {} listening on http://{address}",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!("{}", banner::provider_line(&config));
+    println!("{}", banner::backends_line(&config));
+    tracing::info!(%address, provider = runtime.provider_name(), model = runtime.model(), "server started");
+    let router = web::router(WebState::new(runtime.clone(), &config.http));
+    web::serve(
+        listener,
+        router,
+        runtime,
+        config.http.shutdown_grace,
+        web::shutdown_signal(),
+    )
+    .await?;
+    tracing::info!("server stopped");
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! `odoo-agent tools list`.
+
+#![allow(clippy::print_stdout)] // this command's output is its product
+
+use agent::default_tools;
+
+pub fn list(json: bool) -> anyhow::Result<()> {
+    let specs = default_tools()?.specs();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&specs)?);
+        return Ok(());
+    }
+    for spec in specs {
+        println!("{} ({:?})", spec.name, spec.kind);
+        println!("  {}", spec.description);
+        println!(
+            "  arguments: {}",
+            serde_json::to_string(&spec.input_schema)?
+        );
+        println!();
+    }
+    Ok(())
+}
