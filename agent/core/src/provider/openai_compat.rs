@@ -200,6 +200,8 @@ fn push_message(out: &mut Vec<ChatCompletionRequestMessage>, message: &Message) 
                 ));
             }
         }
+        // OpenAI rejects an assistant message with neither content nor calls.
+        MessageRole::Assistant if text.is_none() && tool_calls.is_empty() => {}
         MessageRole::Assistant => {
             out.push(ChatCompletionRequestMessage::Assistant(
                 ChatCompletionRequestAssistantMessage {

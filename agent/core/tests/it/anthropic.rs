@@ -158,6 +158,10 @@ pub(crate) fn provider(server: &MockServer) -> AnthropicProvider {
     provider_at(&server.uri())
 }
 
+#[allow(
+    clippy::unwrap_used,
+    reason = "test helper; the URLs are the fake server's"
+)]
 fn provider_at(base_url: &str) -> AnthropicProvider {
     agent::init_crypto();
     AnthropicProvider::new(

@@ -89,6 +89,10 @@ async fn mount_once(server: &MockServer, response: ResponseTemplate) -> MockGuar
         .await
 }
 
+#[allow(
+    clippy::unwrap_used,
+    reason = "test helper; the URL is the fake server's"
+)]
 fn provider(server: &MockServer, api_key: Option<&str>) -> OpenAiCompatProvider {
     agent::init_crypto();
     OpenAiCompatProvider::new(
