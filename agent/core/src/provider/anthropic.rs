@@ -130,7 +130,7 @@ where
 {
     let state = Decoder {
         sse: Box::pin(bytes.eventsource()),
-        stream: StreamState::default(),
+        message: StreamState::default(),
         pending: VecDeque::new(),
         finished: false,
     };
@@ -143,7 +143,7 @@ where
                 return None;
             }
             match state.sse.next().await {
-                Some(Ok(event)) => match state.stream.on_event(&event) {
+                Some(Ok(event)) => match state.message.on_event(&event) {
                     Ok(Step::Continue(events)) => state.pending.extend(events.into_iter().map(Ok)),
                     Ok(Step::Finished(events)) => {
                         state.pending.extend(events.into_iter().map(Ok));
@@ -174,7 +174,7 @@ type SseStream =
 
 struct Decoder {
     sse: SseStream,
-    stream: StreamState,
+    message: StreamState,
     pending: VecDeque<Result<ChatEvent, ProviderError>>,
     finished: bool,
 }

@@ -231,22 +231,22 @@ where
     S: Stream<Item = Result<CreateChatCompletionStreamResponse, OpenAIError>> + Send + 'static,
 {
     let state = (Box::pin(chunks), StreamState::default(), false);
-    futures::stream::unfold(state, |(mut chunks, mut stream, ended)| async move {
+    futures::stream::unfold(state, |(mut chunks, mut state, ended)| async move {
         if ended {
             return None;
         }
         let (items, ended): (Vec<Result<ChatEvent, ProviderError>>, bool) =
             match chunks.next().await {
-                Some(Ok(chunk)) => (stream.on_chunk(chunk).into_iter().map(Ok).collect(), false),
+                Some(Ok(chunk)) => (state.on_chunk(chunk).into_iter().map(Ok).collect(), false),
                 Some(Err(err)) => (vec![Err(provider_error(err))], true),
                 // async-openai ends the stream both at `[DONE]` and when the
                 // connection closes, so completeness is judged by finish_reason.
-                None => match stream.finish() {
+                None => match state.finish() {
                     Ok(events) => (events.into_iter().map(Ok).collect(), true),
                     Err(err) => (vec![Err(err)], true),
                 },
             };
-        Some((futures::stream::iter(items), (chunks, stream, ended)))
+        Some((futures::stream::iter(items), (chunks, state, ended)))
     })
     .flatten()
 }
