@@ -21,7 +21,7 @@ use crate::anthropic::drain;
 // ---- helper vocabulary ----
 
 /// A `data: {chunk}` stream ending with `data: [DONE]`.
-fn sse(chunks: &[Value]) -> String {
+pub(crate) fn sse(chunks: &[Value]) -> String {
     let mut body = String::new();
     for chunk in chunks {
         body.push_str(&format!("data: {chunk}\n\n"));
@@ -39,12 +39,12 @@ fn chunk(delta: Value, finish_reason: Option<&str>) -> Value {
     })
 }
 
-fn text_chunk(text: &str) -> Value {
+pub(crate) fn text_chunk(text: &str) -> Value {
     chunk(json!({"role": "assistant", "content": text}), None)
 }
 
 /// A piece of a tool call: the first piece of an index carries id and name.
-fn tool_chunk(index: u32, id_and_name: Option<(&str, &str)>, arguments: &str) -> Value {
+pub(crate) fn tool_chunk(index: u32, id_and_name: Option<(&str, &str)>, arguments: &str) -> Value {
     let mut call = json!({"index": index, "function": {"arguments": arguments}});
     if let Some((id, name)) = id_and_name {
         call["id"] = json!(id);
@@ -54,11 +54,11 @@ fn tool_chunk(index: u32, id_and_name: Option<(&str, &str)>, arguments: &str) ->
     chunk(json!({"tool_calls": [call]}), None)
 }
 
-fn finish_chunk(reason: &str) -> Value {
+pub(crate) fn finish_chunk(reason: &str) -> Value {
     chunk(json!({}), Some(reason))
 }
 
-fn usage_chunk(prompt: u32, completion: u32, cached: u32) -> Value {
+pub(crate) fn usage_chunk(prompt: u32, completion: u32, cached: u32) -> Value {
     json!({
         "id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_750_000_000,
         "model": "gpt-test", "choices": [],
@@ -68,7 +68,7 @@ fn usage_chunk(prompt: u32, completion: u32, cached: u32) -> Value {
     })
 }
 
-fn stream_response(body: String) -> ResponseTemplate {
+pub(crate) fn stream_response(body: String) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body, "text/event-stream")
 }
 

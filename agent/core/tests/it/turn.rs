@@ -531,3 +531,27 @@ async fn turns_still_running_after_the_grace_period_are_cancelled_and_stored() {
         "shutdown"
     );
 }
+
+#[tokio::test]
+async fn shipped_demo_cassettes_replay_to_the_end() {
+    let folder = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../evals/cassettes"));
+    let replay = Arc::new(agent::provider::ReplayProvider::load(folder).unwrap());
+    let store: Arc<dyn Store> = Arc::new(agent::testing::sqlite_store().await);
+    let runtime = Runtime::new(RuntimeParts {
+        provider: replay,
+        model: "replay".into(),
+        retry: RetryPolicy::default(),
+        tools: default_tools().unwrap(),
+        store,
+        prompts: Prompts::embedded().unwrap(),
+        agent: AgentConfig { timezone: chrono_tz::UTC, limits: TurnLimits::default() },
+        odoo_url: None,
+    });
+    for (question, expected) in [
+        ("What is 15% of 2480 EUR?", "15% of 2,480.00 EUR is **372.00 EUR**."),
+        ("What can you do?", "I answer questions about your company's Odoo data"),
+    ] {
+        let result = runtime.run_turn(ask(question)).await.unwrap();
+        assert!(result.reply.starts_with(expected), "{question}: {}", result.reply);
+    }
+}

@@ -1,0 +1,244 @@
+//! Turn benchmarks: the server's own overhead per turn, HTTP throughput with
+//! 64 concurrent clients, cold start and idle memory.
+//!
+//! `cargo bench -p odoo-agent --bench turns` (PostgreSQL parts need
+//! `DATABASE_URL`, as exported by `docker/test.sh`'s service script).
+//! Results are printed as a Markdown table for `BENCHMARKS.md`.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)] // a benchmark reports
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use agent::config::{AgentConfig, TurnLimits};
+use agent::prompt::Prompts;
+use agent::provider::RetryPolicy;
+use agent::store::Store;
+use agent::testing::InstantProvider;
+use agent::turn::TurnRequest;
+use agent::{Runtime, RuntimeParts, default_tools};
+use tools::Identity;
+
+const SEQUENTIAL_TURNS: usize = 2_000;
+const CLIENTS: usize = 64;
+const LOAD_SECONDS: u64 = 10;
+
+fn main() {
+    agent::init_crypto();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let database_url = std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+    println!("| benchmark | backend | result |\n|---|---|---|");
+
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = agent::store::SqliteStore::open(&dir.path().join("bench.db")).await.unwrap();
+    sqlite.migrate().await.unwrap();
+    overhead("SQLite (file, WAL)", Arc::new(sqlite)).await;
+    if let Some(url) = &database_url {
+        let store = agent::testing::postgres_store_at(url).await;
+        overhead("PostgreSQL", Arc::new(store)).await;
+    }
+
+    load(dir.path(), None).await;
+    if let Some(url) = &database_url {
+        let db_url = agent::testing::fresh_postgres_database(url).await;
+        load(dir.path(), Some(&db_url)).await;
+    }
+    cold_start_and_idle_memory(dir.path()).await;
+}
+
+fn request() -> TurnRequest {
+    TurnRequest {
+        thread_id: None,
+        channel: "bench".into(),
+        identity: Identity::local_operator(),
+        message: "What is 6 * 7?".into(),
+    }
+}
+
+/// Sequential turns through `Runtime::run_turn` with a model that answers
+/// instantly: everything measured is the server's own work (prompt
+/// rendering, tool dispatch, storage).
+async fn overhead(backend: &str, store: Arc<dyn Store>) {
+    let runtime = Runtime::new(RuntimeParts {
+        provider: Arc::new(InstantProvider),
+        model: "instant".into(),
+        retry: RetryPolicy::default(),
+        tools: default_tools().unwrap(),
+        store,
+        prompts: Prompts::embedded().unwrap(),
+        agent: AgentConfig { timezone: chrono_tz::UTC, limits: TurnLimits::default() },
+        odoo_url: None,
+    });
+    for _ in 0..100 {
+        runtime.run_turn(request()).await.unwrap();
+    }
+    let mut samples = Vec::with_capacity(SEQUENTIAL_TURNS);
+    for _ in 0..SEQUENTIAL_TURNS {
+        let started = Instant::now();
+        let result = runtime.run_turn(request()).await.unwrap();
+        samples.push(started.elapsed());
+        assert_eq!(result.tool_calls.len(), 1);
+    }
+    let (p50, p99) = percentiles(&mut samples);
+    println!(
+        "| overhead per turn ({SEQUENTIAL_TURNS} sequential turns, 1 tool call each) | {backend} | p50 {} · p99 {} |",
+        ms(p50),
+        ms(p99)
+    );
+}
+
+/// Starts the release binary with the replay provider and a cassette that
+/// makes every turn one tool call then an answer, and drives it with 64
+/// concurrent HTTP clients for a fixed time.
+async fn load(dir: &Path, database_url: Option<&str>) {
+    let cassettes = dir.join("cassettes");
+    std::fs::create_dir_all(&cassettes).unwrap();
+    std::fs::write(cassettes.join("bench.json"), BENCH_CASSETTE).unwrap();
+    let backend = if database_url.is_some() { "PostgreSQL" } else { "SQLite (file, WAL)" };
+    let mut server = Server::start(dir, &cassettes, database_url);
+    let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().unwrap();
+    let url = format!("http://{}/api/chat", server.address);
+    let deadline = Instant::now() + Duration::from_secs(LOAD_SECONDS);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let client = client.clone();
+            let url = url.clone();
+            tokio::spawn(async move {
+                let mut samples = Vec::new();
+                while Instant::now() < deadline {
+                    let sent = Instant::now();
+                    let response = client
+                        .post(&url)
+                        .json(&serde_json::json!({"message": "bench"}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert!(response.status().is_success(), "{}", response.status());
+                    let body: serde_json::Value = response.json().await.unwrap();
+                    assert_eq!(body["tool_calls"].as_array().map(Vec::len), Some(1), "{body}");
+                    samples.push(sent.elapsed());
+                }
+                samples
+            })
+        })
+        .collect();
+    let mut samples = Vec::new();
+    for worker in workers {
+        samples.extend(worker.await.unwrap());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let turns = samples.len();
+    let (p50, p99) = percentiles(&mut samples);
+    println!(
+        "| HTTP POST /api/chat, {CLIENTS} clients, {LOAD_SECONDS} s | {backend} | {:.0} turns/s · p50 {} · p99 {} ({turns} turns) |",
+        turns as f64 / elapsed,
+        ms(p50),
+        ms(p99)
+    );
+    server.stop();
+}
+
+async fn cold_start_and_idle_memory(dir: &Path) {
+    let cassettes = dir.join("cassettes");
+    let data = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let mut server = Server::start(data.path(), &cassettes, None);
+    let client = reqwest::Client::new();
+    let health = format!("http://{}/health", server.address);
+    loop {
+        if let Ok(response) = client.get(&health).send().await
+            && response.status().is_success()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let cold = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss = rss_kib(server.child.id());
+    println!("| cold start to /health 200 (fresh SQLite file, migrations included) | SQLite | {} |", ms(cold));
+    println!("| idle RSS 2 s after start | SQLite | {:.1} MiB |", rss as f64 / 1024.0);
+    server.stop();
+}
+
+struct Server {
+    child: std::process::Child,
+    address: String,
+}
+
+impl Server {
+    fn start(dir: &Path, cassettes: &Path, database_url: Option<&str>) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_odoo-agent"));
+        command
+            .arg("serve")
+            .env_clear()
+            .env("ODOO_AGENT_BIND", "127.0.0.1:0")
+            .env("ODOO_AGENT_DATA_DIR", dir.join("data"))
+            .env("ODOO_AGENT_CASSETTES", cassettes)
+            .env("ODOO_AGENT_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(url) = database_url {
+            command.env("DATABASE_URL", url);
+        }
+        let mut child = command.spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let address = first.rsplit("http://").next().unwrap().to_owned();
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, address }
+    }
+
+    fn stop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentiles(samples: &mut [Duration]) -> (Duration, Duration) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.50), at(0.99))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// One tool call, then an answer, for the message "bench".
+const BENCH_CASSETTE: &str = r#"{
+  "name": "bench",
+  "interactions": [
+    {"request": {"messages": [{"role": "user", "content": [{"type": "text", "text": "bench"}]}]},
+     "events": [
+       {"type": "tool_call", "call": {"id": "call_1", "name": "calculate", "arguments": "{\"expression\":\"6 * 7\"}"}},
+       {"type": "usage", "usage": {"input_tokens": 200, "output_tokens": 20}},
+       {"type": "done", "stop_reason": "tool_use"}]},
+    {"request": {"messages": [
+       {"role": "user", "content": [{"type": "text", "text": "bench"}]},
+       {"role": "assistant", "content": [{"type": "tool_use", "id": "call_1", "name": "calculate", "input": {"expression": "6 * 7"}}]},
+       {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "call_1", "content": "{\"data\":{\"expression\":\"6 * 7\",\"result\":\"42\"},\"summary\":\"6 * 7 = 42\"}", "is_error": false}]}]},
+     "events": [
+       {"type": "text_delta", "text": "6 * 7 = 42"},
+       {"type": "usage", "usage": {"input_tokens": 260, "output_tokens": 8}},
+       {"type": "done", "stop_reason": "end_turn"}]}
+  ]
+}"#;
