@@ -7,5 +7,7 @@
 mod crypto;
 pub mod provider;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use crypto::init_crypto;
