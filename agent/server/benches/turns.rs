@@ -28,16 +28,23 @@ const LOAD_SECONDS: u64 = 10;
 
 fn main() {
     agent::init_crypto();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(run());
 }
 
 async fn run() {
-    let database_url = std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"));
+    let database_url = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"));
     println!("| benchmark | backend | result |\n|---|---|---|");
 
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = agent::store::SqliteStore::open(&dir.path().join("bench.db")).await.unwrap();
+    let sqlite = agent::store::SqliteStore::open(&dir.path().join("bench.db"))
+        .await
+        .unwrap();
     sqlite.migrate().await.unwrap();
     overhead("SQLite (file, WAL)", Arc::new(sqlite)).await;
     if let Some(url) = &database_url {
@@ -73,7 +80,10 @@ async fn overhead(backend: &str, store: Arc<dyn Store>) {
         tools: default_tools().unwrap(),
         store,
         prompts: Prompts::embedded().unwrap(),
-        agent: AgentConfig { timezone: chrono_tz::UTC, limits: TurnLimits::default() },
+        agent: AgentConfig {
+            timezone: chrono_tz::UTC,
+            limits: TurnLimits::default(),
+        },
         odoo_url: None,
     });
     for _ in 0..100 {
@@ -101,9 +111,16 @@ async fn load(dir: &Path, database_url: Option<&str>) {
     let cassettes = dir.join("cassettes");
     std::fs::create_dir_all(&cassettes).unwrap();
     std::fs::write(cassettes.join("bench.json"), BENCH_CASSETTE).unwrap();
-    let backend = if database_url.is_some() { "PostgreSQL" } else { "SQLite (file, WAL)" };
+    let backend = if database_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite (file, WAL)"
+    };
     let mut server = Server::start(dir, &cassettes, database_url);
-    let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .unwrap();
     let url = format!("http://{}/api/chat", server.address);
     let deadline = Instant::now() + Duration::from_secs(LOAD_SECONDS);
     let started = Instant::now();
@@ -123,7 +140,11 @@ async fn load(dir: &Path, database_url: Option<&str>) {
                         .unwrap();
                     assert!(response.status().is_success(), "{}", response.status());
                     let body: serde_json::Value = response.json().await.unwrap();
-                    assert_eq!(body["tool_calls"].as_array().map(Vec::len), Some(1), "{body}");
+                    assert_eq!(
+                        body["tool_calls"].as_array().map(Vec::len),
+                        Some(1),
+                        "{body}"
+                    );
                     samples.push(sent.elapsed());
                 }
                 samples
@@ -164,8 +185,14 @@ async fn cold_start_and_idle_memory(dir: &Path) {
     let cold = started.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss = rss_kib(server.child.id());
-    println!("| cold start to /health 200 (fresh SQLite file, migrations included) | SQLite | {} |", ms(cold));
-    println!("| idle RSS 2 s after start | SQLite | {:.1} MiB |", rss as f64 / 1024.0);
+    println!(
+        "| cold start to /health 200 (fresh SQLite file, migrations included) | SQLite | {} |",
+        ms(cold)
+    );
+    println!(
+        "| idle RSS 2 s after start | SQLite | {:.1} MiB |",
+        rss as f64 / 1024.0
+    );
     server.stop();
 }
 
@@ -199,7 +226,9 @@ impl Server {
     }
 
     fn stop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
     }
 }

@@ -10,13 +10,33 @@ use serde_json::Value;
 /// Every configuration variable, removed from the child's environment so the
 /// developer's or CI's own settings cannot leak into a test.
 const CONFIG_VARS: &[&str] = &[
-    "DATABASE_URL", "ODOO_AGENT_DATA_DIR", "REDIS_URL", "LLM_PROVIDER", "LLM_MODEL",
-    "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL",
-    "LLM_MAX_RETRIES", "ODOO_AGENT_CASSETTES", "ODOO_URL", "ODOO_DB", "ODOO_LOGIN", "ODOO_API_KEY",
-    "ODOO_AGENT_BIND", "ODOO_AGENT_API_KEY", "ODOO_AGENT_MAX_BODY_BYTES", "ODOO_AGENT_TIMEZONE",
-    "ODOO_AGENT_MAX_ITERATIONS", "ODOO_AGENT_MAX_TURN_TOKENS", "ODOO_AGENT_MAX_OUTPUT_TOKENS",
-    "ODOO_AGENT_TURN_TIMEOUT_SECS", "ODOO_AGENT_TOOL_TIMEOUT_SECS", "ODOO_AGENT_SHUTDOWN_GRACE_SECS",
-    "ODOO_AGENT_LOG", "ODOO_AGENT_LOG_FORMAT",
+    "DATABASE_URL",
+    "ODOO_AGENT_DATA_DIR",
+    "REDIS_URL",
+    "LLM_PROVIDER",
+    "LLM_MODEL",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "LLM_MAX_RETRIES",
+    "ODOO_AGENT_CASSETTES",
+    "ODOO_URL",
+    "ODOO_DB",
+    "ODOO_LOGIN",
+    "ODOO_API_KEY",
+    "ODOO_AGENT_BIND",
+    "ODOO_AGENT_API_KEY",
+    "ODOO_AGENT_MAX_BODY_BYTES",
+    "ODOO_AGENT_TIMEZONE",
+    "ODOO_AGENT_MAX_ITERATIONS",
+    "ODOO_AGENT_MAX_TURN_TOKENS",
+    "ODOO_AGENT_MAX_OUTPUT_TOKENS",
+    "ODOO_AGENT_TURN_TIMEOUT_SECS",
+    "ODOO_AGENT_TOOL_TIMEOUT_SECS",
+    "ODOO_AGENT_SHUTDOWN_GRACE_SECS",
+    "ODOO_AGENT_LOG",
+    "ODOO_AGENT_LOG_FORMAT",
 ];
 
 fn cassettes() -> String {
@@ -28,7 +48,9 @@ fn odoo_agent(dir: &Path) -> Command {
     for var in CONFIG_VARS {
         command.env_remove(var);
     }
-    command.current_dir(dir).env("ODOO_AGENT_CASSETTES", cassettes());
+    command
+        .current_dir(dir)
+        .env("ODOO_AGENT_CASSETTES", cassettes());
     command
 }
 
@@ -50,7 +72,10 @@ fn help_lists_each_subcommand() {
         ("tools", "tools the model can call"),
         ("migrate", "migrations"),
     ] {
-        let line = stdout.lines().find(|l| l.trim_start().starts_with(name)).unwrap_or_default();
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_default();
         assert!(line.contains(words), "{name}: {stdout}");
     }
     assert!(!stdout.contains("eval"), "{stdout}");
@@ -68,9 +93,15 @@ fn tools_list_json_prints_generated_schemas() {
         assert_eq!(tool["input_schema"]["type"], "object");
         assert_eq!(tool["kind"], "read");
         let schema = tool["input_schema"].to_string();
-        assert!(!schema.contains("$ref") && !schema.contains("$schema"), "{schema}");
+        assert!(
+            !schema.contains("$ref") && !schema.contains("$schema"),
+            "{schema}"
+        );
     }
-    assert_eq!(tools[0]["input_schema"]["required"], serde_json::json!(["expression"]));
+    assert_eq!(
+        tools[0]["input_schema"]["required"],
+        serde_json::json!(["expression"])
+    );
 }
 
 #[test]
@@ -82,10 +113,17 @@ fn bad_configuration_lists_every_problem_and_exits_non_zero() {
         .env("ODOO_AGENT_MAX_ITERATIONS", "0")
         .env("ANTHROPIC_API_KEY", "sk-ant-do-not-print"));
     assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
-    assert!(stderr.contains("LLM_PROVIDER: \"gemini\" is not a provider"), "{stderr}");
-    assert!(stderr.contains("ODOO_AGENT_MAX_ITERATIONS: 0 is out of range"), "{stderr}");
+    assert!(
+        stderr.contains("LLM_PROVIDER: \"gemini\" is not a provider"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ODOO_AGENT_MAX_ITERATIONS: 0 is out of range"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("do-not-print"), "{stderr}");
-    let (output, _, stderr) = run(odoo_agent(dir.path()).args(["--config", "missing.toml", "migrate"]));
+    let (output, _, stderr) =
+        run(odoo_agent(dir.path()).args(["--config", "missing.toml", "migrate"]));
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains("missing.toml: file not found"), "{stderr}");
 }
@@ -95,7 +133,10 @@ fn migrate_creates_the_embedded_database() {
     let dir = tempfile::tempdir().unwrap();
     let (output, stdout, stderr) = run(&mut odoo_agent(dir.path()).arg("migrate"));
     assert!(output.status.success(), "{stderr}");
-    assert!(stdout.contains("migrations applied to the SQLite database"), "{stdout}");
+    assert!(
+        stdout.contains("migrations applied to the SQLite database"),
+        "{stdout}"
+    );
     assert!(dir.path().join("data/odoo-agent.db").exists());
 }
 
@@ -109,16 +150,33 @@ fn chat_answers_from_recordings_in_replay_mode() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(b"What is 15% of 2480 EUR?\nsomething never recorded\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"What is 15% of 2480 EUR?\nsomething never recorded\n")
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("replay mode, answers come from the recordings"), "{stderr}");
-    assert!(stdout.contains("[tool calculate {\"expression\":\"2480 * 0.15\"}]"), "{stdout}");
+    assert!(
+        stderr.contains("replay mode, answers come from the recordings"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("[tool calculate {\"expression\":\"2480 * 0.15\"}]"),
+        "{stdout}"
+    );
     assert!(stdout.contains("372.00 EUR"), "{stdout}");
-    assert!(stdout.contains("No recorded answer matches this conversation"), "{stdout}");
-    assert!(stderr.contains("continue with: odoo-agent chat --thread"), "{stderr}");
+    assert!(
+        stdout.contains("No recorded answer matches this conversation"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("continue with: odoo-agent chat --thread"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -139,14 +197,23 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
     assert!(banner[1].contains("built-in demo company"), "{banner:?}");
 
     let mut stream = std::net::TcpStream::connect(&address).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(stream, "GET /health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /health HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"mode\":\"demo\""), "{response}");
 
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");

@@ -525,10 +525,15 @@ fn limit(reason: &'static str, message: String) -> Ending {
 }
 
 fn wall_time_message(limits: TurnLimits) -> String {
+    let allowed = limits.turn_timeout;
+    let allowed = if allowed.subsec_millis() == 0 {
+        format!("{} s", allowed.as_secs())
+    } else {
+        format!("{} ms", allowed.as_millis())
+    };
     format!(
-        "I stopped because this question took longer than the {} s allowed. Please try a narrower \
-         question.",
-        limits.turn_timeout.as_secs()
+        "I stopped because this question took longer than the {allowed} allowed. Please try a \
+         narrower question."
     )
 }
 

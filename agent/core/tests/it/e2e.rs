@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use agent::config::{AgentConfig, TurnLimits};
 use agent::prompt::Prompts;
-use agent::provider::{AnthropicProvider, MessageRole, OpenAiCompatProvider, Provider, RetryPolicy};
+use agent::provider::{
+    AnthropicProvider, MessageRole, OpenAiCompatProvider, Provider, RetryPolicy,
+};
 use agent::store::{Store, TurnStatus};
 use agent::turn::TurnRequest;
 use agent::{Runtime, RuntimeParts, default_tools};
@@ -35,14 +37,22 @@ async fn runtime(provider: Arc<dyn Provider>) -> (Runtime, Arc<dyn Store>) {
         tools: default_tools().unwrap(),
         store: Arc::clone(&store),
         prompts: Prompts::embedded().unwrap(),
-        agent: AgentConfig { timezone: chrono_tz::UTC, limits: TurnLimits::default() },
+        agent: AgentConfig {
+            timezone: chrono_tz::UTC,
+            limits: TurnLimits::default(),
+        },
         odoo_url: None,
     });
     (runtime, store)
 }
 
 fn ask() -> TurnRequest {
-    TurnRequest { thread_id: None, channel: "api".into(), identity: Identity::local_operator(), message: QUESTION.into() }
+    TurnRequest {
+        thread_id: None,
+        channel: "api".into(),
+        identity: Identity::local_operator(),
+        message: QUESTION.into(),
+    }
 }
 
 fn body(request: &Request) -> Value {
@@ -52,10 +62,21 @@ fn body(request: &Request) -> Value {
 async fn assert_stored_thread(store: &Arc<dyn Store>, result: &agent::turn::TurnResult) {
     let messages = store.messages(result.thread_id).await.unwrap();
     let roles: Vec<MessageRole> = messages.iter().map(|m| m.message.role).collect();
-    assert_eq!(roles, [MessageRole::User, MessageRole::Assistant, MessageRole::User, MessageRole::Assistant]);
+    assert_eq!(
+        roles,
+        [
+            MessageRole::User,
+            MessageRole::Assistant,
+            MessageRole::User,
+            MessageRole::Assistant
+        ]
+    );
     assert_eq!(messages[3].message.text(), result.reply);
     let turn = store.turns(result.thread_id).await.unwrap().remove(0);
-    assert_eq!((turn.status, turn.iterations, turn.model.as_str()), (TurnStatus::Completed, 2, "model-under-test"));
+    assert_eq!(
+        (turn.status, turn.iterations, turn.model.as_str()),
+        (TurnStatus::Completed, 2, "model-under-test")
+    );
     let audit = store.tool_calls(result.turn_id).await.unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].arguments, json!({"expression": "2480 * 0.15"}));
@@ -82,7 +103,11 @@ async fn anthropic_tool_round_trip_sends_the_result_back_and_stores_the_thread()
         .and(path("/v1/messages"))
         .respond_with(anthropic::stream_response(anthropic::sse(&[
             anthropic::ev_message_start(900, 800, 0),
-            anthropic::ev_tool_use("toolu_01", "calculate", json!({"expression": "2480 * 0.15"})),
+            anthropic::ev_tool_use(
+                "toolu_01",
+                "calculate",
+                json!({"expression": "2480 * 0.15"}),
+            ),
             anthropic::ev_stop("tool_use", 40),
         ])))
         .with_priority(2)
@@ -90,18 +115,34 @@ async fn anthropic_tool_round_trip_sends_the_result_back_and_stores_the_thread()
         .mount(&server)
         .await;
     let base = Url::parse(&server.uri()).unwrap();
-    let provider = AnthropicProvider::new(base, SecretString::from("sk-ant-test"), reqwest::Client::new());
+    let provider = AnthropicProvider::new(
+        base,
+        SecretString::from("sk-ant-test"),
+        reqwest::Client::new(),
+    );
     let (runtime, store) = runtime(Arc::new(provider)).await;
 
     let result = runtime.run_turn(ask()).await.unwrap();
     assert_eq!(result.reply, "15% of 2,480 EUR is 372 EUR.");
-    assert_eq!((result.usage.input_tokens, result.usage.output_tokens), (1850, 52));
-    assert_eq!((result.usage.cache_creation_input_tokens, result.usage.cache_read_input_tokens), (800, 800));
+    assert_eq!(
+        (result.usage.input_tokens, result.usage.output_tokens),
+        (1850, 52)
+    );
+    assert_eq!(
+        (
+            result.usage.cache_creation_input_tokens,
+            result.usage.cache_read_input_tokens
+        ),
+        (800, 800)
+    );
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
     let second = body(&requests[1]);
-    assert_eq!(second["messages"][0], json!({"role": "user", "content": [{"type": "text", "text": QUESTION}]}));
+    assert_eq!(
+        second["messages"][0],
+        json!({"role": "user", "content": [{"type": "text", "text": QUESTION}]})
+    );
     assert_eq!(
         second["messages"][1],
         json!({"role": "assistant", "content": [
@@ -113,7 +154,8 @@ async fn anthropic_tool_round_trip_sends_the_result_back_and_stores_the_thread()
     assert_eq!(results["content"][0]["type"], "tool_result");
     assert_eq!(results["content"][0]["tool_use_id"], "toolu_01");
     assert_eq!(results["content"][0]["is_error"], false);
-    let content: Value = serde_json::from_str(results["content"][0]["content"].as_str().unwrap()).unwrap();
+    let content: Value =
+        serde_json::from_str(results["content"][0]["content"].as_str().unwrap()).unwrap();
     assert_eq!(content, expected_tool_content());
     assert_eq!(second["tools"].as_array().unwrap().len(), 2);
     assert_stored_thread(&store, &result).await;
@@ -154,7 +196,10 @@ async fn openai_tool_round_trip_sends_the_result_back_and_stores_the_thread() {
 
     let result = runtime.run_turn(ask()).await.unwrap();
     assert_eq!(result.reply, "15% of 2,480 EUR is 372 EUR.");
-    assert_eq!((result.usage.input_tokens, result.usage.output_tokens), (1850, 52));
+    assert_eq!(
+        (result.usage.input_tokens, result.usage.output_tokens),
+        (1850, 52)
+    );
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
@@ -164,9 +209,16 @@ async fn openai_tool_round_trip_sends_the_result_back_and_stores_the_thread() {
     assert_eq!(messages[1], json!({"role": "user", "content": QUESTION}));
     assert_eq!(messages[2]["role"], "assistant");
     assert_eq!(messages[2]["tool_calls"][0]["id"], "call_abc");
-    assert_eq!(messages[2]["tool_calls"][0]["function"]["name"], "calculate");
-    let sent_arguments: Value =
-        serde_json::from_str(messages[2]["tool_calls"][0]["function"]["arguments"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        messages[2]["tool_calls"][0]["function"]["name"],
+        "calculate"
+    );
+    let sent_arguments: Value = serde_json::from_str(
+        messages[2]["tool_calls"][0]["function"]["arguments"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(sent_arguments, json!({"expression": "2480 * 0.15"}));
     assert_eq!(messages[3]["role"], "tool");
     assert_eq!(messages[3]["tool_call_id"], "call_abc");

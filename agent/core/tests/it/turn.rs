@@ -354,18 +354,20 @@ async fn token_budget_ends_the_turn() {
     assert_eq!(provider.requests().len(), 1);
 }
 
-#[tokio::test(start_paused = true)]
+// Real time, kept short: paused time would also fire the store's pool
+// timeouts while SQLite works on its own thread.
+#[tokio::test]
 async fn wall_time_limit_ends_a_stalled_turn() {
     let provider = ScriptedProvider::new(vec![Step::Stall]);
     let limits = TurnLimits {
-        turn_timeout: Duration::from_secs(30),
+        turn_timeout: Duration::from_millis(200),
         ..TurnLimits::default()
     };
     let (runtime, store) = runtime_with(provider, default_tools().unwrap(), limits).await;
     let result = runtime.run_turn(ask("slow")).await.unwrap();
     assert_eq!(result.status, TurnStatus::LimitReached);
     assert!(
-        result.reply.contains("longer than the 30 s allowed"),
+        result.reply.contains("longer than the 200 ms allowed"),
         "{}",
         result.reply
     );
@@ -417,7 +419,7 @@ async fn provider_failure_ends_the_turn_with_an_apology_and_is_stored() {
     assert!(turn.error.unwrap().contains("roles must alternate"));
 }
 
-#[tokio::test(start_paused = true)]
+#[tokio::test]
 async fn exhausted_retries_tell_the_user_to_try_later() {
     let busy = || {
         Step::Fail(ProviderError::Overloaded {
@@ -507,7 +509,7 @@ async fn shutdown_waits_for_in_flight_turns_then_refuses_new_ones() {
     assert_eq!(store.turns(result.thread_id).await.unwrap().len(), 1);
 }
 
-#[tokio::test(start_paused = true)]
+#[tokio::test]
 async fn turns_still_running_after_the_grace_period_are_cancelled_and_stored() {
     let provider = ScriptedProvider::new(vec![Step::Stall]);
     let limits = TurnLimits {
@@ -518,7 +520,7 @@ async fn turns_still_running_after_the_grace_period_are_cancelled_and_stored() {
         runtime_with(Arc::clone(&provider), default_tools().unwrap(), limits).await;
     let handle = runtime.start_turn(ask("stuck")).unwrap();
     provider.wait_for_requests(1).await;
-    runtime.shutdown(Duration::from_secs(5)).await;
+    runtime.shutdown(Duration::from_millis(100)).await;
     let result = handle.outcome().await.unwrap();
     assert_eq!(result.status, TurnStatus::LimitReached);
     assert!(
@@ -534,7 +536,10 @@ async fn turns_still_running_after_the_grace_period_are_cancelled_and_stored() {
 
 #[tokio::test]
 async fn shipped_demo_cassettes_replay_to_the_end() {
-    let folder = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../evals/cassettes"));
+    let folder = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../evals/cassettes"
+    ));
     let replay = Arc::new(agent::provider::ReplayProvider::load(folder).unwrap());
     let store: Arc<dyn Store> = Arc::new(agent::testing::sqlite_store().await);
     let runtime = Runtime::new(RuntimeParts {
@@ -544,14 +549,27 @@ async fn shipped_demo_cassettes_replay_to_the_end() {
         tools: default_tools().unwrap(),
         store,
         prompts: Prompts::embedded().unwrap(),
-        agent: AgentConfig { timezone: chrono_tz::UTC, limits: TurnLimits::default() },
+        agent: AgentConfig {
+            timezone: chrono_tz::UTC,
+            limits: TurnLimits::default(),
+        },
         odoo_url: None,
     });
     for (question, expected) in [
-        ("What is 15% of 2480 EUR?", "15% of 2,480.00 EUR is **372.00 EUR**."),
-        ("What can you do?", "I answer questions about your company's Odoo data"),
+        (
+            "What is 15% of 2480 EUR?",
+            "15% of 2,480.00 EUR is **372.00 EUR**.",
+        ),
+        (
+            "What can you do?",
+            "I answer questions about your company's Odoo data",
+        ),
     ] {
         let result = runtime.run_turn(ask(question)).await.unwrap();
-        assert!(result.reply.starts_with(expected), "{question}: {}", result.reply);
+        assert!(
+            result.reply.starts_with(expected),
+            "{question}: {}",
+            result.reply
+        );
     }
 }

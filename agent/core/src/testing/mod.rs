@@ -1,0 +1,14 @@
+//! Helpers for tests and benchmarks of this crate and of the crates built on
+//! it: fresh, migrated stores on both backends, and fake models.
+//!
+//! Compiled only for tests and with the `testing` feature, which the crate's
+//! own dev-dependency on itself turns on for its integration tests. Helpers
+//! panic on failure: a test cannot continue without its fixture.
+
+mod provider;
+mod store;
+
+pub use provider::{InstantProvider, ScriptedProvider, Step};
+pub use store::{
+    fresh_postgres_database, postgres_store, postgres_store_at, postgres_url, sqlite_store,
+};
