@@ -318,9 +318,7 @@ impl Settings {
             None if openai_key.is_some() || openai_url.is_some() => "openai".into(),
             None => "replay".into(),
         };
-        let replay = LlmProvider::Replay {
-            cassettes: cassettes.clone(),
-        };
+        let replay = LlmProvider::Replay { cassettes };
         let provider = match chosen.as_str() {
             "anthropic" => match (anthropic_key, anthropic_url.or(anthropic_default.ok())) {
                 (Some(api_key), Some(base_url)) => LlmProvider::Anthropic { api_key, base_url },
