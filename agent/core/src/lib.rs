@@ -10,6 +10,8 @@ pub mod prompt;
 pub mod provider;
 mod runtime;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod turn;
 
 pub use crypto::init_crypto;

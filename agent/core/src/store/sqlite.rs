@@ -1,16 +1,98 @@
-//! Stub, being implemented.
+//! The SQLite [`Store`]: the embedded default (one file, nothing to run) and a
+//! private in-memory database for tests and benchmarks.
+//!
+//! Ids are stored as hyphenated text, timestamps as RFC 3339 text (sqlx's
+//! chrono encoding) and JSON as text. SQLite has one writer at a time:
+//! `record_turn` opens its transaction with `BEGIN IMMEDIATE`, which takes the
+//! write lock before the thread's next `seq` is read, so two turns of one
+//! thread can never be given the same positions.
+
+use std::fmt::Display;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, SubsecRound, Utc};
+use serde::de::DeserializeOwned;
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::types::Json;
+use uuid::Uuid;
 
 use super::{
     CompletedTurn, NewThread, Result, Store, StoreError, StoredMessage, ThreadId, ThreadRecord,
-    ToolCallRecord, TurnId, TurnRecord,
+    ToolCallRecord, TurnId, TurnRecord, TurnStatus,
 };
+use crate::provider::{MessageRole, Usage};
 
-pub struct SqliteStore;
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 
-fn stub() -> StoreError {
-    StoreError::Corrupt("stub".into())
+/// With WAL, readers use the other connections while one writes; more than a
+/// handful would only queue on the single write lock.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// How long a writer waits for the write lock before failing with
+/// "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Conversation storage in SQLite.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens the database file, creating it and its folder if needed. Does not
+    /// migrate: call [`Store::migrate`].
+    pub async fn open(path: &Path) -> Result<Self> {
+        if let Some(folder) = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty())
+        {
+            tokio::fs::create_dir_all(folder).await.map_err(|err| {
+                StoreError::Database(sqlx::Error::Io(std::io::Error::new(
+                    err.kind(),
+                    format!("cannot create {}: {err}", folder.display()),
+                )))
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            // Readers and the writer do not block each other.
+            .journal_mode(SqliteJournalMode::Wal)
+            // Safe with WAL: a power loss may lose the last commits but never
+            // corrupts the file, and commits skip an fsync each.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// A private, empty in-memory database (tests, benchmarks). Does not
+    /// migrate: call [`Store::migrate`].
+    pub async fn in_memory() -> Result<Self> {
+        // An in-memory database lives as long as its connection and no other
+        // connection sees it, so the pool holds exactly one connection and
+        // never retires it. Concurrent callers queue for that connection,
+        // which also means they can never wait on each other's locks.
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
 }
 
 #[async_trait]
@@ -18,39 +100,407 @@ impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
         "sqlite"
     }
+
     async fn migrate(&self) -> Result<()> {
-        Err(stub())
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
     }
+
     async fn ping(&self) -> Result<()> {
-        Err(stub())
+        sqlx::query("select 1").execute(&self.pool).await?;
+        Ok(())
     }
-    async fn create_thread(&self, _new: NewThread) -> Result<ThreadRecord> {
-        Err(stub())
+
+    async fn create_thread(&self, new: NewThread) -> Result<ThreadRecord> {
+        let now = now();
+        sqlx::query(
+            "insert into threads (id, channel, external_ref, created_at, updated_at) \
+             values (?, ?, ?, ?, ?)",
+        )
+        .bind(new.id.to_string())
+        .bind(&new.channel)
+        .bind(&new.external_ref)
+        .bind(now)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(|err| write_error(err, format_args!("thread {}", new.id)))?;
+        Ok(ThreadRecord {
+            id: new.id,
+            channel: new.channel,
+            external_ref: new.external_ref,
+            created_at: now,
+            updated_at: now,
+        })
     }
-    async fn thread(&self, _id: ThreadId) -> Result<Option<ThreadRecord>> {
-        Err(stub())
+
+    async fn thread(&self, id: ThreadId) -> Result<Option<ThreadRecord>> {
+        let row: Option<ThreadRow> = sqlx::query_as(
+            "select id, channel, external_ref, created_at, updated_at from threads where id = ?",
+        )
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|err| read_error(err, "threads", id))?;
+        row.map(ThreadRow::into_record).transpose()
     }
-    async fn messages(&self, _id: ThreadId) -> Result<Vec<StoredMessage>> {
-        Err(stub())
+
+    async fn messages(&self, id: ThreadId) -> Result<Vec<StoredMessage>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(
+            "select seq, turn_id, content, created_at from messages \
+             where thread_id = ? order by seq",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|err| read_error(err, "messages", id))?;
+        rows.into_iter().map(|row| row.into_record(id)).collect()
     }
-    async fn record_turn(&self, _turn: CompletedTurn) -> Result<()> {
-        Err(stub())
+
+    async fn record_turn(&self, completed: CompletedTurn) -> Result<()> {
+        let CompletedTurn {
+            turn,
+            messages,
+            tool_calls,
+        } = completed;
+        let thread_id = turn.thread_id.to_string();
+        let turn_id = turn.id.to_string();
+        let now = now();
+
+        // IMMEDIATE takes the write lock now rather than at the first write,
+        // so no other writer can append to the thread between reading its
+        // next `seq` and inserting. Dropping `tx` on an error rolls back.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+
+        let thread = sqlx::query("select 1 from threads where id = ?")
+            .bind(&thread_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if thread.is_none() {
+            return Err(StoreError::NotFound {
+                what: "thread",
+                id: thread_id,
+            });
+        }
+
+        let (next_message, next_turn): (i64, i64) = sqlx::query_as(
+            "select (select coalesce(max(seq) + 1, 0) from messages where thread_id = ?1), \
+                    (select coalesce(max(seq) + 1, 0) from turns where thread_id = ?1)",
+        )
+        .bind(&thread_id)
+        .fetch_one(&mut *tx)
+        .await?;
+
+        let context = format!("turn {} of thread {}", turn.id, turn.thread_id);
+        let usage = turn.usage;
+        sqlx::query(
+            "insert into turns (id, thread_id, seq, identity_id, channel, provider, model, \
+                 status, stop_reason, input_tokens, output_tokens, cache_creation_input_tokens, \
+                 cache_read_input_tokens, iterations, started_at, finished_at, error, \
+                 created_at, updated_at) \
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&turn_id)
+        .bind(&thread_id)
+        .bind(next_turn)
+        .bind(&turn.identity_id)
+        .bind(&turn.channel)
+        .bind(&turn.provider)
+        .bind(&turn.model)
+        .bind(turn.status.as_str())
+        .bind(&turn.stop_reason)
+        .bind(to_i64(usage.input_tokens, "input_tokens", &context)?)
+        .bind(to_i64(usage.output_tokens, "output_tokens", &context)?)
+        .bind(to_i64(
+            usage.cache_creation_input_tokens,
+            "cache_creation_input_tokens",
+            &context,
+        )?)
+        .bind(to_i64(
+            usage.cache_read_input_tokens,
+            "cache_read_input_tokens",
+            &context,
+        )?)
+        .bind(i64::from(turn.iterations))
+        .bind(turn.started_at.trunc_subsecs(6))
+        .bind(turn.finished_at.trunc_subsecs(6))
+        .bind(&turn.error)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|err| write_error(err, &context))?;
+
+        for (seq, message) in (next_message..).zip(&messages) {
+            sqlx::query(
+                "insert into messages (thread_id, seq, turn_id, role, content, created_at, \
+                     updated_at) \
+                 values (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&thread_id)
+            .bind(seq)
+            .bind(&turn_id)
+            .bind(role_name(message.role))
+            .bind(Json(message))
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| write_error(err, format_args!("message {seq} of {context}")))?;
+        }
+
+        // Each audit record is written as given; its place in the list is its
+        // ordinal, which is what `tool_calls` orders by.
+        for (ordinal, call) in (0_i64..).zip(&tool_calls) {
+            sqlx::query(
+                "insert into tool_calls (turn_id, ordinal, call_id, thread_id, identity_id, \
+                     tool, arguments, outcome, result, duration_ms, created_at, updated_at) \
+                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(call.turn_id.to_string())
+            .bind(ordinal)
+            .bind(&call.call_id)
+            .bind(call.thread_id.to_string())
+            .bind(&call.identity_id)
+            .bind(&call.tool)
+            .bind(Json(&call.arguments))
+            .bind(&call.outcome)
+            .bind(Json(&call.result))
+            .bind(to_i64(call.duration_ms, "duration_ms", &context)?)
+            .bind(call.created_at.trunc_subsecs(6))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| {
+                write_error(err, format_args!("tool call {} of {context}", call.call_id))
+            })?;
+        }
+
+        sqlx::query("update threads set updated_at = ? where id = ?")
+            .bind(now)
+            .bind(&thread_id)
+            .execute(&mut *tx)
+            .await?;
+
+        tx.commit().await?;
+        Ok(())
     }
-    async fn turns(&self, _id: ThreadId) -> Result<Vec<TurnRecord>> {
-        Err(stub())
+
+    async fn turns(&self, id: ThreadId) -> Result<Vec<TurnRecord>> {
+        let rows: Vec<TurnRow> = sqlx::query_as(
+            "select id, thread_id, identity_id, channel, provider, model, status, stop_reason, \
+                 input_tokens, output_tokens, cache_creation_input_tokens, \
+                 cache_read_input_tokens, iterations, started_at, finished_at, error \
+             from turns where thread_id = ? order by seq",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|err| read_error(err, "turns", id))?;
+        rows.into_iter().map(TurnRow::into_record).collect()
     }
-    async fn tool_calls(&self, _turn: TurnId) -> Result<Vec<ToolCallRecord>> {
-        Err(stub())
+
+    async fn tool_calls(&self, turn: TurnId) -> Result<Vec<ToolCallRecord>> {
+        let rows: Vec<ToolCallRow> = sqlx::query_as(
+            "select call_id, turn_id, thread_id, identity_id, tool, arguments, outcome, result, \
+                 duration_ms, created_at \
+             from tool_calls where turn_id = ? order by ordinal",
+        )
+        .bind(turn.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|err| read_error(err, "tool_calls", turn))?;
+        rows.into_iter().map(ToolCallRow::into_record).collect()
     }
 }
 
-impl SqliteStore {
-    /// Opens (creating it and its folder if needed) the database file.
-    pub async fn open(_path: &std::path::Path) -> Result<Self> {
-        Err(stub())
+#[derive(sqlx::FromRow)]
+struct ThreadRow {
+    id: String,
+    channel: String,
+    external_ref: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl ThreadRow {
+    fn into_record(self) -> Result<ThreadRecord> {
+        Ok(ThreadRecord {
+            id: ThreadId(parse_uuid(&self.id, "threads", &self.id)?),
+            channel: self.channel,
+            external_ref: self.external_ref,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
     }
-    /// A private in-memory database (tests, benchmarks).
-    pub async fn in_memory() -> Result<Self> {
-        Err(stub())
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    seq: i64,
+    turn_id: String,
+    content: String,
+    created_at: DateTime<Utc>,
+}
+
+impl MessageRow {
+    fn into_record(self, thread_id: ThreadId) -> Result<StoredMessage> {
+        let row = format!("thread {thread_id} seq {}", self.seq);
+        Ok(StoredMessage {
+            thread_id,
+            turn_id: TurnId(parse_uuid(&self.turn_id, "messages", &row)?),
+            seq: self.seq,
+            message: parse_json(&self.content, "messages", &row)?,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TurnRow {
+    id: String,
+    thread_id: String,
+    identity_id: String,
+    channel: String,
+    provider: String,
+    model: String,
+    status: String,
+    stop_reason: String,
+    input_tokens: i64,
+    output_tokens: i64,
+    cache_creation_input_tokens: i64,
+    cache_read_input_tokens: i64,
+    iterations: i64,
+    started_at: DateTime<Utc>,
+    finished_at: DateTime<Utc>,
+    error: Option<String>,
+}
+
+impl TurnRow {
+    fn into_record(self) -> Result<TurnRecord> {
+        let id = &self.id;
+        let count = |value: i64, column: &str| {
+            u64::try_from(value).map_err(|_| corrupt("turns", id, format!("{column} is {value}")))
+        };
+        Ok(TurnRecord {
+            id: TurnId(parse_uuid(id, "turns", id)?),
+            thread_id: ThreadId(parse_uuid(&self.thread_id, "turns", id)?),
+            identity_id: self.identity_id,
+            channel: self.channel,
+            provider: self.provider,
+            model: self.model,
+            status: TurnStatus::parse(&self.status)
+                .ok_or_else(|| corrupt("turns", id, format!("unknown status {:?}", self.status)))?,
+            stop_reason: self.stop_reason,
+            usage: Usage {
+                input_tokens: count(self.input_tokens, "input_tokens")?,
+                output_tokens: count(self.output_tokens, "output_tokens")?,
+                cache_creation_input_tokens: count(
+                    self.cache_creation_input_tokens,
+                    "cache_creation_input_tokens",
+                )?,
+                cache_read_input_tokens: count(
+                    self.cache_read_input_tokens,
+                    "cache_read_input_tokens",
+                )?,
+            },
+            iterations: u32::try_from(self.iterations)
+                .map_err(|_| corrupt("turns", id, format!("iterations is {}", self.iterations)))?,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            error: self.error,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ToolCallRow {
+    call_id: String,
+    turn_id: String,
+    thread_id: String,
+    identity_id: String,
+    tool: String,
+    arguments: String,
+    outcome: String,
+    result: String,
+    duration_ms: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl ToolCallRow {
+    fn into_record(self) -> Result<ToolCallRecord> {
+        let row = format!("turn {} call {}", self.turn_id, self.call_id);
+        Ok(ToolCallRecord {
+            turn_id: TurnId(parse_uuid(&self.turn_id, "tool_calls", &row)?),
+            thread_id: ThreadId(parse_uuid(&self.thread_id, "tool_calls", &row)?),
+            identity_id: self.identity_id,
+            tool: self.tool,
+            arguments: parse_json(&self.arguments, "tool_calls", &row)?,
+            outcome: self.outcome,
+            result: parse_json(&self.result, "tool_calls", &row)?,
+            duration_ms: u64::try_from(self.duration_ms).map_err(|_| {
+                corrupt(
+                    "tool_calls",
+                    &row,
+                    format!("duration_ms is {}", self.duration_ms),
+                )
+            })?,
+            created_at: self.created_at,
+            call_id: self.call_id,
+        })
+    }
+}
+
+/// The current time at the precision both backends store (microseconds), so
+/// a returned record equals the one read back later.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+fn role_name(role: MessageRole) -> &'static str {
+    match role {
+        MessageRole::User => "user",
+        MessageRole::Assistant => "assistant",
+    }
+}
+
+/// SQLite integers are signed; a count past `i64::MAX` cannot be stored.
+fn to_i64(value: u64, column: &str, context: impl Display) -> Result<i64> {
+    i64::try_from(value).map_err(|_| {
+        StoreError::Database(sqlx::Error::Encode(
+            format!("{context}: {column} {value} does not fit a 64-bit signed integer").into(),
+        ))
+    })
+}
+
+fn parse_uuid(text: &str, table: &str, row: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(|err| corrupt(table, row, format!("invalid id {text:?}: {err}")))
+}
+
+fn parse_json<T: DeserializeOwned>(text: &str, table: &str, row: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|err| corrupt(table, row, format!("invalid json: {err}")))
+}
+
+fn corrupt(table: &str, row: &str, detail: String) -> StoreError {
+    StoreError::Corrupt(format!("{table} row {row}: {detail}"))
+}
+
+/// A duplicate id is a conflict the caller may act on; anything else is a
+/// database failure.
+fn write_error(err: sqlx::Error, context: impl Display) -> StoreError {
+    match &err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(format!("{context}: {}", db.message()))
+        }
+        _ => StoreError::Database(err),
+    }
+}
+
+/// A column that does not decode (a malformed timestamp) is corrupt data, not
+/// a database failure.
+fn read_error(err: sqlx::Error, table: &str, id: impl Display) -> StoreError {
+    match err {
+        sqlx::Error::ColumnDecode { .. } => StoreError::Corrupt(format!("{table} of {id}: {err}")),
+        other => StoreError::Database(other),
     }
 }
