@@ -34,7 +34,7 @@ pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
     /// The message is empty or too long (400).
-    #[error("{0}")]
+    #[error("invalid message: {0}")]
     InvalidMessage(String),
     /// A thread id in the path is not a UUID (400).
     #[error("invalid thread id `{0}`: expected a UUID")]

@@ -21,8 +21,9 @@ pub fn router(state: WebState) -> Router {
     let api = Router::new()
         .route("/chat", post(api::chat))
         .route("/threads/{id}", get(api::thread))
-        // `layer`, not `route_layer`: unknown `/api` paths need the key too,
-        // so that probing without it learns nothing.
+        // With its own fallback under the key check, unknown `/api` paths
+        // need the key too, so probing without it learns nothing.
+        .fallback(no_route)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             auth::require_api_key,
