@@ -15,7 +15,9 @@ use super::state::WebState;
 use super::{api, auth};
 
 /// The HTTP API. Merge it into the server's router and serve it with
-/// [`super::serve`].
+/// [`super::serve`]. Only `/api` has its own fallbacks (JSON 404 and 405):
+/// axum refuses to merge two routers that both set a top-level one, so that
+/// is left to the server.
 pub fn router(state: WebState) -> Router {
     let state = Arc::new(state);
     let api = Router::new()
@@ -24,6 +26,7 @@ pub fn router(state: WebState) -> Router {
         // With its own fallback under the key check, unknown `/api` paths
         // need the key too, so probing without it learns nothing.
         .fallback(no_route)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             auth::require_api_key,
@@ -31,8 +34,6 @@ pub fn router(state: WebState) -> Router {
     Router::new()
         .route("/health", get(api::health))
         .nest("/api", api)
-        .fallback(no_route)
-        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {

@@ -3,10 +3,17 @@
 
 use std::time::Duration;
 
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
+use tower::ServiceExt;
 
-use crate::support::{API_KEY, Setup, TestServer, json_response, without_ids};
+use agent::config::HttpConfig;
+use channels::web::{self, WebState};
+
+use crate::support::{API_KEY, Setup, TestServer, WAIT, json_response, runtime, without_ids};
 
 fn error(status: u16, code: &str, message: &str) -> (u16, Value) {
     (status, json!({"error": {"code": code, "message": message}}))
@@ -322,4 +329,46 @@ async fn chat_while_shutting_down_is_503() {
             "the server is shutting down; retry in a moment"
         )
     );
+}
+
+#[tokio::test]
+async fn wrong_method_on_an_api_route_is_405_json() {
+    let server = TestServer::start(Setup::default()).await;
+
+    let response = server.get("/api/chat").send().await.unwrap();
+
+    assert_eq!(
+        json_response(response).await,
+        error(405, "method_not_allowed", "method not allowed on this path")
+    );
+}
+
+#[tokio::test]
+async fn router_merges_into_a_server_router_that_has_its_own_fallback() {
+    let runtime = runtime(None, None).await;
+    let config = HttpConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        api_key: None,
+        max_body_bytes: 1024,
+        shutdown_grace: WAIT,
+    };
+    let app = Router::new()
+        .fallback(|| async { "server fallback" })
+        .merge(web::router(WebState::new(runtime, &config)));
+
+    let health = app
+        .clone()
+        .oneshot(Request::get("/health").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let elsewhere = app
+        .oneshot(Request::get("/elsewhere").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+
+    assert_eq!(health.status(), 200);
+    let body = axum::body::to_bytes(elsewhere.into_body(), 1024)
+        .await
+        .unwrap();
+    assert_eq!(&body[..], b"server fallback");
 }
