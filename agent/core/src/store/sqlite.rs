@@ -79,10 +79,13 @@ impl SqliteStore {
     /// A private, empty in-memory database (tests, benchmarks). Does not
     /// migrate: call [`Store::migrate`].
     pub async fn in_memory() -> Result<Self> {
-        // An in-memory database lives as long as its connection and no other
-        // connection sees it, so the pool holds exactly one connection and
-        // never retires it. Concurrent callers queue for that connection,
-        // which also means they can never wait on each other's locks.
+        // sqlx names each `sqlite::memory:` database uniquely within the
+        // process (a shared-cache URI), and it lives only while a connection
+        // to it is open. Shared-cache locks are per table and fail with
+        // SQLITE_LOCKED, which the busy timeout does not cover, so several
+        // connections could fail or deadlock each other's writes. The pool
+        // therefore holds exactly one connection and never retires it;
+        // concurrent callers queue for it instead of racing for locks.
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
