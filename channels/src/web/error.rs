@@ -76,6 +76,7 @@ impl ApiError {
         }
     }
 
+    /// The HTTP status answered for this error.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,

@@ -14,6 +14,7 @@ pub struct WebState {
 }
 
 impl WebState {
+    /// Takes the key and body limit from the `[http]` configuration.
     pub fn new(runtime: Runtime, config: &HttpConfig) -> Self {
         Self {
             runtime,
