@@ -1,0 +1,276 @@
+//! The handlers and their JSON shapes. The shapes are the API's contract,
+//! so they are defined here rather than borrowed from the agent's types,
+//! which may grow fields clients should not depend on.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tools::Identity;
+
+use agent::Health;
+use agent::provider::{ContentBlock, MessageRole};
+use agent::store::{StoredMessage, ThreadId, ThreadRecord, TurnId, TurnStatus};
+use agent::turn::{ToolCallSummary, TurnRequest, TurnResult};
+
+use super::error::ApiError;
+use super::extract::ApiJson;
+use super::sse;
+use super::state::WebState;
+
+/// The `channel` recorded on threads and turns started here.
+const CHANNEL: &str = "api";
+
+/// `GET /health`: 200 when every dependency answers, 503 otherwise, with the
+/// same body so monitors can say what is wrong.
+pub(crate) async fn health(State(state): State<Arc<WebState>>) -> Response {
+    let health = state.runtime.health().await;
+    let status = if health.status == "ok" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(HealthBody::from(health))).into_response()
+}
+
+/// `POST /api/chat`: runs one turn and answers with its result, or streams
+/// it as Server-Sent Events when the client accepts `text/event-stream`.
+pub(crate) async fn chat(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<ChatBody>,
+) -> Result<Response, ApiError> {
+    let request = TurnRequest {
+        thread_id: body.thread_id,
+        channel: CHANNEL.to_owned(),
+        // One key for the whole API, so every caller acts as the operator.
+        identity: Identity::local_operator(),
+        message: body.message,
+    };
+    if accepts_event_stream(&headers) {
+        return sse::stream_turn(&state.runtime, request).await;
+    }
+    // The turn runs in its own task: if the client goes away, dropping this
+    // future detaches from the turn without stopping it.
+    let result = state.runtime.run_turn(request).await?;
+    Ok(Json(ChatResponse::from(result)).into_response())
+}
+
+/// `GET /api/threads/{id}`: a thread and its messages in order.
+pub(crate) async fn thread(
+    State(state): State<Arc<WebState>>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Json<ThreadBody>, ApiError> {
+    let Path(raw) = path?;
+    let id: ThreadId = raw.parse().map_err(|_| ApiError::InvalidThreadId(raw))?;
+    let store = state.runtime.store();
+    let thread = store
+        .thread(id)
+        .await?
+        .ok_or(ApiError::ThreadNotFound(id))?;
+    let messages = store.messages(id).await?;
+    Ok(Json(ThreadBody::new(thread, messages)))
+}
+
+/// The body of `POST /api/chat`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChatBody {
+    message: String,
+    /// Continue this thread; absent starts a new one.
+    #[serde(default)]
+    thread_id: Option<ThreadId>,
+}
+
+/// A finished turn, as answered by `POST /api/chat` and carried by the
+/// `done` event of a stream.
+#[derive(Debug, Serialize)]
+pub(crate) struct ChatResponse {
+    thread_id: ThreadId,
+    turn_id: TurnId,
+    status: TurnStatus,
+    reply: String,
+    tool_calls: Vec<ToolCallBody>,
+    usage: UsageBody,
+}
+
+impl From<TurnResult> for ChatResponse {
+    fn from(result: TurnResult) -> Self {
+        Self {
+            thread_id: result.thread_id,
+            turn_id: result.turn_id,
+            status: result.status,
+            reply: result.reply,
+            tool_calls: result
+                .tool_calls
+                .into_iter()
+                .map(ToolCallBody::from)
+                .collect(),
+            usage: UsageBody {
+                input_tokens: result.usage.input_tokens,
+                output_tokens: result.usage.output_tokens,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ToolCallBody {
+    name: String,
+    arguments: Value,
+    is_error: bool,
+}
+
+impl From<ToolCallSummary> for ToolCallBody {
+    fn from(call: ToolCallSummary) -> Self {
+        Self {
+            name: call.name,
+            arguments: call.arguments,
+            is_error: call.is_error,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct UsageBody {
+    input_tokens: u64,
+    output_tokens: u64,
+}
+
+/// The body of `GET /api/threads/{id}`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ThreadBody {
+    thread_id: ThreadId,
+    channel: String,
+    created_at: DateTime<Utc>,
+    messages: Vec<MessageBody>,
+}
+
+impl ThreadBody {
+    fn new(thread: ThreadRecord, messages: Vec<StoredMessage>) -> Self {
+        Self {
+            thread_id: thread.id,
+            channel: thread.channel,
+            created_at: thread.created_at,
+            messages: messages
+                .into_iter()
+                .map(|m| MessageBody {
+                    seq: m.seq,
+                    role: m.message.role,
+                    content: m.message.content,
+                    created_at: m.created_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct MessageBody {
+    seq: i64,
+    role: MessageRole,
+    content: Vec<ContentBlock>,
+    created_at: DateTime<Utc>,
+}
+
+/// The body of `GET /health`. It is public, so it names backends and modes
+/// but leaves out addresses such as the Odoo URL.
+#[derive(Debug, Serialize)]
+struct HealthBody {
+    status: &'static str,
+    version: &'static str,
+    database: DatabaseHealthBody,
+    provider: ProviderHealthBody,
+    odoo: OdooHealthBody,
+}
+
+#[derive(Debug, Serialize)]
+struct DatabaseHealthBody {
+    backend: &'static str,
+    ok: bool,
+    /// The error kind (`database`…) when the database does not answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ProviderHealthBody {
+    name: String,
+    model: String,
+    live: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct OdooHealthBody {
+    mode: &'static str,
+}
+
+impl From<Health> for HealthBody {
+    fn from(health: Health) -> Self {
+        Self {
+            status: health.status,
+            version: env!("CARGO_PKG_VERSION"),
+            database: DatabaseHealthBody {
+                backend: health.database.backend,
+                ok: health.database.ok,
+                error: health.database.error,
+            },
+            provider: ProviderHealthBody {
+                name: health.provider.name,
+                model: health.provider.model,
+                live: health.provider.live,
+            },
+            odoo: OdooHealthBody {
+                mode: health.odoo.mode,
+            },
+        }
+    }
+}
+
+/// Whether the `Accept` header lists `text/event-stream` (parameters and
+/// case ignored).
+fn accepts_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|item| {
+            let media_type = item.split(';').next().unwrap_or_default().trim();
+            media_type.eq_ignore_ascii_case("text/event-stream")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn event_stream_is_found_among_accepted_types() {
+        assert!(accepts_event_stream(&accept("text/event-stream")));
+        assert!(accepts_event_stream(&accept(
+            "application/json, Text/Event-Stream;q=0.9"
+        )));
+    }
+
+    #[test]
+    fn json_or_no_accept_header_is_not_a_stream() {
+        assert!(!accepts_event_stream(&accept("application/json")));
+        assert!(!accepts_event_stream(&accept("*/*")));
+        assert!(!accepts_event_stream(&HeaderMap::new()));
+    }
+}

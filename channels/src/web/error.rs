@@ -1,0 +1,192 @@
+//! The one error type of the HTTP API and its JSON shape,
+//! `{"error": {"code": "...", "message": "..."}}`.
+//!
+//! Client mistakes carry a message naming what was wrong. Server faults
+//! are logged here with their detail and answered with a generic message,
+//! so internals never reach a client.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use thiserror::Error;
+
+use agent::store::{StoreError, ThreadId};
+use agent::turn::TurnError;
+
+/// Why a request failed; each variant maps to one status and one `code`.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    /// The bearer key is missing or wrong; the client must authenticate (401).
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// The body is not valid JSON or does not match the request type (400).
+    #[error("invalid JSON body: {0}")]
+    InvalidJson(String),
+    /// The body is not `application/json` (415).
+    #[error("expected a request with `Content-Type: application/json`")]
+    UnsupportedMediaType,
+    /// The body is larger than the configured limit (413).
+    #[error("request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// The body could not be read, or a path segment could not be decoded (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The message is empty or too long (400).
+    #[error("invalid message: {0}")]
+    InvalidMessage(String),
+    /// A thread id in the path is not a UUID (400).
+    #[error("invalid thread id `{0}`: expected a UUID")]
+    InvalidThreadId(String),
+    /// The thread does not exist (404).
+    #[error("thread {0} not found")]
+    ThreadNotFound(ThreadId),
+    /// No route matches the path (404).
+    #[error("no route for this path")]
+    NoRoute,
+    /// The route exists but not with this method (405).
+    #[error("method not allowed on this path")]
+    MethodNotAllowed,
+    /// The server is shutting down and takes no new turns; retry later (503).
+    #[error("the server is shutting down; retry in a moment")]
+    ShuttingDown,
+    /// Storage failed or a turn died; logged with detail, answered with a
+    /// generic 500.
+    #[error("{kind}: {detail}")]
+    Internal { kind: &'static str, detail: String },
+}
+
+impl ApiError {
+    /// Stable, low-cardinality label, also the `code` clients see.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthorized(_) => "unauthorized",
+            Self::InvalidJson(_) => "invalid_json",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::BadRequest(_) => "bad_request",
+            Self::InvalidMessage(_) => "invalid_message",
+            Self::InvalidThreadId(_) => "invalid_thread_id",
+            Self::ThreadNotFound(_) => "thread_not_found",
+            Self::NoRoute => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::ShuttingDown => "shutting_down",
+            Self::Internal { .. } => "internal",
+        }
+    }
+
+    /// The HTTP status answered for this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::InvalidJson(_)
+            | Self::BadRequest(_)
+            | Self::InvalidMessage(_)
+            | Self::InvalidThreadId(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::ThreadNotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `{"error": {...}}` body, logging server faults on the way.
+    pub(crate) fn body(&self) -> ErrorBody {
+        let message = match self {
+            Self::Internal { kind, detail } => {
+                tracing::error!(error.kind = *kind, error = %detail, "request failed");
+                "internal error; the details are in the server log".to_owned()
+            }
+            other => other.to_string(),
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message,
+            },
+        }
+    }
+
+    /// Maps a body rejection once the JSON extractor knows the limit it ran
+    /// into; axum's rejection does not carry it.
+    pub(crate) fn from_json_rejection(rejection: JsonRejection, limit: usize) -> Self {
+        match rejection {
+            // The serde error (with line and column) is the rejection's source;
+            // axum's own text only prefixes it with a generic sentence.
+            JsonRejection::JsonDataError(err) => Self::InvalidJson(source_text(&err)),
+            JsonRejection::JsonSyntaxError(err) => Self::InvalidJson(source_text(&err)),
+            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType,
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::PayloadTooLarge { limit }
+            }
+            other => Self::BadRequest(format!(
+                "cannot read the request body: {}",
+                other.body_text()
+            )),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if matches!(self, Self::Unauthorized(_)) {
+            // RFC 6750: a 401 names the scheme the client should use.
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<TurnError> for ApiError {
+    fn from(err: TurnError) -> Self {
+        let kind = err.kind();
+        match err {
+            TurnError::ThreadNotFound(id) => Self::ThreadNotFound(id),
+            TurnError::InvalidMessage(message) => Self::InvalidMessage(message),
+            TurnError::ShuttingDown => Self::ShuttingDown,
+            TurnError::Store(err) => Self::Internal {
+                kind,
+                detail: err.to_string(),
+            },
+            TurnError::Aborted(detail) => Self::Internal { kind, detail },
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        Self::Internal {
+            kind: err.kind(),
+            detail: err.to_string(),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::BadRequest(rejection.body_text())
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize)]
+pub(crate) struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ErrorDetail {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn source_text(err: &dyn std::error::Error) -> String {
+    err.source()
+        .map_or_else(|| err.to_string(), ToString::to_string)
+}

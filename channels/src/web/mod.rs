@@ -1,0 +1,21 @@
+//! The HTTP API: `GET /health`, `POST /api/chat` (JSON or Server-Sent
+//! Events) and `GET /api/threads/{id}`, plus serving with graceful shutdown.
+//!
+//! `/api/*` takes a bearer key compared in constant time. Every error is
+//! JSON, `{"error": {"code", "message"}}`. The module knows the runtime's
+//! public API only: turns run in the runtime's own tasks, so a client that
+//! disconnects never cuts a turn short.
+
+mod api;
+mod auth;
+mod error;
+mod extract;
+mod router;
+mod serve;
+mod sse;
+mod state;
+
+pub use error::ApiError;
+pub use router::router;
+pub use serve::{serve, shutdown_signal};
+pub use state::WebState;

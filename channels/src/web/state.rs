@@ -1,0 +1,25 @@
+//! What every handler shares: the runtime and the HTTP settings.
+
+use secrecy::SecretString;
+
+use agent::Runtime;
+use agent::config::HttpConfig;
+
+/// State of the HTTP API, built once at start-up.
+pub struct WebState {
+    pub(crate) runtime: Runtime,
+    /// `None` leaves `/api` open; configuration only allows that on loopback.
+    pub(crate) api_key: Option<SecretString>,
+    pub(crate) max_body_bytes: usize,
+}
+
+impl WebState {
+    /// Takes the key and body limit from the `[http]` configuration.
+    pub fn new(runtime: Runtime, config: &HttpConfig) -> Self {
+        Self {
+            runtime,
+            api_key: config.api_key.clone(),
+            max_body_bytes: config.max_body_bytes,
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! `GET /health`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use pretty_assertions::assert_eq;
+use serde_json::json;
+
+use agent::store::{
+    CompletedTurn, NewThread, Store, StoreError, StoredMessage, ThreadId, ThreadRecord,
+    ToolCallRecord, TurnId, TurnRecord,
+};
+
+use crate::support::{Setup, TestServer, json_response};
+
+#[tokio::test]
+async fn health_reports_every_dependency_and_the_version_without_a_key() {
+    let server = TestServer::start(Setup::default()).await;
+
+    let response = server
+        .client
+        .get(server.url("/health"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        json_response(response).await,
+        (
+            200,
+            json!({
+                "status": "ok",
+                "version": env!("CARGO_PKG_VERSION"),
+                "database": {"backend": "sqlite", "ok": true},
+                "provider": {"name": "scripted", "model": "test-model", "live": true},
+                "odoo": {"mode": "demo"},
+            })
+        )
+    );
+}
+
+#[tokio::test]
+async fn health_is_503_with_the_same_shape_when_the_database_is_down() {
+    let server = TestServer::start(Setup {
+        store: Some(Arc::new(DownStore)),
+        ..Setup::default()
+    })
+    .await;
+
+    let response = server
+        .client
+        .get(server.url("/health"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        json_response(response).await,
+        (
+            503,
+            json!({
+                "status": "degraded",
+                "version": env!("CARGO_PKG_VERSION"),
+                "database": {"backend": "sqlite", "ok": false, "error": "corrupt"},
+                "provider": {"name": "scripted", "model": "test-model", "live": true},
+                "odoo": {"mode": "demo"},
+            })
+        )
+    );
+}
+
+/// A store whose database never answers.
+struct DownStore;
+
+fn down() -> StoreError {
+    StoreError::Corrupt("the test database is down".to_owned())
+}
+
+#[async_trait]
+impl Store for DownStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+    async fn migrate(&self) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn create_thread(&self, _new: NewThread) -> Result<ThreadRecord, StoreError> {
+        Err(down())
+    }
+    async fn thread(&self, _id: ThreadId) -> Result<Option<ThreadRecord>, StoreError> {
+        Err(down())
+    }
+    async fn messages(&self, _id: ThreadId) -> Result<Vec<StoredMessage>, StoreError> {
+        Err(down())
+    }
+    async fn record_turn(&self, _turn: CompletedTurn) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn turns(&self, _id: ThreadId) -> Result<Vec<TurnRecord>, StoreError> {
+        Err(down())
+    }
+    async fn tool_calls(&self, _turn: TurnId) -> Result<Vec<ToolCallRecord>, StoreError> {
+        Err(down())
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the channels crate: one binary, one module per area.
+//! Servers run on `127.0.0.1:0` with the real SQLite store (in memory) and a
+//! scripted provider.
+
+mod api;
+mod auth;
+mod health;
+mod shutdown;
+mod stream;
+mod support;
+mod trace;
