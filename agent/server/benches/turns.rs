@@ -22,9 +22,34 @@ use agent::turn::TurnRequest;
 use agent::{Runtime, RuntimeParts, default_tools};
 use tools::Identity;
 
-const SEQUENTIAL_TURNS: usize = 2_000;
 const CLIENTS: usize = 64;
-const LOAD_SECONDS: u64 = 10;
+
+/// How much work each part does: `cargo bench` passes `--bench` and gets
+/// the real measurement; `cargo test --all-targets` runs a short smoke pass
+/// so the benchmark cannot rot unnoticed.
+#[derive(Clone, Copy)]
+struct Size {
+    sequential_turns: usize,
+    load_seconds: u64,
+}
+
+static SIZE: std::sync::OnceLock<Size> = std::sync::OnceLock::new();
+
+fn size() -> Size {
+    *SIZE.get_or_init(|| {
+        if std::env::args().any(|a| a == "--bench") {
+            Size {
+                sequential_turns: 2_000,
+                load_seconds: 10,
+            }
+        } else {
+            Size {
+                sequential_turns: 20,
+                load_seconds: 1,
+            }
+        }
+    })
+}
 
 fn main() {
     agent::init_crypto();
@@ -86,11 +111,12 @@ async fn overhead(backend: &str, store: Arc<dyn Store>) {
         },
         odoo_url: None,
     });
-    for _ in 0..100 {
+    for _ in 0..size().sequential_turns / 20 {
         runtime.run_turn(request()).await.unwrap();
     }
-    let mut samples = Vec::with_capacity(SEQUENTIAL_TURNS);
-    for _ in 0..SEQUENTIAL_TURNS {
+    let turns = size().sequential_turns;
+    let mut samples = Vec::with_capacity(turns);
+    for _ in 0..turns {
         let started = Instant::now();
         let result = runtime.run_turn(request()).await.unwrap();
         samples.push(started.elapsed());
@@ -98,7 +124,7 @@ async fn overhead(backend: &str, store: Arc<dyn Store>) {
     }
     let (p50, p99) = percentiles(&mut samples);
     println!(
-        "| overhead per turn ({SEQUENTIAL_TURNS} sequential turns, 1 tool call each) | {backend} | p50 {} · p99 {} |",
+        "| overhead per turn ({turns} sequential turns, 1 tool call each) | {backend} | p50 {} · p99 {} |",
         ms(p50),
         ms(p99)
     );
@@ -122,7 +148,8 @@ async fn load(dir: &Path, database_url: Option<&str>) {
         .build()
         .unwrap();
     let url = format!("http://{}/api/chat", server.address);
-    let deadline = Instant::now() + Duration::from_secs(LOAD_SECONDS);
+    let seconds = size().load_seconds;
+    let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let workers: Vec<_> = (0..CLIENTS)
         .map(|_| {
@@ -159,7 +186,7 @@ async fn load(dir: &Path, database_url: Option<&str>) {
     let turns = samples.len();
     let (p50, p99) = percentiles(&mut samples);
     println!(
-        "| HTTP POST /api/chat, {CLIENTS} clients, {LOAD_SECONDS} s | {backend} | {:.0} turns/s · p50 {} · p99 {} ({turns} turns) |",
+        "| HTTP POST /api/chat, {CLIENTS} clients, {seconds} s | {backend} | {:.0} turns/s · p50 {} · p99 {} ({turns} turns) |",
         turns as f64 / elapsed,
         ms(p50),
         ms(p99)
@@ -183,7 +210,7 @@ async fn cold_start_and_idle_memory(dir: &Path) {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let cold = started.elapsed();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(size().load_seconds.min(2))).await;
     let rss = rss_kib(server.child.id());
     println!(
         "| cold start to /health 200 (fresh SQLite file, migrations included) | SQLite | {} |",
