@@ -15,6 +15,10 @@ create table threads (
     channel text not null,
     -- the platform's own reference (slack channel + thread_ts...), if any
     external_ref text,
+    -- positions the next recorded turn takes; advanced under the thread's
+    -- row lock, so concurrent turns of a thread never collide
+    next_message_seq integer not null default 0 check (next_message_seq >= 0),
+    next_turn_seq integer not null default 0 check (next_turn_seq >= 0),
     created_at text not null,
     -- bumped by every recorded turn
     updated_at text not null

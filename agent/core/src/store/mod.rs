@@ -5,6 +5,7 @@
 //! and PostgreSQL, which pass the same test suite.
 
 mod postgres;
+mod rows;
 mod sqlite;
 mod types;
 

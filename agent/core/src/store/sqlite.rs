@@ -7,7 +7,6 @@
 //! write lock before the thread's next `seq` is read, so two turns of one
 //! thread can never be given the same positions.
 
-use std::fmt::Display;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -20,13 +19,15 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::types::Json;
+use sqlx::{QueryBuilder, Sqlite};
 use uuid::Uuid;
 
+use super::rows::{corrupt, durations, now, read_error, role_name, to_i64, write_error};
 use super::{
     CompletedTurn, NewThread, Result, Store, StoreError, StoredMessage, ThreadId, ThreadRecord,
     ToolCallRecord, TurnId, TurnRecord, TurnStatus,
 };
-use crate::provider::{MessageRole, Usage};
+use crate::provider::Usage;
 
 static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -169,32 +170,31 @@ impl Store for SqliteStore {
         let thread_id = turn.thread_id.to_string();
         let turn_id = turn.id.to_string();
         let now = now();
+        let context = format!("turn {} of thread {}", turn.id, turn.thread_id);
+        let message_count = i64::try_from(messages.len()).unwrap_or(i64::MAX);
+        let durations = durations(&tool_calls, &context)?;
 
-        // IMMEDIATE takes the write lock now rather than at the first write,
-        // so no other writer can append to the thread between reading its
-        // next `seq` and inserting. Dropping `tx` on an error rolls back.
+        // Dropping `tx` on an error rolls back.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-
-        let thread = sqlx::query("select 1 from threads where id = ?")
-            .bind(&thread_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if thread.is_none() {
+        // IMMEDIATE takes the write lock at once, so no other writer can touch
+        // the thread until commit; the counters on its row allocate positions.
+        let seqs: Option<(i64, i64)> = sqlx::query_as(
+            "update threads set updated_at = ?1, next_message_seq = next_message_seq + ?2, \
+                 next_turn_seq = next_turn_seq + 1 where id = ?3 \
+             returning next_message_seq - ?2, next_turn_seq - 1",
+        )
+        .bind(now)
+        .bind(message_count)
+        .bind(&thread_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((first_message, turn_seq)) = seqs else {
             return Err(StoreError::NotFound {
                 what: "thread",
-                id: thread_id,
+                id: turn.thread_id.to_string(),
             });
-        }
+        };
 
-        let (next_message, next_turn): (i64, i64) = sqlx::query_as(
-            "select (select coalesce(max(seq) + 1, 0) from messages where thread_id = ?1), \
-                    (select coalesce(max(seq) + 1, 0) from turns where thread_id = ?1)",
-        )
-        .bind(&thread_id)
-        .fetch_one(&mut *tx)
-        .await?;
-
-        let context = format!("turn {} of thread {}", turn.id, turn.thread_id);
         let usage = turn.usage;
         sqlx::query(
             "insert into turns (id, thread_id, seq, identity_id, channel, provider, model, \
@@ -205,7 +205,7 @@ impl Store for SqliteStore {
         )
         .bind(&turn_id)
         .bind(&thread_id)
-        .bind(next_turn)
+        .bind(turn_seq)
         .bind(&turn.identity_id)
         .bind(&turn.channel)
         .bind(&turn.provider)
@@ -234,56 +234,60 @@ impl Store for SqliteStore {
         .await
         .map_err(|err| write_error(err, &context))?;
 
-        for (seq, message) in (next_message..).zip(&messages) {
-            sqlx::query(
+        // One statement per table, however many rows: round trips, not rows,
+        // are what a turn's write costs.
+        if !messages.is_empty() {
+            let mut insert = QueryBuilder::<Sqlite>::new(
                 "insert into messages (thread_id, seq, turn_id, role, content, created_at, \
-                     updated_at) \
-                 values (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&thread_id)
-            .bind(seq)
-            .bind(&turn_id)
-            .bind(role_name(message.role))
-            .bind(Json(message))
-            .bind(now)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|err| write_error(err, format_args!("message {seq} of {context}")))?;
+                     updated_at) ",
+            );
+            insert.push_values(
+                (first_message..).zip(&messages),
+                |mut row, (seq, message)| {
+                    row.push_bind(&thread_id)
+                        .push_bind(seq)
+                        .push_bind(&turn_id)
+                        .push_bind(role_name(message.role))
+                        .push_bind(Json(message))
+                        .push_bind(now)
+                        .push_bind(now);
+                },
+            );
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(|err| write_error(err, format_args!("messages of {context}")))?;
         }
 
         // Each audit record is written as given; its place in the list is its
         // ordinal, which is what `tool_calls` orders by.
-        for (ordinal, call) in (0_i64..).zip(&tool_calls) {
-            sqlx::query(
+        if !tool_calls.is_empty() {
+            let mut insert = QueryBuilder::<Sqlite>::new(
                 "insert into tool_calls (turn_id, ordinal, call_id, thread_id, identity_id, \
-                     tool, arguments, outcome, result, duration_ms, created_at, updated_at) \
-                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(call.turn_id.to_string())
-            .bind(ordinal)
-            .bind(&call.call_id)
-            .bind(call.thread_id.to_string())
-            .bind(&call.identity_id)
-            .bind(&call.tool)
-            .bind(Json(&call.arguments))
-            .bind(&call.outcome)
-            .bind(Json(&call.result))
-            .bind(to_i64(call.duration_ms, "duration_ms", &context)?)
-            .bind(call.created_at.trunc_subsecs(6))
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|err| {
-                write_error(err, format_args!("tool call {} of {context}", call.call_id))
-            })?;
+                     tool, arguments, outcome, result, duration_ms, created_at, updated_at) ",
+            );
+            let rows = (0_i64..).zip(tool_calls.iter().zip(durations));
+            insert.push_values(rows, |mut row, (ordinal, (call, duration_ms))| {
+                row.push_bind(call.turn_id.to_string())
+                    .push_bind(ordinal)
+                    .push_bind(&call.call_id)
+                    .push_bind(call.thread_id.to_string())
+                    .push_bind(&call.identity_id)
+                    .push_bind(&call.tool)
+                    .push_bind(Json(&call.arguments))
+                    .push_bind(&call.outcome)
+                    .push_bind(Json(&call.result))
+                    .push_bind(duration_ms)
+                    .push_bind(call.created_at.trunc_subsecs(6))
+                    .push_bind(now);
+            });
+            insert
+                .build()
+                .execute(&mut *tx)
+                .await
+                .map_err(|err| write_error(err, format_args!("tool calls of {context}")))?;
         }
-
-        sqlx::query("update threads set updated_at = ? where id = ?")
-            .bind(now)
-            .bind(&thread_id)
-            .execute(&mut *tx)
-            .await?;
 
         tx.commit().await?;
         Ok(())
@@ -454,56 +458,10 @@ impl ToolCallRow {
     }
 }
 
-/// The current time at the precision both backends store (microseconds), so
-/// a returned record equals the one read back later.
-fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
-}
-
-fn role_name(role: MessageRole) -> &'static str {
-    match role {
-        MessageRole::User => "user",
-        MessageRole::Assistant => "assistant",
-    }
-}
-
-/// SQLite integers are signed; a count past `i64::MAX` cannot be stored.
-fn to_i64(value: u64, column: &str, context: impl Display) -> Result<i64> {
-    i64::try_from(value).map_err(|_| {
-        StoreError::Database(sqlx::Error::Encode(
-            format!("{context}: {column} {value} does not fit a 64-bit signed integer").into(),
-        ))
-    })
-}
-
 fn parse_uuid(text: &str, table: &str, row: &str) -> Result<Uuid> {
     Uuid::parse_str(text).map_err(|err| corrupt(table, row, format!("invalid id {text:?}: {err}")))
 }
 
 fn parse_json<T: DeserializeOwned>(text: &str, table: &str, row: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|err| corrupt(table, row, format!("invalid json: {err}")))
-}
-
-fn corrupt(table: &str, row: &str, detail: String) -> StoreError {
-    StoreError::Corrupt(format!("{table} row {row}: {detail}"))
-}
-
-/// A duplicate id is a conflict the caller may act on; anything else is a
-/// database failure.
-fn write_error(err: sqlx::Error, context: impl Display) -> StoreError {
-    match &err {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(format!("{context}: {}", db.message()))
-        }
-        _ => StoreError::Database(err),
-    }
-}
-
-/// A column that does not decode (a malformed timestamp) is corrupt data, not
-/// a database failure.
-fn read_error(err: sqlx::Error, table: &str, id: impl Display) -> StoreError {
-    match err {
-        sqlx::Error::ColumnDecode { .. } => StoreError::Corrupt(format!("{table} of {id}: {err}")),
-        other => StoreError::Database(other),
-    }
 }
