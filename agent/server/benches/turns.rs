@@ -13,13 +13,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use agent::config::{AgentConfig, TurnLimits};
-use agent::prompt::Prompts;
-use agent::provider::RetryPolicy;
 use agent::store::Store;
 use agent::testing::InstantProvider;
 use agent::turn::TurnRequest;
-use agent::{Runtime, RuntimeParts, default_tools};
 use tools::Identity;
 
 const CLIENTS: usize = 64;
@@ -73,7 +69,8 @@ async fn run() {
     sqlite.migrate().await.unwrap();
     overhead("SQLite (file, WAL)", Arc::new(sqlite)).await;
     if let Some(url) = &database_url {
-        let store = agent::testing::postgres_store_at(url).await;
+        let database = agent::testing::fresh_postgres_database(url).await;
+        let store = agent::testing::postgres_store_at(&database).await;
         overhead("PostgreSQL", Arc::new(store)).await;
     }
 
@@ -98,19 +95,7 @@ fn request() -> TurnRequest {
 /// instantly: everything measured is the server's own work (prompt
 /// rendering, tool dispatch, storage).
 async fn overhead(backend: &str, store: Arc<dyn Store>) {
-    let runtime = Runtime::new(RuntimeParts {
-        provider: Arc::new(InstantProvider),
-        model: "instant".into(),
-        retry: RetryPolicy::default(),
-        tools: default_tools().unwrap(),
-        store,
-        prompts: Prompts::embedded().unwrap(),
-        agent: AgentConfig {
-            timezone: chrono_tz::UTC,
-            limits: TurnLimits::default(),
-        },
-        odoo_url: None,
-    });
+    let runtime = agent::testing::runtime(Arc::new(InstantProvider), store);
     for _ in 0..size().sequential_turns / 20 {
         runtime.run_turn(request()).await.unwrap();
     }

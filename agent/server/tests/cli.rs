@@ -134,7 +134,7 @@ fn bad_configuration_lists_every_problem_and_exits_non_zero() {
 #[test]
 fn migrate_creates_the_embedded_database() {
     let dir = tempfile::tempdir().unwrap();
-    let (output, stdout, stderr) = run(&mut odoo_agent(dir.path()).arg("migrate"));
+    let (output, stdout, stderr) = run(odoo_agent(dir.path()).arg("migrate"));
     assert!(output.status.success(), "{stderr}");
     assert!(
         stdout.contains("migrations applied to the SQLite database"),

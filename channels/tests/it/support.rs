@@ -15,14 +15,13 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
-use agent::config::{AgentConfig, HttpConfig, TurnLimits};
-use agent::prompt::Prompts;
+use agent::Runtime;
+use agent::config::HttpConfig;
 use agent::provider::{
     Capabilities, ChatEvent, ChatRequest, ChatStream, ContentBlock, MessageRole, Provider,
-    ProviderError, RetryPolicy, StopReason, ToolCall, Usage,
+    ProviderError, StopReason, ToolCall, Usage,
 };
-use agent::store::{SqliteStore, Store};
-use agent::{Runtime, RuntimeParts};
+use agent::store::Store;
 use channels::web::{self, WebState};
 
 /// Every wait in these tests is bounded by this.
@@ -153,27 +152,9 @@ impl Default for Setup {
 pub async fn runtime(gate: Option<Arc<Gate>>, store: Option<Arc<dyn Store>>) -> Runtime {
     let store = match store {
         Some(store) => store,
-        None => {
-            let store = SqliteStore::in_memory()
-                .await
-                .expect("open sqlite in memory");
-            store.migrate().await.expect("migrate sqlite");
-            Arc::new(store)
-        }
+        None => Arc::new(agent::testing::sqlite_store().await),
     };
-    Runtime::new(RuntimeParts {
-        provider: Arc::new(ScriptedProvider { gate }),
-        model: "test-model".to_owned(),
-        retry: RetryPolicy::default(),
-        tools: agent::default_tools().expect("default tools"),
-        store,
-        prompts: Prompts::embedded().expect("embedded prompts"),
-        agent: AgentConfig {
-            timezone: chrono_tz::UTC,
-            limits: TurnLimits::default(),
-        },
-        odoo_url: None,
-    })
+    agent::testing::runtime(Arc::new(ScriptedProvider { gate }), store)
 }
 
 /// A server on a loopback socket, stopped through [`TestServer::shutdown`].

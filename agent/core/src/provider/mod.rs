@@ -14,7 +14,7 @@ pub use openai_compat::OpenAiCompatProvider;
 pub use replay::{Cassette, Interaction, RecordedRequest, ReplayError, ReplayProvider};
 pub use retry::RetryPolicy;
 pub use types::{
-    Capabilities, ChatEvent, ChatRequest, ChatStream, ContentBlock, Message, MessageRole,
+    Answer, Capabilities, ChatEvent, ChatRequest, ChatStream, ContentBlock, Message, MessageRole,
     ProviderError, StopReason, ToolCall, Usage, collect,
 };
 

@@ -237,7 +237,8 @@ mod tests {
             .stream(request(vec![Message::user_text("Hello")]))
             .await
             .unwrap();
-        let (blocks, usage, stop) = collect(stream).await.unwrap();
+        let answer = collect(stream).await.unwrap();
+        let (blocks, usage, stop) = (answer.blocks, answer.usage, answer.stop_reason);
         assert_eq!(
             blocks,
             vec![ContentBlock::Text {
@@ -258,7 +259,7 @@ mod tests {
             .stream(request(vec![Message::user_text("Other")]))
             .await
             .unwrap();
-        let (blocks, _, _) = collect(stream).await.unwrap();
+        let blocks = collect(stream).await.unwrap().blocks;
         let ContentBlock::Text { text } = &blocks[0] else {
             panic!("{blocks:?}")
         };

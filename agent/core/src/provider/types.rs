@@ -267,36 +267,59 @@ impl ProviderError {
     }
 }
 
-/// Collects a stream into the final message content, the usage and the stop
-/// reason: the non-streaming view of a call.
-pub async fn collect(
-    mut stream: ChatStream,
-) -> Result<(Vec<ContentBlock>, Usage, StopReason), ProviderError> {
-    let mut blocks: Vec<ContentBlock> = Vec::new();
-    let mut usage = Usage::default();
-    let mut stop = StopReason::Other("stream ended without a stop reason".to_owned());
-    while let Some(event) = stream.next().await {
-        match event? {
-            ChatEvent::TextDelta { text } => match blocks.last_mut() {
+/// A model's answer assembled from its streamed events: the message
+/// content, the usage and the stop reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub blocks: Vec<ContentBlock>,
+    pub usage: Usage,
+    pub stop_reason: StopReason,
+}
+
+impl Default for Answer {
+    fn default() -> Self {
+        Self {
+            blocks: Vec::new(),
+            usage: Usage::default(),
+            stop_reason: StopReason::Other("stream ended without a stop reason".to_owned()),
+        }
+    }
+}
+
+impl Answer {
+    /// Adds one streamed event: text deltas join the current text block, a
+    /// tool call becomes a `tool_use` block (arguments that are not valid
+    /// JSON are kept as a JSON string, so the tool can report them).
+    pub fn push(&mut self, event: ChatEvent) {
+        match event {
+            ChatEvent::TextDelta { text } => match self.blocks.last_mut() {
                 Some(ContentBlock::Text { text: last }) => last.push_str(&text),
-                _ => blocks.push(ContentBlock::Text { text }),
+                _ => self.blocks.push(ContentBlock::Text { text }),
             },
             ChatEvent::ToolCall { call } => {
-                let input = serde_json::from_str(if call.arguments.trim().is_empty() {
+                let raw = if call.arguments.trim().is_empty() {
                     "{}"
                 } else {
                     &call.arguments
-                })
-                .unwrap_or(Value::String(call.arguments));
-                blocks.push(ContentBlock::ToolUse {
+                };
+                let input = serde_json::from_str(raw).unwrap_or(Value::String(call.arguments));
+                self.blocks.push(ContentBlock::ToolUse {
                     id: call.id,
                     name: call.name,
                     input,
                 });
             }
-            ChatEvent::Usage { usage: u } => usage.add(u),
-            ChatEvent::Done { stop_reason } => stop = stop_reason,
+            ChatEvent::Usage { usage } => self.usage.add(usage),
+            ChatEvent::Done { stop_reason } => self.stop_reason = stop_reason,
         }
     }
-    Ok((blocks, usage, stop))
+}
+
+/// Collects a stream into an [`Answer`]: the non-streaming view of a call.
+pub async fn collect(mut stream: ChatStream) -> Result<Answer, ProviderError> {
+    let mut answer = Answer::default();
+    while let Some(event) = stream.next().await {
+        answer.push(event?);
+    }
+    Ok(answer)
 }

@@ -6,9 +6,11 @@
 //! panic on failure: a test cannot continue without its fixture.
 
 mod provider;
+mod runtime;
 mod store;
 
 pub use provider::{InstantProvider, ScriptedProvider, Step};
+pub use runtime::{runtime, runtime_with};
 pub use store::{
     fresh_postgres_database, postgres_store, postgres_store_at, postgres_url, sqlite_store,
 };

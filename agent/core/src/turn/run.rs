@@ -15,7 +15,7 @@ use super::{ToolCallSummary, TurnError, TurnEvent, TurnRequest, TurnResult};
 use crate::config::TurnLimits;
 use crate::prompt::{Prompts, SystemPromptVars, ToolLine};
 use crate::provider::{
-    ChatEvent, ChatRequest, ContentBlock, Message, MessageRole, Provider, ProviderError,
+    Answer, ChatEvent, ChatRequest, ContentBlock, Message, MessageRole, Provider, ProviderError,
     RetryPolicy, StopReason, ToolCall, Usage,
 };
 use crate::store::{
@@ -387,40 +387,19 @@ impl Turn<'_> {
         let cancel = self.deps.cancel.clone();
         let work = async {
             let mut stream = self.deps.retry.stream(self.deps.provider, &request).await?;
-            let mut blocks: Vec<ContentBlock> = Vec::new();
-            let mut stop = StopReason::Other("stream ended without a stop reason".to_owned());
-            let mut usage = Usage::default();
+            let mut answer = Answer::default();
             while let Some(event) = stream.next().await {
-                match event? {
-                    ChatEvent::TextDelta { text } => {
-                        let _ = self
-                            .events
-                            .send(TurnEvent::TextDelta { text: text.clone() });
-                        match blocks.last_mut() {
-                            Some(ContentBlock::Text { text: last }) => last.push_str(&text),
-                            _ => blocks.push(ContentBlock::Text { text }),
-                        }
-                    }
-                    ChatEvent::ToolCall { call } => {
-                        let text = if call.arguments.trim().is_empty() {
-                            "{}"
-                        } else {
-                            &call.arguments
-                        };
-                        let input =
-                            serde_json::from_str(text).unwrap_or(Value::String(call.arguments));
-                        blocks.push(ContentBlock::ToolUse {
-                            id: call.id,
-                            name: call.name,
-                            input,
-                        });
-                    }
-                    ChatEvent::Usage { usage: u } => usage.add(u),
-                    ChatEvent::Done { stop_reason } => stop = stop_reason,
+                let event = event?;
+                if let ChatEvent::TextDelta { text } = &event {
+                    let _ = self
+                        .events
+                        .send(TurnEvent::TextDelta { text: text.clone() });
                 }
+                answer.push(event);
             }
-            Ok::<_, ProviderError>((blocks, stop, usage))
-        };
+            Ok::<_, ProviderError>(answer)
+        }
+        .instrument(span.clone());
         let outcome = tokio::select! {
             outcome = tokio::time::timeout_at(deadline, work) => outcome,
             () = cancel.cancelled() => return Err(limit("shutdown", shutdown_message())),
@@ -428,11 +407,11 @@ impl Turn<'_> {
         match outcome {
             Err(_elapsed) => Err(limit("wall_time", wall_time_message(limits))),
             Ok(Err(err)) => Err(Ending::ProviderFailed(err)),
-            Ok(Ok((blocks, stop, usage))) => {
-                span.record("gen_ai.usage.input_tokens", usage.input_tokens);
-                span.record("gen_ai.usage.output_tokens", usage.output_tokens);
-                self.usage.add(usage);
-                Ok((blocks, stop))
+            Ok(Ok(answer)) => {
+                span.record("gen_ai.usage.input_tokens", answer.usage.input_tokens);
+                span.record("gen_ai.usage.output_tokens", answer.usage.output_tokens);
+                self.usage.add(answer.usage);
+                Ok((answer.blocks, answer.stop_reason))
             }
         }
     }

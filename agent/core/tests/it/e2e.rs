@@ -3,14 +3,10 @@
 
 use std::sync::Arc;
 
-use agent::config::{AgentConfig, TurnLimits};
-use agent::prompt::Prompts;
-use agent::provider::{
-    AnthropicProvider, MessageRole, OpenAiCompatProvider, Provider, RetryPolicy,
-};
+use agent::Runtime;
+use agent::provider::{AnthropicProvider, MessageRole, OpenAiCompatProvider, Provider};
 use agent::store::{Store, TurnStatus};
 use agent::turn::TurnRequest;
-use agent::{Runtime, RuntimeParts, default_tools};
 use pretty_assertions::assert_eq;
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -30,19 +26,7 @@ fn expected_tool_content() -> Value {
 
 async fn runtime(provider: Arc<dyn Provider>) -> (Runtime, Arc<dyn Store>) {
     let store: Arc<dyn Store> = Arc::new(agent::testing::sqlite_store().await);
-    let runtime = Runtime::new(RuntimeParts {
-        provider,
-        model: "model-under-test".into(),
-        retry: RetryPolicy::default(),
-        tools: default_tools().unwrap(),
-        store: Arc::clone(&store),
-        prompts: Prompts::embedded().unwrap(),
-        agent: AgentConfig {
-            timezone: chrono_tz::UTC,
-            limits: TurnLimits::default(),
-        },
-        odoo_url: None,
-    });
+    let runtime = agent::testing::runtime(provider, Arc::clone(&store));
     (runtime, store)
 }
 
@@ -75,7 +59,7 @@ async fn assert_stored_thread(store: &Arc<dyn Store>, result: &agent::turn::Turn
     let turn = store.turns(result.thread_id).await.unwrap().remove(0);
     assert_eq!(
         (turn.status, turn.iterations, turn.model.as_str()),
-        (TurnStatus::Completed, 2, "model-under-test")
+        (TurnStatus::Completed, 2, "test-model")
     );
     let audit = store.tool_calls(result.turn_id).await.unwrap();
     assert_eq!(audit.len(), 1);

@@ -3,15 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use agent::config::{AgentConfig, TurnLimits};
-use agent::prompt::Prompts;
+use agent::config::TurnLimits;
 use agent::provider::{
-    ChatEvent, ContentBlock, MessageRole, ProviderError, RetryPolicy, StopReason, ToolCall, Usage,
+    ChatEvent, ContentBlock, MessageRole, ProviderError, StopReason, ToolCall, Usage,
 };
 use agent::store::{Store, TurnStatus};
 use agent::testing::{ScriptedProvider, Step};
 use agent::turn::{TurnError, TurnRequest};
-use agent::{Runtime, RuntimeParts, default_tools};
+use agent::{Runtime, default_tools};
 use pretty_assertions::assert_eq;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -68,23 +67,7 @@ async fn runtime_with(
     limits: TurnLimits,
 ) -> (Runtime, Arc<dyn Store>) {
     let store: Arc<dyn Store> = Arc::new(agent::testing::sqlite_store().await);
-    let runtime = Runtime::new(RuntimeParts {
-        provider,
-        model: "test-model".into(),
-        retry: RetryPolicy {
-            max_retries: 2,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-        },
-        tools,
-        store: Arc::clone(&store),
-        prompts: Prompts::embedded().unwrap(),
-        agent: AgentConfig {
-            timezone: chrono_tz::UTC,
-            limits,
-        },
-        odoo_url: None,
-    });
+    let runtime = agent::testing::runtime_with(provider, Arc::clone(&store), tools, limits);
     (runtime, store)
 }
 
@@ -542,19 +525,7 @@ async fn shipped_demo_cassettes_replay_to_the_end() {
     ));
     let replay = Arc::new(agent::provider::ReplayProvider::load(folder).unwrap());
     let store: Arc<dyn Store> = Arc::new(agent::testing::sqlite_store().await);
-    let runtime = Runtime::new(RuntimeParts {
-        provider: replay,
-        model: "replay".into(),
-        retry: RetryPolicy::default(),
-        tools: default_tools().unwrap(),
-        store,
-        prompts: Prompts::embedded().unwrap(),
-        agent: AgentConfig {
-            timezone: chrono_tz::UTC,
-            limits: TurnLimits::default(),
-        },
-        odoo_url: None,
-    });
+    let runtime = agent::testing::runtime(replay, store);
     for (question, expected) in [
         (
             "What is 15% of 2480 EUR?",

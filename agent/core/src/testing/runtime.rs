@@ -1,0 +1,51 @@
+//! A runtime assembled from test parts.
+
+#![allow(clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tools::ToolRegistry;
+
+use crate::config::{AgentConfig, TurnLimits};
+use crate::prompt::Prompts;
+use crate::provider::{Provider, RetryPolicy};
+use crate::store::Store;
+use crate::{Runtime, RuntimeParts, default_tools};
+
+/// A runtime with `provider`, `store`, the default tools, the embedded
+/// prompts, UTC, default limits, and a retry policy with two quick retries.
+pub fn runtime(provider: Arc<dyn Provider>, store: Arc<dyn Store>) -> Runtime {
+    runtime_with(
+        provider,
+        store,
+        default_tools().expect("default tools"),
+        TurnLimits::default(),
+    )
+}
+
+/// Like [`runtime`], with chosen tools and limits.
+pub fn runtime_with(
+    provider: Arc<dyn Provider>,
+    store: Arc<dyn Store>,
+    tools: ToolRegistry,
+    limits: TurnLimits,
+) -> Runtime {
+    Runtime::new(RuntimeParts {
+        provider,
+        model: "test-model".into(),
+        retry: RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+        },
+        tools,
+        store,
+        prompts: Prompts::embedded().expect("embedded prompts"),
+        agent: AgentConfig {
+            timezone: chrono_tz::UTC,
+            limits,
+        },
+        odoo_url: None,
+    })
+}
