@@ -118,6 +118,10 @@ async fn overhead(backend: &str, store: Arc<dyn Store>) {
 /// Starts the release binary with the replay provider and a cassette that
 /// makes every turn one tool call then an answer, and drives it with 64
 /// concurrent HTTP clients for a fixed time.
+/// Starts the release binary with the replay provider and a cassette that
+/// makes every turn one tool call then an answer, and drives it with 64
+/// concurrent HTTP clients: first as fast as they can (the throughput), then
+/// paced at a fixed total rate (the latency at that load).
 async fn load(dir: &Path, database_url: Option<&str>) {
     let cassettes = dir.join("cassettes");
     std::fs::create_dir_all(&cassettes).unwrap();
@@ -134,16 +138,58 @@ async fn load(dir: &Path, database_url: Option<&str>) {
         .unwrap();
     let url = format!("http://{}/api/chat", server.address);
     let seconds = size().load_seconds;
-    let deadline = Instant::now() + Duration::from_secs(seconds);
+
+    let (turns, elapsed, mut samples) = drive(&client, &url, seconds, None).await;
+    let (p50, p99) = percentiles(&mut samples);
+    println!(
+        "| HTTP POST /api/chat, {CLIENTS} clients as fast as they can, {seconds} s | {backend} | \
+         {:.0} turns/s · p50 {} · p99 {} ({turns} turns) |",
+        turns as f64 / elapsed,
+        ms(p50),
+        ms(p99)
+    );
+    for rate in [500, 1_000] {
+        let (turns, elapsed, mut samples) = drive(&client, &url, seconds, Some(rate)).await;
+        let (p50, p99) = percentiles(&mut samples);
+        println!(
+            "| HTTP POST /api/chat, {CLIENTS} clients paced to {rate} turns/s, {seconds} s | \
+             {backend} | {:.0} turns/s · p50 {} · p99 {} ({turns} turns) |",
+            turns as f64 / elapsed,
+            ms(p50),
+            ms(p99)
+        );
+    }
+    server.stop();
+}
+
+/// Runs 64 clients for `seconds`. Unpaced, each sends its next request when
+/// the last answer arrives; paced, each sends on a fixed schedule so the
+/// total is `rate` per second, and latency counts from the scheduled time
+/// (a late server is not excused by sending later).
+async fn drive(
+    client: &reqwest::Client,
+    url: &str,
+    seconds: u64,
+    rate: Option<u32>,
+) -> (usize, f64, Vec<Duration>) {
     let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let interval = rate.map(|r| Duration::from_secs_f64(CLIENTS as f64 / f64::from(r)));
     let workers: Vec<_> = (0..CLIENTS)
-        .map(|_| {
+        .map(|worker| {
             let client = client.clone();
-            let url = url.clone();
+            let url = url.to_owned();
             tokio::spawn(async move {
                 let mut samples = Vec::new();
-                while Instant::now() < deadline {
-                    let sent = Instant::now();
+                // Spread the clients' schedules over one interval.
+                let mut scheduled = started
+                    + interval.map_or(Duration::ZERO, |i| i * worker as u32 / CLIENTS as u32);
+                while scheduled < deadline {
+                    if interval.is_some() {
+                        tokio::time::sleep_until(scheduled.into()).await;
+                    } else {
+                        scheduled = Instant::now();
+                    }
                     let response = client
                         .post(&url)
                         .json(&serde_json::json!({"message": "bench"}))
@@ -157,7 +203,11 @@ async fn load(dir: &Path, database_url: Option<&str>) {
                         Some(1),
                         "{body}"
                     );
-                    samples.push(sent.elapsed());
+                    samples.push(scheduled.elapsed());
+                    scheduled += interval.unwrap_or(Duration::ZERO);
+                    if interval.is_none() {
+                        scheduled = Instant::now();
+                    }
                 }
                 samples
             })
@@ -167,16 +217,7 @@ async fn load(dir: &Path, database_url: Option<&str>) {
     for worker in workers {
         samples.extend(worker.await.unwrap());
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    let turns = samples.len();
-    let (p50, p99) = percentiles(&mut samples);
-    println!(
-        "| HTTP POST /api/chat, {CLIENTS} clients, {seconds} s | {backend} | {:.0} turns/s · p50 {} · p99 {} ({turns} turns) |",
-        turns as f64 / elapsed,
-        ms(p50),
-        ms(p99)
-    );
-    server.stop();
+    (samples.len(), started.elapsed().as_secs_f64(), samples)
 }
 
 async fn cold_start_and_idle_memory(dir: &Path) {

@@ -40,9 +40,11 @@ pub trait Store: Send + Sync {
     async fn messages(&self, id: ThreadId) -> Result<Vec<StoredMessage>>;
 
     /// Writes a finished turn in one transaction: its messages (appended after
-    /// the thread's last one), the turn record and its tool-call audit. Either
-    /// all of it is stored or nothing is. Fails with `NotFound` when the thread
-    /// does not exist.
+    /// the thread's last one), the turn record and its tool-call audit, and
+    /// the thread itself when `new_thread` is set. Either all of it is stored
+    /// or nothing is. Fails with `NotFound` when an existing thread is named
+    /// that does not exist, and with `Conflict` when a new thread's id is
+    /// taken.
     async fn record_turn(&self, turn: CompletedTurn) -> Result<()>;
 
     /// Turns of a thread, oldest first.

@@ -13,7 +13,6 @@ use serde_json::Value;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::types::Json;
-use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::rows::{corrupt, durations, now, read_error, role_name, to_i64, write_error};
@@ -113,123 +112,87 @@ impl Store for PostgresStore {
     async fn record_turn(&self, completed: CompletedTurn) -> Result<()> {
         let CompletedTurn {
             turn,
+            new_thread,
             messages,
             tool_calls,
         } = completed;
-        let thread_id = turn.thread_id.0;
-        let turn_id = turn.id.0;
-        let now = now();
         let context = format!("turn {} of thread {}", turn.id, turn.thread_id);
+        if let Some(new) = &new_thread
+            && new.id != turn.thread_id
+        {
+            return Err(StoreError::Conflict(format!(
+                "{context}: the new thread is {}",
+                new.id
+            )));
+        }
+        let now = now();
         let message_count = i64::try_from(messages.len()).unwrap_or(i64::MAX);
-        let durations = durations(&tool_calls, &context)?;
+        let usage = turn.usage;
+        let calls = ToolCallColumns::new(&tool_calls, &context)?;
+        let sql = if new_thread.is_some() {
+            RECORD_TURN_IN_NEW_THREAD
+        } else {
+            RECORD_TURN
+        };
 
-        // Dropping `tx` on an error rolls back.
-        let mut tx = self.pool.begin().await?;
-        // The update takes the thread row lock, which serialises this thread's
-        // turns until commit; the counters on the row allocate the positions.
-        let seqs: Option<(i64, i64)> = sqlx::query_as(
-            "update threads set updated_at = $1, next_message_seq = next_message_seq + $2, \
-                 next_turn_seq = next_turn_seq + 1 where id = $3 \
-             returning next_message_seq - $2, next_turn_seq - 1",
-        )
-        .bind(now)
-        .bind(message_count)
-        .bind(turn.thread_id.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((first_message, turn_seq)) = seqs else {
+        // One statement, one round trip, its own transaction: the thread row
+        // lock (or its insertion) serialises turns of the thread, and every
+        // insert reads its positions from that row.
+        let mut query = sqlx::query_scalar::<_, i64>(sql)
+            .bind(now)
+            .bind(message_count)
+            .bind(turn.thread_id.0)
+            .bind(turn.id.0)
+            .bind(&turn.identity_id)
+            .bind(&turn.channel)
+            .bind(&turn.provider)
+            .bind(&turn.model)
+            .bind(turn.status.as_str())
+            .bind(&turn.stop_reason)
+            .bind(to_i64(usage.input_tokens, "input_tokens", &context)?)
+            .bind(to_i64(usage.output_tokens, "output_tokens", &context)?)
+            .bind(to_i64(
+                usage.cache_creation_input_tokens,
+                "cache_creation_input_tokens",
+                &context,
+            )?)
+            .bind(to_i64(
+                usage.cache_read_input_tokens,
+                "cache_read_input_tokens",
+                &context,
+            )?)
+            .bind(i64::from(turn.iterations))
+            .bind(turn.started_at.trunc_subsecs(6))
+            .bind(turn.finished_at.trunc_subsecs(6))
+            .bind(&turn.error)
+            .bind(
+                messages
+                    .iter()
+                    .map(|m| role_name(m.role))
+                    .collect::<Vec<_>>(),
+            )
+            .bind(messages.iter().map(Json).collect::<Vec<_>>())
+            .bind(calls.call_ids)
+            .bind(calls.identity_ids)
+            .bind(calls.tools)
+            .bind(calls.arguments)
+            .bind(calls.outcomes)
+            .bind(calls.results)
+            .bind(calls.durations)
+            .bind(calls.created_at);
+        if let Some(new) = new_thread {
+            query = query.bind(new.channel).bind(new.external_ref);
+        }
+        let recorded = query
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|err| write_error(err, &context))?;
+        if recorded == 0 {
             return Err(StoreError::NotFound {
                 what: "thread",
                 id: turn.thread_id.to_string(),
             });
-        };
-
-        let usage = turn.usage;
-        sqlx::query(
-            "insert into turns (id, thread_id, seq, identity_id, channel, provider, model, \
-                 status, stop_reason, input_tokens, output_tokens, cache_creation_input_tokens, \
-                 cache_read_input_tokens, iterations, started_at, finished_at, error, \
-                 created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
-        )
-        .bind(turn_id)
-        .bind(thread_id)
-        .bind(turn_seq)
-        .bind(&turn.identity_id)
-        .bind(&turn.channel)
-        .bind(&turn.provider)
-        .bind(&turn.model)
-        .bind(turn.status.as_str())
-        .bind(&turn.stop_reason)
-        .bind(to_i64(usage.input_tokens, "input_tokens", &context)?)
-        .bind(to_i64(usage.output_tokens, "output_tokens", &context)?)
-        .bind(to_i64(usage.cache_creation_input_tokens, "cache_creation_input_tokens", &context)?)
-        .bind(to_i64(usage.cache_read_input_tokens, "cache_read_input_tokens", &context)?)
-        .bind(i64::from(turn.iterations))
-        .bind(turn.started_at.trunc_subsecs(6))
-        .bind(turn.finished_at.trunc_subsecs(6))
-        .bind(&turn.error)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|err| write_error(err, &context))?;
-
-        // One statement per table, however many rows: round trips, not rows,
-        // are what a turn's write costs.
-        if !messages.is_empty() {
-            let mut insert = QueryBuilder::<Postgres>::new(
-                "insert into messages (thread_id, seq, turn_id, role, content, created_at, \
-                     updated_at) ",
-            );
-            insert.push_values(
-                (first_message..).zip(&messages),
-                |mut row, (seq, message)| {
-                    row.push_bind(thread_id)
-                        .push_bind(seq)
-                        .push_bind(turn_id)
-                        .push_bind(role_name(message.role))
-                        .push_bind(Json(message))
-                        .push_bind(now)
-                        .push_bind(now);
-                },
-            );
-            insert
-                .build()
-                .execute(&mut *tx)
-                .await
-                .map_err(|err| write_error(err, format_args!("messages of {context}")))?;
         }
-
-        // Each audit record is written as given; its place in the list is its
-        // ordinal, which is what `tool_calls` orders by.
-        if !tool_calls.is_empty() {
-            let mut insert = QueryBuilder::<Postgres>::new(
-                "insert into tool_calls (turn_id, ordinal, call_id, thread_id, identity_id, \
-                     tool, arguments, outcome, result, duration_ms, created_at, updated_at) ",
-            );
-            let rows = (0_i64..).zip(tool_calls.iter().zip(durations));
-            insert.push_values(rows, |mut row, (ordinal, (call, duration_ms))| {
-                row.push_bind(call.turn_id.0)
-                    .push_bind(ordinal)
-                    .push_bind(&call.call_id)
-                    .push_bind(call.thread_id.0)
-                    .push_bind(&call.identity_id)
-                    .push_bind(&call.tool)
-                    .push_bind(Json(&call.arguments))
-                    .push_bind(&call.outcome)
-                    .push_bind(Json(&call.result))
-                    .push_bind(duration_ms)
-                    .push_bind(call.created_at.trunc_subsecs(6))
-                    .push_bind(now);
-            });
-            insert
-                .build()
-                .execute(&mut *tx)
-                .await
-                .map_err(|err| write_error(err, format_args!("tool calls of {context}")))?;
-        }
-
-        tx.commit().await?;
         Ok(())
     }
 
@@ -402,4 +365,99 @@ impl ToolCallRow {
 fn from_json<T: DeserializeOwned>(value: Value, table: &str, row: &str) -> Result<T> {
     serde_json::from_value(value)
         .map_err(|err| corrupt(table, row, format!("unexpected json: {err}")))
+}
+
+/// The inserts shared by both record statements, reading the positions
+/// from the `thread` CTE. `$1` now, `$3` thread, `$4` turn, `$5..$18` the
+/// turn's columns, `$19..$20` the messages' roles and contents, `$21..$28`
+/// the tool calls' columns (arrays, one element per call, in call order).
+/// Foreign keys are checked at the end of the statement, when every row is in.
+macro_rules! record_turn_inserts {
+    () => {
+        "new_turn as ( \
+            insert into turns (id, thread_id, seq, identity_id, channel, provider, model, \
+                status, stop_reason, input_tokens, output_tokens, cache_creation_input_tokens, \
+                cache_read_input_tokens, iterations, started_at, finished_at, error, \
+                created_at, updated_at) \
+            select $4, $3, turn_seq, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                $17, $18, $1, $1 \
+            from thread \
+            returning id \
+        ), \
+        new_messages as ( \
+            insert into messages (thread_id, seq, turn_id, role, content, created_at, \
+                updated_at) \
+            select $3, thread.first_message + m.position - 1, new_turn.id, m.role, m.content, \
+                $1, $1 \
+            from thread, new_turn, \
+                unnest($19::text[], $20::jsonb[]) with ordinality as m(role, content, position) \
+        ), \
+        new_calls as ( \
+            insert into tool_calls (turn_id, ordinal, call_id, thread_id, identity_id, tool, \
+                arguments, outcome, result, duration_ms, created_at, updated_at) \
+            select new_turn.id, c.position - 1, c.call_id, $3, c.identity_id, c.tool, \
+                c.arguments, c.outcome, c.result, c.duration_ms, c.created_at, $1 \
+            from new_turn, \
+                unnest($21::text[], $22::text[], $23::text[], $24::jsonb[], $25::text[], \
+                    $26::jsonb[], $27::int8[], $28::timestamptz[]) \
+                with ordinality as c(call_id, identity_id, tool, arguments, outcome, result, \
+                    duration_ms, created_at, position) \
+        ) \
+        select count(*) from thread"
+    };
+}
+
+/// Records a turn of an existing thread (`$2` is the number of messages).
+/// Returns how many thread rows were found: 0 means the thread does not
+/// exist and nothing was written.
+const RECORD_TURN: &str = concat!(
+    "with thread as ( \
+        update threads set updated_at = $1, next_message_seq = next_message_seq + $2, \
+            next_turn_seq = next_turn_seq + 1 \
+        where id = $3 \
+        returning next_message_seq - $2 as first_message, next_turn_seq - 1 as turn_seq \
+    ), ",
+    record_turn_inserts!(),
+);
+
+/// Records the first turn of a new thread, inserting the thread (`$29`
+/// channel, `$30` external reference); a taken id is a unique violation.
+const RECORD_TURN_IN_NEW_THREAD: &str = concat!(
+    "with thread as ( \
+        insert into threads (id, channel, external_ref, next_message_seq, next_turn_seq, \
+            created_at, updated_at) \
+        values ($3, $29, $30, $2, 1, $1, $1) \
+        returning 0::bigint as first_message, 0::bigint as turn_seq \
+    ), ",
+    record_turn_inserts!(),
+);
+
+/// A turn's tool calls as one array per column, for `unnest`.
+struct ToolCallColumns<'a> {
+    call_ids: Vec<&'a str>,
+    identity_ids: Vec<&'a str>,
+    tools: Vec<&'a str>,
+    arguments: Vec<Json<&'a Value>>,
+    outcomes: Vec<&'a str>,
+    results: Vec<Json<&'a Value>>,
+    durations: Vec<i64>,
+    created_at: Vec<DateTime<Utc>>,
+}
+
+impl<'a> ToolCallColumns<'a> {
+    fn new(calls: &'a [ToolCallRecord], context: &str) -> Result<Self> {
+        Ok(Self {
+            call_ids: calls.iter().map(|c| c.call_id.as_str()).collect(),
+            identity_ids: calls.iter().map(|c| c.identity_id.as_str()).collect(),
+            tools: calls.iter().map(|c| c.tool.as_str()).collect(),
+            arguments: calls.iter().map(|c| Json(&c.arguments)).collect(),
+            outcomes: calls.iter().map(|c| c.outcome.as_str()).collect(),
+            results: calls.iter().map(|c| Json(&c.result)).collect(),
+            durations: durations(calls, context)?,
+            created_at: calls
+                .iter()
+                .map(|c| c.created_at.trunc_subsecs(6))
+                .collect(),
+        })
+    }
 }

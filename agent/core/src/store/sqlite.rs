@@ -164,6 +164,7 @@ impl Store for SqliteStore {
     async fn record_turn(&self, completed: CompletedTurn) -> Result<()> {
         let CompletedTurn {
             turn,
+            new_thread,
             messages,
             tool_calls,
         } = completed;
@@ -171,6 +172,14 @@ impl Store for SqliteStore {
         let turn_id = turn.id.to_string();
         let now = now();
         let context = format!("turn {} of thread {}", turn.id, turn.thread_id);
+        if let Some(new) = &new_thread
+            && new.id != turn.thread_id
+        {
+            return Err(StoreError::Conflict(format!(
+                "{context}: the new thread is {}",
+                new.id
+            )));
+        }
         let message_count = i64::try_from(messages.len()).unwrap_or(i64::MAX);
         let durations = durations(&tool_calls, &context)?;
 
@@ -178,16 +187,37 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         // IMMEDIATE takes the write lock at once, so no other writer can touch
         // the thread until commit; the counters on its row allocate positions.
-        let seqs: Option<(i64, i64)> = sqlx::query_as(
-            "update threads set updated_at = ?1, next_message_seq = next_message_seq + ?2, \
-                 next_turn_seq = next_turn_seq + 1 where id = ?3 \
-             returning next_message_seq - ?2, next_turn_seq - 1",
-        )
-        .bind(now)
-        .bind(message_count)
-        .bind(&thread_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let seqs: Option<(i64, i64)> = match &new_thread {
+            Some(new) => {
+                sqlx::query(
+                    "insert into threads (id, channel, external_ref, next_message_seq, \
+                         next_turn_seq, created_at, updated_at) \
+                     values (?1, ?2, ?3, ?4, 1, ?5, ?5)",
+                )
+                .bind(&thread_id)
+                .bind(&new.channel)
+                .bind(&new.external_ref)
+                .bind(message_count)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|err| write_error(err, format_args!("thread {}", new.id)))?;
+                Some((0, 0))
+            }
+            None => {
+                sqlx::query_as(
+                    "update threads set updated_at = ?1, \
+                         next_message_seq = next_message_seq + ?2, \
+                         next_turn_seq = next_turn_seq + 1 where id = ?3 \
+                     returning next_message_seq - ?2, next_turn_seq - 1",
+                )
+                .bind(now)
+                .bind(message_count)
+                .bind(&thread_id)
+                .fetch_optional(&mut *tx)
+                .await?
+            }
+        };
         let Some((first_message, turn_seq)) = seqs else {
             return Err(StoreError::NotFound {
                 what: "thread",

@@ -167,6 +167,10 @@ pub struct ToolCallRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompletedTurn {
     pub turn: TurnRecord,
+    /// Set on the first turn of a new thread: the thread is created in the
+    /// same transaction, so a thread exists exactly when its first turn does
+    /// (a turn that fails to store leaves no empty thread behind).
+    pub new_thread: Option<NewThread>,
     /// The user's message first, then the assistant and tool-result messages.
     pub messages: Vec<Message>,
     pub tool_calls: Vec<ToolCallRecord>,

@@ -66,7 +66,7 @@ pub(crate) async fn run_turn(
             "the message is longer than {MAX_MESSAGE_CHARS} characters"
         )));
     }
-    let (thread_id, history) = open_thread(deps.store, &request).await?;
+    let (thread_id, history, new_thread) = open_thread(deps.store, &request).await?;
     let turn_id = TurnId::new();
     let span = tracing::info_span!(
         "invoke_agent",
@@ -82,6 +82,7 @@ pub(crate) async fn run_turn(
         turn_id,
         events,
         history,
+        new_thread,
         new_messages: vec![Message::user_text(text)],
         audit: Vec::new(),
         usage: Usage::default(),
@@ -91,10 +92,12 @@ pub(crate) async fn run_turn(
     async move { turn.run().await }.instrument(span).await
 }
 
+/// The thread a turn continues and its history, or a new thread that the
+/// turn's final write creates.
 async fn open_thread(
     store: &dyn Store,
     request: &TurnRequest,
-) -> Result<(ThreadId, Vec<Message>), TurnError> {
+) -> Result<(ThreadId, Vec<Message>, Option<NewThread>), TurnError> {
     match request.thread_id {
         Some(id) => {
             if store.thread(id).await?.is_none() {
@@ -106,7 +109,7 @@ async fn open_thread(
                 .into_iter()
                 .map(|m| m.message)
                 .collect();
-            Ok((id, history))
+            Ok((id, history, None))
         }
         None => {
             let new = NewThread {
@@ -114,8 +117,7 @@ async fn open_thread(
                 channel: request.channel.clone(),
                 external_ref: None,
             };
-            let thread = store.create_thread(new).await?;
-            Ok((thread.id, Vec::new()))
+            Ok((new.id, Vec::new(), Some(new)))
         }
     }
 }
@@ -127,6 +129,7 @@ struct Turn<'a> {
     turn_id: TurnId,
     events: &'a UnboundedSender<TurnEvent>,
     history: Vec<Message>,
+    new_thread: Option<NewThread>,
     new_messages: Vec<Message>,
     audit: Vec<ToolCallRecord>,
     usage: Usage,
@@ -180,6 +183,7 @@ impl Turn<'_> {
             .store
             .record_turn(CompletedTurn {
                 turn: record,
+                new_thread: self.new_thread.take(),
                 messages: std::mem::take(&mut self.new_messages),
                 tool_calls: std::mem::take(&mut self.audit),
             })

@@ -34,6 +34,9 @@ macro_rules! store_suite {
                 a_failing_turn_leaves_nothing_behind,
                 recording_the_same_turn_twice_conflicts_and_keeps_the_first,
                 concurrent_turns_on_one_thread_get_contiguous_seqs,
+                a_first_turn_creates_its_thread_in_the_same_write,
+                a_new_thread_whose_id_is_taken_conflicts_and_writes_nothing,
+                a_first_turn_that_fails_leaves_no_thread,
                 ping_answers,
                 migrate_is_idempotent,
             );
@@ -389,6 +392,75 @@ async fn concurrent_turns_on_one_thread_get_contiguous_seqs<S: Store + 'static>(
     assert_eq!(recorded, expected);
 }
 
+async fn a_first_turn_creates_its_thread_in_the_same_write(store: impl Store) {
+    let new = new_thread(Some("C042/1700000000.000100"));
+    let mut first = completed(new.id, vec![user("hello"), assistant("hi")], vec![]);
+    first.new_thread = Some(new.clone());
+    first.tool_calls = vec![tool_call(&first.turn, "call_1", 0)];
+    store.record_turn(first.clone()).await.unwrap();
+
+    let thread = store
+        .thread(new.id)
+        .await
+        .unwrap()
+        .expect("the thread was created");
+    assert_eq!(
+        (thread.channel.as_str(), thread.external_ref.as_deref()),
+        ("slack", new.external_ref.as_deref())
+    );
+    assert_eq!(
+        store.tool_calls(first.turn.id).await.unwrap(),
+        first.tool_calls
+    );
+    let next = completed(new.id, vec![user("again"), assistant("yes")], vec![]);
+    store.record_turn(next).await.unwrap();
+    let seqs: Vec<i64> = store
+        .messages(new.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.seq)
+        .collect();
+    assert_eq!(seqs, vec![0, 1, 2, 3]);
+    let turn_seqs: Vec<String> = store
+        .turns(new.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.id.to_string())
+        .collect();
+    assert_eq!(turn_seqs.len(), 2);
+    assert_eq!(turn_seqs[0], first.turn.id.to_string());
+}
+
+async fn a_new_thread_whose_id_is_taken_conflicts_and_writes_nothing(store: impl Store) {
+    let existing = thread(&store).await;
+    let mut turn = completed(existing, vec![user("hijack")], vec![]);
+    turn.new_thread = Some(NewThread {
+        id: existing,
+        channel: "api".into(),
+        external_ref: None,
+    });
+    let err = store.record_turn(turn.clone()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(store.messages(existing).await.unwrap().is_empty());
+    assert!(store.turns(existing).await.unwrap().is_empty());
+}
+
+async fn a_first_turn_that_fails_leaves_no_thread(store: impl Store) {
+    let new = new_thread(None);
+    let mut turn = completed(new.id, vec![user("hello")], vec![]);
+    turn.new_thread = Some(new.clone());
+    // Two calls with one id violate the audit's unique key, failing the write.
+    turn.tool_calls = vec![
+        tool_call(&turn.turn, "dup", 0),
+        tool_call(&turn.turn, "dup", 1),
+    ];
+    let err = store.record_turn(turn).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(store.thread(new.id).await.unwrap(), None);
+}
+
 async fn ping_answers(store: impl Store) {
     store.ping().await.unwrap();
 }
@@ -612,6 +684,7 @@ fn completed(
             finished_at: at(3),
             error: None,
         },
+        new_thread: None,
         messages,
         tool_calls,
     }
