@@ -153,10 +153,10 @@ impl DispatchOutcome {
         self.result.is_err()
     }
 
-    /// The tool result content sent back to the model. It is a JSON document so
-    /// the model reads it as data, never as instructions.
-    pub fn content_for_model(&self) -> String {
-        let value = match &self.result {
+    /// The tool result content sent back to the model (as JSON text). It is a
+    /// JSON document so the model reads it as data, never as instructions.
+    pub fn content_for_model(&self) -> Value {
+        match &self.result {
             Ok(success) => {
                 let size = serde_json::to_vec(&success.output).map_or(usize::MAX, |v| v.len());
                 if size <= MAX_MODEL_OUTPUT_BYTES {
@@ -166,8 +166,7 @@ impl DispatchOutcome {
                 }
             }
             Err(err) => json!({"error": {"kind": err.kind(), "message": err.to_string()}}),
-        };
-        value.to_string()
+        }
     }
 }
 

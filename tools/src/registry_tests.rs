@@ -88,7 +88,7 @@ fn specs_are_sorted_and_carry_schemas() {
 async fn valid_call_returns_summary_and_data_as_json() {
     let outcome = run("calculate", r#"{"expression": "2 * 21"}"#).await;
     assert!(!outcome.is_error());
-    let content: serde_json::Value = serde_json::from_str(&outcome.content_for_model()).unwrap();
+    let content: serde_json::Value = outcome.content_for_model();
     assert_eq!(
         content,
         json!({"summary": "2 * 21 = 42", "data": {"expression": "2 * 21", "result": "42"}})
@@ -187,7 +187,7 @@ async fn cancellation_stops_a_running_tool() {
 #[tokio::test]
 async fn error_content_is_marked_as_an_error_object() {
     let outcome = run("calculate", r#"{"expression": "1/0"}"#).await;
-    let content: serde_json::Value = serde_json::from_str(&outcome.content_for_model()).unwrap();
+    let content: serde_json::Value = outcome.content_for_model();
     assert_eq!(content["error"]["kind"], json!("invalid_args"));
     assert!(
         content["error"]["message"]

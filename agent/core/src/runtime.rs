@@ -193,29 +193,43 @@ impl Runtime {
             return Err(TurnError::ShuttingDown);
         }
         let (sender, events) = mpsc::unbounded_channel();
-        let inner = Arc::clone(&self.inner);
-        let task = self.inner.tasks.spawn(async move {
-            let parts = &inner.parts;
-            let deps = TurnDeps {
-                provider: parts.provider.as_ref(),
-                retry: &parts.retry,
-                tools: &parts.tools,
-                store: parts.store.as_ref(),
-                prompts: &parts.prompts,
-                model: &parts.model,
-                limits: parts.agent.limits,
-                timezone: parts.agent.timezone,
-                company_name: DEMO_COMPANY_NAME,
-                cancel: inner.cancel.clone(),
-            };
-            run_turn(&deps, request, &sender).await
-        });
+        let task = self
+            .inner
+            .tasks
+            .spawn(Self::turn(Arc::clone(&self.inner), request, sender));
         Ok(TurnHandle { events, task })
     }
 
-    /// Runs a turn to the end, ignoring progress events.
+    async fn turn(
+        inner: Arc<Inner>,
+        request: TurnRequest,
+        sender: mpsc::UnboundedSender<TurnEvent>,
+    ) -> Result<TurnResult, TurnError> {
+        let parts = &inner.parts;
+        let deps = TurnDeps {
+            provider: parts.provider.as_ref(),
+            retry: &parts.retry,
+            tools: &parts.tools,
+            store: parts.store.as_ref(),
+            prompts: &parts.prompts,
+            model: &parts.model,
+            limits: parts.agent.limits,
+            timezone: parts.agent.timezone,
+            company_name: DEMO_COMPANY_NAME,
+            cancel: inner.cancel.clone(),
+        };
+        run_turn(&deps, request, &sender).await
+    }
+
+    /// Runs a turn to the end on the caller's task, ignoring progress events.
+    /// It is tracked like a started turn, so shutdown waits for it too.
     pub async fn run_turn(&self, request: TurnRequest) -> Result<TurnResult, TurnError> {
-        self.start_turn(request)?.outcome().await
+        if self.inner.tasks.is_closed() {
+            return Err(TurnError::ShuttingDown);
+        }
+        let (sender, _events) = mpsc::unbounded_channel();
+        let turn = Self::turn(Arc::clone(&self.inner), request, sender);
+        self.inner.tasks.track_future(turn).await
     }
 
     /// Stops taking turns, lets in-flight turns finish for up to `grace`,

@@ -447,7 +447,8 @@ impl Turn<'_> {
         let mut results = Vec::with_capacity(calls.len());
         for (call, outcome) in calls.iter().zip(outcomes) {
             let duration_ms = u64::try_from(outcome.duration.as_millis()).unwrap_or(u64::MAX);
-            let content = outcome.content_for_model();
+            let result = outcome.content_for_model();
+            let content = result.to_string();
             let _ = self.events.send(TurnEvent::ToolFinished {
                 call_id: call.id.clone(),
                 name: call.name.clone(),
@@ -470,7 +471,7 @@ impl Turn<'_> {
                     .err()
                     .map_or("ok", |e| e.kind())
                     .to_owned(),
-                result: serde_json::from_str(&content).unwrap_or(Value::String(content.clone())),
+                result,
                 duration_ms,
                 created_at: Utc::now(),
             });
