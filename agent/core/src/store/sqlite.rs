@@ -170,7 +170,6 @@ impl Store for SqliteStore {
         } = completed;
         let thread_id = turn.thread_id.to_string();
         let turn_id = turn.id.to_string();
-        let now = now();
         let context = format!("turn {} of thread {}", turn.id, turn.thread_id);
         if let Some(new) = &new_thread
             && new.id != turn.thread_id
@@ -180,32 +179,49 @@ impl Store for SqliteStore {
                 new.id
             )));
         }
+        let now = now();
         let message_count = i64::try_from(messages.len()).unwrap_or(i64::MAX);
         let durations = durations(&tool_calls, &context)?;
+        let usage = turn.usage;
+        let input_tokens = to_i64(usage.input_tokens, "input_tokens", &context)?;
+        let output_tokens = to_i64(usage.output_tokens, "output_tokens", &context)?;
+        let cache_creation = to_i64(
+            usage.cache_creation_input_tokens,
+            "cache_creation_input_tokens",
+            &context,
+        )?;
+        let cache_read = to_i64(
+            usage.cache_read_input_tokens,
+            "cache_read_input_tokens",
+            &context,
+        )?;
 
-        // Dropping `tx` on an error rolls back.
+        // Dropping `tx` on an error rolls back. IMMEDIATE takes the write lock
+        // at once, so no other writer can touch the thread until commit; the
+        // counters on its row allocate the positions.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        // IMMEDIATE takes the write lock at once, so no other writer can touch
-        // the thread until commit; the counters on its row allocate positions.
-        let seqs: Option<(i64, i64)> = match &new_thread {
+        // Every statement is a round trip to SQLite's worker thread, which
+        // is most of a turn's storage cost: the inserts go as one batch.
+        let mut batch = QueryBuilder::<Sqlite>::new("");
+        let (first_message, turn_seq) = match &new_thread {
             Some(new) => {
-                sqlx::query(
+                batch.push(
                     "insert into threads (id, channel, external_ref, next_message_seq, \
-                         next_turn_seq, created_at, updated_at) \
-                     values (?1, ?2, ?3, ?4, 1, ?5, ?5)",
-                )
-                .bind(&thread_id)
-                .bind(&new.channel)
-                .bind(&new.external_ref)
-                .bind(message_count)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(|err| write_error(err, format_args!("thread {}", new.id)))?;
-                Some((0, 0))
+                         next_turn_seq, created_at, updated_at) values (",
+                );
+                let mut values = batch.separated(", ");
+                values.push_bind(&thread_id);
+                values.push_bind(&new.channel);
+                values.push_bind(&new.external_ref);
+                values.push_bind(message_count);
+                values.push_bind(1_i64);
+                values.push_bind(now);
+                values.push_bind(now);
+                batch.push("); ");
+                (0, 0)
             }
             None => {
-                sqlx::query_as(
+                let seqs: Option<(i64, i64)> = sqlx::query_as(
                     "update threads set updated_at = ?1, \
                          next_message_seq = next_message_seq + ?2, \
                          next_turn_seq = next_turn_seq + 1 where id = ?3 \
@@ -215,63 +231,48 @@ impl Store for SqliteStore {
                 .bind(message_count)
                 .bind(&thread_id)
                 .fetch_optional(&mut *tx)
-                .await?
+                .await?;
+                seqs.ok_or_else(|| StoreError::NotFound {
+                    what: "thread",
+                    id: turn.thread_id.to_string(),
+                })?
             }
         };
-        let Some((first_message, turn_seq)) = seqs else {
-            return Err(StoreError::NotFound {
-                what: "thread",
-                id: turn.thread_id.to_string(),
-            });
-        };
 
-        let usage = turn.usage;
-        sqlx::query(
+        batch.push(
             "insert into turns (id, thread_id, seq, identity_id, channel, provider, model, \
                  status, stop_reason, input_tokens, output_tokens, cache_creation_input_tokens, \
                  cache_read_input_tokens, iterations, started_at, finished_at, error, \
-                 created_at, updated_at) \
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&turn_id)
-        .bind(&thread_id)
-        .bind(turn_seq)
-        .bind(&turn.identity_id)
-        .bind(&turn.channel)
-        .bind(&turn.provider)
-        .bind(&turn.model)
-        .bind(turn.status.as_str())
-        .bind(&turn.stop_reason)
-        .bind(to_i64(usage.input_tokens, "input_tokens", &context)?)
-        .bind(to_i64(usage.output_tokens, "output_tokens", &context)?)
-        .bind(to_i64(
-            usage.cache_creation_input_tokens,
-            "cache_creation_input_tokens",
-            &context,
-        )?)
-        .bind(to_i64(
-            usage.cache_read_input_tokens,
-            "cache_read_input_tokens",
-            &context,
-        )?)
-        .bind(i64::from(turn.iterations))
-        .bind(turn.started_at.trunc_subsecs(6))
-        .bind(turn.finished_at.trunc_subsecs(6))
-        .bind(&turn.error)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|err| write_error(err, &context))?;
+                 created_at, updated_at) values (",
+        );
+        let mut values = batch.separated(", ");
+        values.push_bind(&turn_id);
+        values.push_bind(&thread_id);
+        values.push_bind(turn_seq);
+        values.push_bind(&turn.identity_id);
+        values.push_bind(&turn.channel);
+        values.push_bind(&turn.provider);
+        values.push_bind(&turn.model);
+        values.push_bind(turn.status.as_str());
+        values.push_bind(&turn.stop_reason);
+        values.push_bind(input_tokens);
+        values.push_bind(output_tokens);
+        values.push_bind(cache_creation);
+        values.push_bind(cache_read);
+        values.push_bind(i64::from(turn.iterations));
+        values.push_bind(turn.started_at.trunc_subsecs(6));
+        values.push_bind(turn.finished_at.trunc_subsecs(6));
+        values.push_bind(&turn.error);
+        values.push_bind(now);
+        values.push_bind(now);
+        batch.push(")");
 
-        // One statement per table, however many rows: round trips, not rows,
-        // are what a turn's write costs.
         if !messages.is_empty() {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "insert into messages (thread_id, seq, turn_id, role, content, created_at, \
+            batch.push(
+                "; insert into messages (thread_id, seq, turn_id, role, content, created_at, \
                      updated_at) ",
             );
-            insert.push_values(
+            batch.push_values(
                 (first_message..).zip(&messages),
                 |mut row, (seq, message)| {
                     row.push_bind(&thread_id)
@@ -283,22 +284,17 @@ impl Store for SqliteStore {
                         .push_bind(now);
                 },
             );
-            insert
-                .build()
-                .execute(&mut *tx)
-                .await
-                .map_err(|err| write_error(err, format_args!("messages of {context}")))?;
         }
 
         // Each audit record is written as given; its place in the list is its
         // ordinal, which is what `tool_calls` orders by.
         if !tool_calls.is_empty() {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "insert into tool_calls (turn_id, ordinal, call_id, thread_id, identity_id, \
+            batch.push(
+                "; insert into tool_calls (turn_id, ordinal, call_id, thread_id, identity_id, \
                      tool, arguments, outcome, result, duration_ms, created_at, updated_at) ",
             );
             let rows = (0_i64..).zip(tool_calls.iter().zip(durations));
-            insert.push_values(rows, |mut row, (ordinal, (call, duration_ms))| {
+            batch.push_values(rows, |mut row, (ordinal, (call, duration_ms))| {
                 row.push_bind(call.turn_id.to_string())
                     .push_bind(ordinal)
                     .push_bind(&call.call_id)
@@ -312,13 +308,13 @@ impl Store for SqliteStore {
                     .push_bind(call.created_at.trunc_subsecs(6))
                     .push_bind(now);
             });
-            insert
-                .build()
-                .execute(&mut *tx)
-                .await
-                .map_err(|err| write_error(err, format_args!("tool calls of {context}")))?;
         }
 
+        batch
+            .build()
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| write_error(err, &context))?;
         tx.commit().await?;
         Ok(())
     }
