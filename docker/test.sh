@@ -26,6 +26,24 @@ for arg in "$@"; do
     esac
 done
 
+# Both runs are logged so the totals can be summed at the end: cargo prints
+# one result line per test binary, and the last of them is often an empty
+# doc-test binary, which says nothing about the run as a whole.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
 # Doc tests run separately: `--all-targets` does not include them.
-cargo test "${scope[@]}" --all-targets --locked "$@"
-cargo test --workspace --doc --locked
+cargo test "${scope[@]}" --all-targets --locked "$@" 2>&1 | tee -a "$log" || status=$?
+if [ "$status" -eq 0 ]; then
+    cargo test --workspace --doc --locked 2>&1 | tee -a "$log" || status=$?
+fi
+
+read -r passed failed < <(awk '/^test result:/ {
+    for (i = 2; i <= NF; i++) {
+        if ($i == "passed;") p += $(i - 1)
+        if ($i == "failed;") f += $(i - 1)
+    }
+} END { print p + 0, f + 0 }' "$log")
+echo
+echo "workspace: $passed passed, $failed failed"
+exit "$status"
