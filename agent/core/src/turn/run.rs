@@ -216,13 +216,13 @@ impl Turn<'_> {
             .map(Message::text);
         let (reply, append) = match ending {
             Ending::Answered(StopReason::MaxTokens) => {
-                let text = answer.unwrap_or_default();
-                (
-                    format!("{text}\n\n(The answer was cut off at the output limit.)")
-                        .trim()
-                        .to_owned(),
-                    None,
-                )
+                let note = "(The answer was cut off at the output limit.)";
+                match answer.filter(|t| !t.trim().is_empty()) {
+                    Some(text) => (format!("{text}\n\n{note}"), None),
+                    // Nothing to show: store the note so the thread still
+                    // alternates between the person and the assistant.
+                    None => (note.to_owned(), Some(note.to_owned())),
+                }
             }
             Ending::Answered(_) => match answer.filter(|t| !t.trim().is_empty()) {
                 Some(text) => (text, None),

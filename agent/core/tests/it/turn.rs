@@ -377,6 +377,28 @@ async fn output_limit_keeps_the_partial_answer_and_says_it_was_cut() {
 }
 
 #[tokio::test]
+async fn an_output_limit_with_no_text_still_stores_an_assistant_message() {
+    let provider = ScriptedProvider::new(vec![Step::Events(vec![
+        usage(10, 4096),
+        done(StopReason::MaxTokens),
+    ])]);
+    let (runtime, store) = runtime(provider).await;
+    let result = runtime.run_turn(ask("list")).await.unwrap();
+    assert_eq!(
+        result.reply,
+        "(The answer was cut off at the output limit.)"
+    );
+    let roles: Vec<MessageRole> = store
+        .messages(result.thread_id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.message.role)
+        .collect();
+    assert_eq!(roles, [MessageRole::User, MessageRole::Assistant]);
+}
+
+#[tokio::test]
 async fn provider_failure_ends_the_turn_with_an_apology_and_is_stored() {
     let provider = ScriptedProvider::new(vec![Step::Fail(ProviderError::InvalidRequest {
         provider: "scripted".into(),
