@@ -192,9 +192,6 @@ impl Domain {
     }
 
     /// Records `domain` does not match: `["!", ..domain]`.
-    // Named after Odoo's `!`; this is not `std::ops::Not` because it builds
-    // rather than evaluates.
-    #[allow(clippy::should_implement_trait)]
     pub fn not(domain: Domain) -> Domain {
         match domain.0 {
             Node::And(inner) if inner.is_empty() => Domain::none(),
@@ -276,7 +273,11 @@ fn write_prefix(node: &Node, out: &mut Vec<Value>) {
     match node {
         Node::Leaf(leaf) => out.push(json!([leaf.field, leaf.op.as_str(), leaf.value])),
         Node::And(children) | Node::Or(children) => {
-            let op = if matches!(node, Node::And(_)) { "&" } else { "|" };
+            let op = if matches!(node, Node::And(_)) {
+                "&"
+            } else {
+                "|"
+            };
             for _ in 1..children.len() {
                 out.push(Value::from(op));
             }

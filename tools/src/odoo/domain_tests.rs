@@ -25,7 +25,8 @@ fn and_of_three_terms_writes_two_leading_operators() {
     assert_eq!(
         domain.to_value(),
         json!([
-            "&", "&",
+            "&",
+            "&",
             ["state", "=", "posted"],
             ["amount_residual", ">", 0],
             ["move_type", "in", ["out_invoice", "out_refund"]]
@@ -62,7 +63,12 @@ fn not_writes_a_bang_before_its_operand() {
     ]));
     assert_eq!(
         domain.to_value(),
-        json!(["!", "|", ["email", "=", false], ["email", "ilike", "@example.com"]])
+        json!([
+            "!",
+            "|",
+            ["email", "=", false],
+            ["email", "ilike", "@example.com"]
+        ])
     );
 }
 
@@ -132,7 +138,7 @@ fn combinators_simplify_like_odoo_and_or() {
     );
     assert_eq!(Domain::or(vec![a.clone(), Domain::all()]), Domain::all());
     assert_eq!(Domain::or(vec![Domain::none(), b.clone()]), b);
-    assert_eq!(Domain::and(vec![a.clone(), Domain::none()]), Domain::none());
+    assert_eq!(Domain::and(vec![a, Domain::none()]), Domain::none());
     assert_eq!(Domain::not(Domain::not(c.clone())), c);
     assert_eq!(Domain::not(Domain::all()), Domain::none());
 }
@@ -140,7 +146,10 @@ fn combinators_simplify_like_odoo_and_or() {
 #[test]
 fn serialize_gives_the_same_json_as_to_value() {
     let domain = Domain::or(vec![d(Domain::eq("a", 1)), d(Domain::ilike("b", "x"))]);
-    assert_eq!(serde_json::to_value(&domain).expect("serialises"), domain.to_value());
+    assert_eq!(
+        serde_json::to_value(&domain).expect("serialises"),
+        domain.to_value()
+    );
 }
 
 #[test]
@@ -157,7 +166,10 @@ fn built_domains_round_trip_through_parse() {
         Domain::or(vec![
             Domain::and(vec![d(Domain::eq("a", 1)), d(Domain::eq("b", 2))]),
             d(Domain::is_in("c", [json!(false), json!(4)])),
-            Domain::not(Domain::or(vec![d(Domain::lt("d", 1)), d(Domain::gt("d", 9))])),
+            Domain::not(Domain::or(vec![
+                d(Domain::lt("d", 1)),
+                d(Domain::gt("d", 9)),
+            ])),
         ]),
     ];
     for domain in domains {
@@ -178,10 +190,24 @@ fn parse_keeps_the_shape_of_right_nested_operators() {
 
 #[test]
 fn parse_adds_the_implicit_and_between_top_level_terms() {
-    let value = json!([["a", "=", 1], "|", ["b", "=", 2], ["c", "=", 3], ["d", "=", 4]]);
+    let value = json!([
+        ["a", "=", 1],
+        "|",
+        ["b", "=", 2],
+        ["c", "=", 3],
+        ["d", "=", 4]
+    ]);
     assert_eq!(
         Domain::parse(&value).expect("parses").to_value(),
-        json!(["&", "&", ["a", "=", 1], "|", ["b", "=", 2], ["c", "=", 3], ["d", "=", 4]])
+        json!([
+            "&",
+            "&",
+            ["a", "=", 1],
+            "|",
+            ["b", "=", 2],
+            ["c", "=", 3],
+            ["d", "=", 4]
+        ])
     );
 }
 
@@ -208,14 +234,29 @@ fn empty_field_is_rejected() {
 
 #[test]
 fn field_paths_must_be_lowercase_dotted_names() {
-    for field in ["Name", "partner id", "partner_id.", ".name", "a..b", "1abc", "name'"] {
+    for field in [
+        "Name",
+        "partner id",
+        "partner_id.",
+        ".name",
+        "a..b",
+        "1abc",
+        "name'",
+    ] {
         assert_eq!(
             err(Domain::eq(field, 1)),
-            DomainError::InvalidField { field: field.to_owned() },
+            DomainError::InvalidField {
+                field: field.to_owned()
+            },
             "{field}"
         );
     }
-    for field in ["id", "x_studio_score", "partner_id.country_id.code", "_private2"] {
+    for field in [
+        "id",
+        "x_studio_score",
+        "partner_id.country_id.code",
+        "_private2",
+    ] {
         assert!(Domain::eq(field, 1).is_ok(), "{field}");
     }
 }
@@ -223,10 +264,16 @@ fn field_paths_must_be_lowercase_dotted_names() {
 #[test]
 fn null_is_rejected_in_favour_of_false() {
     let error = err(Domain::eq("email", Value::Null));
-    assert_eq!(error.to_string(), "domain term on email uses null; use false for \"not set\"");
+    assert_eq!(
+        error.to_string(),
+        "domain term on email uses null; use false for \"not set\""
+    );
     assert_eq!(
         err(Domain::is_in("email", [Value::Null])),
-        DomainError::NullValue { field: "email".to_owned(), op: "in" }
+        DomainError::NullValue {
+            field: "email".to_owned(),
+            op: "in"
+        }
     );
 }
 
@@ -234,7 +281,10 @@ fn null_is_rejected_in_favour_of_false() {
 fn equality_needs_a_single_value() {
     assert_eq!(
         err(Domain::eq("id", json!([1, 2]))),
-        DomainError::ExpectedScalar { field: "id".to_owned(), op: "=" }
+        DomainError::ExpectedScalar {
+            field: "id".to_owned(),
+            op: "="
+        }
     );
 }
 
@@ -242,7 +292,10 @@ fn equality_needs_a_single_value() {
 fn ordering_needs_a_number_or_a_string() {
     assert_eq!(
         err(Domain::gt("amount", false)),
-        DomainError::ExpectedComparable { field: "amount".to_owned(), op: ">" }
+        DomainError::ExpectedComparable {
+            field: "amount".to_owned(),
+            op: ">"
+        }
     );
 }
 
@@ -250,11 +303,17 @@ fn ordering_needs_a_number_or_a_string() {
 fn in_needs_a_list_of_scalars() {
     assert_eq!(
         err(Domain::leaf("id", Op::In, 5)),
-        DomainError::ExpectedList { field: "id".to_owned(), op: "in" }
+        DomainError::ExpectedList {
+            field: "id".to_owned(),
+            op: "in"
+        }
     );
     assert_eq!(
         err(Domain::not_in("id", [json!([1])])),
-        DomainError::ExpectedList { field: "id".to_owned(), op: "not in" }
+        DomainError::ExpectedList {
+            field: "id".to_owned(),
+            op: "not in"
+        }
     );
 }
 
@@ -262,7 +321,10 @@ fn in_needs_a_list_of_scalars() {
 fn like_family_needs_a_string() {
     assert_eq!(
         err(Domain::leaf("name", Op::ILike, 3)),
-        DomainError::ExpectedString { field: "name".to_owned(), op: "ilike" }
+        DomainError::ExpectedString {
+            field: "name".to_owned(),
+            op: "ilike"
+        }
     );
 }
 
@@ -270,7 +332,9 @@ fn like_family_needs_a_string() {
 fn child_of_needs_ids() {
     assert_eq!(
         err(Domain::leaf("parent_id", Op::ChildOf, "ACME")),
-        DomainError::ExpectedIds { field: "parent_id".to_owned() }
+        DomainError::ExpectedIds {
+            field: "parent_id".to_owned()
+        }
     );
     assert!(Domain::leaf("parent_id", Op::ChildOf, json!([1, 2])).is_ok());
 }
@@ -279,19 +343,27 @@ fn child_of_needs_ids() {
 fn parse_rejects_what_is_not_a_domain() {
     assert_eq!(
         Domain::parse(&json!({"state": "posted"})),
-        Err(DomainError::NotAList { found: r#"{"state":"posted"}"#.to_owned() })
+        Err(DomainError::NotAList {
+            found: r#"{"state":"posted"}"#.to_owned()
+        })
     );
     assert_eq!(
         Domain::parse(&json!([["state", "="]])),
-        Err(DomainError::BadTerm { element: r#"["state","="]"#.to_owned() })
+        Err(DomainError::BadTerm {
+            element: r#"["state","="]"#.to_owned()
+        })
     );
     assert_eq!(
         Domain::parse(&json!(["&&", ["a", "=", 1]])),
-        Err(DomainError::BadTerm { element: r#""&&""#.to_owned() })
+        Err(DomainError::BadTerm {
+            element: r#""&&""#.to_owned()
+        })
     );
     assert_eq!(
         Domain::parse(&json!([["a", "=?", 1]])),
-        Err(DomainError::UnknownOperator { op: "=?".to_owned() })
+        Err(DomainError::UnknownOperator {
+            op: "=?".to_owned()
+        })
     );
     assert_eq!(
         Domain::parse(&json!(["|", ["a", "=", 1]])),
@@ -307,7 +379,9 @@ fn parse_rejects_what_is_not_a_domain() {
 fn parse_checks_terms_like_the_builder() {
     assert_eq!(
         Domain::parse(&json!([["Name", "=", 1]])),
-        Err(DomainError::InvalidField { field: "Name".to_owned() })
+        Err(DomainError::InvalidField {
+            field: "Name".to_owned()
+        })
     );
     let from_json: Result<Domain, _> = serde_json::from_value(json!([["id", "in", 3]]));
     assert!(from_json.is_err());

@@ -142,7 +142,11 @@ fn compare(x: &Scalar<'_>, op: Op, value: &Value) -> Truth {
     }
     let right = match (x, &right) {
         (Scalar::Str(stored), Scalar::Str(given)) if is_datetime(stored) && is_date(given) => {
-            let time = if matches!(op, Op::Gt | Op::Le) { " 23:59:59" } else { " 00:00:00" };
+            let time = if matches!(op, Op::Gt | Op::Le) {
+                " 23:59:59"
+            } else {
+                " 00:00:00"
+            };
             Scalar::Owned(format!("{given}{time}"))
         }
         _ => right,
@@ -170,7 +174,11 @@ fn membership(x: &Scalar<'_>, op: Op, value: &Value) -> Truth {
     let found = if x.is_unset() {
         None
     } else {
-        Some(listed.iter().any(|s| x.cmp_with(s) == Some(Ordering::Equal)))
+        Some(
+            listed
+                .iter()
+                .any(|s| x.cmp_with(s) == Some(Ordering::Equal)),
+        )
     };
     // Odoo writes `FALSE`/`TRUE` for an empty list, then adds the NULL check.
     let (base, null_check) = match op {
@@ -269,7 +277,10 @@ fn is_date(text: &str) -> bool {
     bytes.len() == 10
         && bytes[4] == b'-'
         && bytes[7] == b'-'
-        && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
 }
 
 fn is_datetime(text: &str) -> bool {

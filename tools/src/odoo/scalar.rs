@@ -31,9 +31,9 @@ impl<'a> Scalar<'a> {
             Some(Value::Number(n)) => n.as_f64().map_or(Scalar::Unset, Scalar::Num),
             Some(Value::String(s)) => Scalar::Str(s),
             Some(Value::Array(items)) => match items.as_slice() {
-                [Value::Number(id), Value::String(name)] => {
-                    id.as_i64().map_or(Scalar::Unset, |id| Scalar::Link(id, name))
-                }
+                [Value::Number(id), Value::String(name)] => id
+                    .as_i64()
+                    .map_or(Scalar::Unset, |id| Scalar::Link(id, name)),
                 _ => Scalar::Unset,
             },
         }
@@ -149,7 +149,9 @@ pub(crate) fn like_match(text: &str, pattern: &str, case_insensitive: bool) -> b
             },
         }
     }
-    pattern[p.min(pattern.len())..].iter().all(|tok| matches!(tok, Token::Any))
+    pattern[p.min(pattern.len())..]
+        .iter()
+        .all(|tok| matches!(tok, Token::Any))
 }
 
 #[derive(Debug, PartialEq)]
