@@ -7,6 +7,7 @@
 pub mod builtin;
 mod error;
 mod identity;
+pub mod odoo_client;
 mod registry;
 mod schema;
 mod tool;
