@@ -116,19 +116,21 @@ impl OdooClient {
         let result = client
             .common("authenticate", args, Retry::IdempotentRead)
             .await?;
-        client.uid = match result {
-            Value::Number(n) if n.as_i64().is_some_and(|uid| uid > 0) => n.as_i64().unwrap_or(0),
-            Value::Bool(false) | Value::Null => {
+        // Odoo answers a uid on success and `false` on bad credentials; uids
+        // start at 1, so anything else is not an Odoo answer.
+        client.uid = match (result.as_i64(), &result) {
+            (Some(uid), _) if uid > 0 => uid,
+            (_, Value::Bool(false) | Value::Null) => {
                 return Err(OdooError::AuthenticationFailed {
                     login: client.login.clone(),
                     db: client.db.clone(),
                 });
             }
-            other => {
+            (_, other) => {
                 return Err(OdooError::Protocol {
                     model: COMMON.to_owned(),
                     method: "authenticate".to_owned(),
-                    message: format!("expected a uid or false, got {}", json_type(&other)),
+                    message: format!("expected a uid or false, got {}", json_type(other)),
                 });
             }
         };

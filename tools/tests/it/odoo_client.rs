@@ -185,6 +185,7 @@ async fn connect_sends_the_exact_common_envelopes() {
     let server = MockServer::start().await;
     let client = connected(&server).await;
     assert_eq!(client.uid(), 7);
+    assert!(!format!("{client:?}").contains(KEY));
     let version = bodies(&server, "common", "version").await;
     assert_eq!(version.len(), 1);
     assert_eq!(
