@@ -8,6 +8,7 @@ pub mod builtin;
 mod error;
 mod identity;
 pub mod odoo;
+pub mod odoo_client;
 mod registry;
 mod schema;
 mod tool;

@@ -1,0 +1,15 @@
+//! A JSON-RPC client for Odoo's external API (`/jsonrpc`, services `common`
+//! and `object`), for Odoo 17.0, 18.0, 19.0 and the saas releases between.
+//!
+//! It owns the wire envelope, the version probe, authentication, retries of
+//! idempotent reads, the per-client concurrency limit and the mapping of Odoo
+//! faults to [`OdooError`]. It knows nothing of tools, chat or automations.
+
+mod client;
+mod error;
+mod version;
+mod wire;
+
+pub use client::{OdooClient, OdooClientConfig};
+pub use error::{OdooError, Result};
+pub use version::ServerVersion;

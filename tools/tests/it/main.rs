@@ -1,0 +1,6 @@
+//! Integration tests of the tools crate: one binary, one module per area.
+
+// Test helpers outside #[test] functions may fail loudly too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod odoo_client;

@@ -1,0 +1,616 @@
+//! `OdooClient` against a wiremock server speaking Odoo's JSON-RPC envelope.
+
+use std::num::NonZeroUsize;
+use std::time::{Duration, Instant};
+
+use pretty_assertions::assert_eq;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tools::odoo_client::{OdooClient, OdooClientConfig, OdooError};
+use wiremock::matchers::{method, path};
+use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const KEY: &str = "secret-api-key-123";
+
+fn init() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn config(server: &MockServer) -> OdooClientConfig {
+    config_with(server, 1, Duration::from_secs(5))
+}
+
+fn config_with(server: &MockServer, max: usize, timeout: Duration) -> OdooClientConfig {
+    OdooClientConfig {
+        url: server.uri().parse().unwrap(),
+        db: "acme".to_owned(),
+        login: "ops@acme.test".to_owned(),
+        api_key: SecretString::from(KEY),
+        timeout,
+        max_concurrent_calls: NonZeroUsize::new(max).unwrap(),
+    }
+}
+
+/// Matches one JSON-RPC call by service and method, and for `execute_kw` by
+/// model and model method.
+struct Rpc {
+    service: &'static str,
+    method: &'static str,
+    object: Option<(&'static str, &'static str)>,
+}
+
+fn common(method: &'static str) -> Rpc {
+    Rpc {
+        service: "common",
+        method,
+        object: None,
+    }
+}
+
+fn object(model: &'static str, model_method: &'static str) -> Rpc {
+    Rpc {
+        service: "object",
+        method: "execute_kw",
+        object: Some((model, model_method)),
+    }
+}
+
+impl Match for Rpc {
+    fn matches(&self, request: &Request) -> bool {
+        let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+            return false;
+        };
+        let params = &body["params"];
+        params["service"] == self.service
+            && params["method"] == self.method
+            && self.object.is_none_or(|(model, model_method)| {
+                params["args"][3] == model && params["args"][4] == model_method
+            })
+    }
+}
+
+/// Answers with `result`, echoing the request id as Odoo does.
+struct Reply(Value);
+
+impl Respond for Reply {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let id = serde_json::from_slice::<Value>(&request.body).map(|b| b["id"].clone());
+        ResponseTemplate::new(200).set_body_json(
+            json!({"jsonrpc": "2.0", "id": id.unwrap_or(Value::Null), "result": self.0}),
+        )
+    }
+}
+
+fn fault(name: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "jsonrpc": "2.0",
+        "id": 3,
+        "error": {
+            "code": 200,
+            "message": "Odoo Server Error",
+            "data": {
+                "name": name,
+                "message": message,
+                "arguments": [message],
+                "debug": "Traceback (most recent call last):\n  File \"odoo/http.py\"\n",
+                "context": {}
+            }
+        }
+    }))
+}
+
+fn version_result(raw: &str, info: Value) -> Value {
+    json!({
+        "server_version": raw,
+        "server_version_info": info,
+        "server_serie": raw,
+        "protocol_version": 1
+    })
+}
+
+async fn mount_connect(server: &MockServer, uid: i64) {
+    Mock::given(method("POST"))
+        .and(path("/jsonrpc"))
+        .and(common("version"))
+        .respond_with(Reply(version_result(
+            "17.0",
+            json!([17, 0, 0, "final", 0, ""]),
+        )))
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/jsonrpc"))
+        .and(common("authenticate"))
+        .respond_with(Reply(json!(uid)))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+async fn connected(server: &MockServer) -> OdooClient {
+    init();
+    mount_connect(server, 7).await;
+    OdooClient::connect(config(server)).await.unwrap()
+}
+
+async fn bodies(server: &MockServer, service: &str, rpc_method: &str) -> Vec<Value> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_slice::<Value>(&r.body).unwrap())
+        .filter(|b| b["params"]["service"] == service && b["params"]["method"] == rpc_method)
+        .collect()
+}
+
+#[tokio::test]
+async fn connect_detects_major_version_of_each_supported_release() {
+    init();
+    let cases = [
+        ("17.0", json!([17, 0, 0, "final", 0, ""]), 17, 0, false),
+        ("18.0", json!([18, 0, 0, "final", 0, ""]), 18, 0, false),
+        (
+            "saas~18.3",
+            json!(["saas~18", 3, 0, "final", 0, ""]),
+            18,
+            3,
+            true,
+        ),
+        ("19.0", json!([19, 0, 0, "final", 0, ""]), 19, 0, false),
+    ];
+    for (raw, info, major, minor, saas) in cases {
+        let server = MockServer::start().await;
+        Mock::given(common("version"))
+            .respond_with(Reply(version_result(raw, info)))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(common("authenticate"))
+            .respond_with(Reply(json!(2)))
+            .mount(&server)
+            .await;
+        let client = OdooClient::connect(config(&server)).await.unwrap();
+        let v = client.version();
+        assert_eq!(
+            (v.raw.as_str(), v.major, v.minor, v.saas),
+            (raw, major, minor, saas)
+        );
+        assert!(v.is_supported());
+    }
+}
+
+#[tokio::test]
+async fn connect_sends_the_exact_common_envelopes() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    assert_eq!(client.uid(), 7);
+    assert!(!format!("{client:?}").contains(KEY));
+    let version = bodies(&server, "common", "version").await;
+    assert_eq!(version.len(), 1);
+    assert_eq!(
+        version[0],
+        json!({"jsonrpc": "2.0", "method": "call", "params": {"service": "common", "method": "version", "args": []}, "id": version[0]["id"]})
+    );
+    assert!(version[0]["id"].is_u64());
+    let auth = bodies(&server, "common", "authenticate").await;
+    assert_eq!(
+        auth[0]["params"],
+        json!({"service": "common", "method": "authenticate", "args": ["acme", "ops@acme.test", KEY, {}]})
+    );
+    assert_eq!(auth[0]["jsonrpc"], "2.0");
+    assert_eq!(auth[0]["method"], "call");
+}
+
+#[tokio::test]
+async fn authentication_is_done_once_and_the_uid_reused() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "search_count"))
+        .respond_with(Reply(json!(3)))
+        .expect(2)
+        .mount(&server)
+        .await;
+    assert_eq!(
+        client.search_count("res.partner", json!([])).await.unwrap(),
+        3
+    );
+    assert_eq!(
+        client.search_count("res.partner", json!([])).await.unwrap(),
+        3
+    );
+    let calls = bodies(&server, "object", "execute_kw").await;
+    for call in calls {
+        assert_eq!(
+            call["params"]["args"],
+            json!(["acme", 7, KEY, "res.partner", "search_count", [[]], {}])
+        );
+    }
+    // authenticate's `.expect(1)` is verified when the server drops.
+}
+
+#[tokio::test]
+async fn authentication_failure_names_login_and_database_and_hints_at_email() {
+    init();
+    let server = MockServer::start().await;
+    Mock::given(common("version"))
+        .respond_with(Reply(version_result(
+            "18.0",
+            json!([18, 0, 0, "final", 0, ""]),
+        )))
+        .mount(&server)
+        .await;
+    Mock::given(common("authenticate"))
+        .respond_with(Reply(json!(false)))
+        .mount(&server)
+        .await;
+    let err = OdooClient::connect(config(&server)).await.unwrap_err();
+    assert_eq!(err.kind(), "odoo_authentication_failed");
+    let text = err.to_string();
+    assert!(text.contains("\"ops@acme.test\""), "{text}");
+    assert!(text.contains("\"acme\""), "{text}");
+    assert!(text.contains("e-mail"), "{text}");
+    assert!(!text.contains(KEY));
+    assert!(!format!("{err:?}").contains(KEY));
+}
+
+#[tokio::test]
+async fn odoo_faults_map_to_error_kinds() {
+    let cases = [
+        (
+            "odoo.exceptions.AccessError",
+            "You are not allowed to modify 'Contact' (res.partner) records.",
+            "odoo_access_denied",
+        ),
+        (
+            "odoo.exceptions.AccessDenied",
+            "Access Denied",
+            "odoo_access_denied",
+        ),
+        (
+            "odoo.exceptions.ValidationError",
+            "The VAT number is invalid.",
+            "odoo_validation",
+        ),
+        (
+            "odoo.exceptions.UserError",
+            "You cannot delete a posted entry.",
+            "odoo_validation",
+        ),
+        (
+            "odoo.exceptions.MissingError",
+            "Record does not exist or has been deleted.",
+            "odoo_not_found",
+        ),
+        (
+            "builtins.ValueError",
+            "Invalid field 'credit_limitt' on model 'res.partner'",
+            "odoo_missing_model_or_field",
+        ),
+        (
+            "odoo.exceptions.UserError",
+            "Object res.partnerr doesn't exist",
+            "odoo_missing_model_or_field",
+        ),
+        (
+            "builtins.KeyError",
+            "'x_custom'",
+            "odoo_missing_model_or_field",
+        ),
+        (
+            "builtins.TypeError",
+            "write() takes 2 positional arguments\nbut 3 were given",
+            "odoo_server",
+        ),
+    ];
+    for (name, message, kind) in cases {
+        let server = MockServer::start().await;
+        let client = connected(&server).await;
+        Mock::given(object("res.partner", "write"))
+            .respond_with(fault(name, message))
+            .mount(&server)
+            .await;
+        let err = client
+            .execute_kw(
+                "res.partner",
+                "write",
+                json!([[1], {"name": "x"}]),
+                json!({}),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), kind, "{name}: {err}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("odoo call res.partner/write failed"),
+            "{text}"
+        );
+        assert!(!text.contains("Traceback"), "{text}");
+        assert!(!text.contains(KEY));
+    }
+}
+
+#[tokio::test]
+async fn access_denied_display_names_model_method_and_uid() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "write"))
+        .respond_with(fault("odoo.exceptions.AccessError", "not allowed"))
+        .mount(&server)
+        .await;
+    let err = client
+        .execute_kw("res.partner", "write", json!([[1], {}]), json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "odoo call res.partner/write failed for uid 7: access denied"
+    );
+    match err {
+        OdooError::AccessDenied {
+            model,
+            method,
+            uid,
+            message,
+        } => {
+            assert_eq!(
+                (model.as_str(), method.as_str(), uid, message.as_str()),
+                ("res.partner", "write", 7, "not allowed")
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn missing_field_error_names_server_version_and_server_error_only_first_line() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "read"))
+        .respond_with(fault(
+            "builtins.ValueError",
+            "Invalid field 'foo' on model 'res.partner'",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(object("res.partner", "write"))
+        .respond_with(fault("builtins.TypeError", "bad args\nsecond line"))
+        .mount(&server)
+        .await;
+    let err = client
+        .read("res.partner", &[1], &["foo"])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "odoo call res.partner/read failed on odoo 17.0: Invalid field 'foo' on model 'res.partner'"
+    );
+    let err = client
+        .execute_kw("res.partner", "write", json!([[1], {}]), json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "odoo call res.partner/write failed for uid 7: server error builtins.TypeError: bad args"
+    );
+}
+
+#[tokio::test]
+async fn search_read_sends_domain_as_arg_and_options_as_kwargs() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("account.move", "search_read"))
+        .respond_with(Reply(json!([{"id": 1, "name": "INV/2026/0001"}])))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let domain = json!([["move_type", "=", "out_invoice"], ["state", "=", "posted"]]);
+    let records = client
+        .search_read(
+            "account.move",
+            domain.clone(),
+            &["id", "name"],
+            Some("id asc"),
+            Some(50),
+            Some(100),
+        )
+        .await
+        .unwrap();
+    assert_eq!(records, vec![json!({"id": 1, "name": "INV/2026/0001"})]);
+    client
+        .search_read("account.move", json!([]), &["id"], None, None, None)
+        .await
+        .unwrap();
+
+    let calls = bodies(&server, "object", "execute_kw").await;
+    assert_eq!(
+        calls[0]["params"]["args"],
+        json!(["acme", 7, KEY, "account.move", "search_read", [domain],
+               {"fields": ["id", "name"], "order": "id asc", "limit": 50, "offset": 100}])
+    );
+    assert_eq!(
+        calls[1]["params"]["args"],
+        json!(["acme", 7, KEY, "account.move", "search_read", [[]], {"fields": ["id"]}])
+    );
+    assert_eq!(calls[0]["method"], "call");
+    assert_eq!(calls[0]["jsonrpc"], "2.0");
+}
+
+#[tokio::test]
+async fn read_sends_ids_and_fields() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "read"))
+        .respond_with(Reply(json!([{"id": 4, "name": "Azure"}])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let records = client
+        .read("res.partner", &[4, 5], &["name"])
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 1);
+    let calls = bodies(&server, "object", "execute_kw").await;
+    assert_eq!(
+        calls[0]["params"]["args"],
+        json!(["acme", 7, KEY, "res.partner", "read", [[4, 5]], {"fields": ["name"]}])
+    );
+}
+
+#[tokio::test]
+async fn fields_get_is_cached_per_model() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    let fields = json!({"name": {"type": "char", "string": "Name"}});
+    Mock::given(object("res.partner", "fields_get"))
+        .respond_with(Reply(fields.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(object("sale.order", "fields_get"))
+        .respond_with(Reply(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert_eq!(client.fields_get("res.partner").await.unwrap(), fields);
+    assert_eq!(client.fields_get("res.partner").await.unwrap(), fields);
+    assert_eq!(client.fields_get("sale.order").await.unwrap(), json!({}));
+}
+
+#[tokio::test]
+async fn reads_are_retried_after_a_502() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "search_count"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .expect(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(object("res.partner", "search_count"))
+        .respond_with(Reply(json!(12)))
+        .expect(1)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    assert_eq!(
+        client.search_count("res.partner", json!([])).await.unwrap(),
+        12
+    );
+}
+
+#[tokio::test]
+async fn reads_give_up_after_bounded_retries() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "read"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let err = client
+        .read("res.partner", &[1], &["name"])
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "odoo_unavailable");
+    assert_eq!(
+        err.to_string(),
+        "odoo call res.partner/read failed: odoo unavailable: http 503"
+    );
+}
+
+#[tokio::test]
+async fn writes_are_not_retried_after_a_502() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "write"))
+        .respond_with(ResponseTemplate::new(502))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client
+        .execute_kw(
+            "res.partner",
+            "write",
+            json!([[1], {"credit_limit": 0}]),
+            json!({}),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "odoo_unavailable");
+}
+
+#[tokio::test]
+async fn slow_answer_is_a_timeout() {
+    init();
+    let server = MockServer::start().await;
+    mount_connect(&server, 7).await;
+    let client = OdooClient::connect(config_with(&server, 1, Duration::from_millis(300)))
+        .await
+        .unwrap();
+    Mock::given(object("res.partner", "write"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"jsonrpc": "2.0", "id": 1, "result": true}))
+                .set_delay(Duration::from_secs(2)),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client
+        .execute_kw("res.partner", "write", json!([[1], {}]), json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "odoo_timeout");
+    assert_eq!(
+        err.to_string(),
+        "odoo call res.partner/write timed out after 300 ms"
+    );
+}
+
+#[tokio::test]
+async fn unreachable_server_is_unavailable() {
+    init();
+    let server = MockServer::start().await;
+    let mut cfg = config(&server);
+    // wiremock pools its servers, so a closed port comes from a listener we drop.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    cfg.url = format!("http://127.0.0.1:{port}").parse().unwrap();
+    cfg.timeout = Duration::from_secs(2);
+    let err = OdooClient::connect(cfg).await.unwrap_err();
+    assert_eq!(err.kind(), "odoo_unavailable", "{err}");
+}
+
+#[tokio::test]
+async fn concurrency_limit_serialises_calls() {
+    init();
+    let server = MockServer::start().await;
+    mount_connect(&server, 7).await;
+    let client = OdooClient::connect(config_with(&server, 1, Duration::from_secs(5)))
+        .await
+        .unwrap();
+    let delay = Duration::from_millis(300);
+    Mock::given(object("res.partner", "search_count"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"jsonrpc": "2.0", "id": 1, "result": 1}))
+                .set_delay(delay),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let started = Instant::now();
+    let (a, b) = tokio::join!(
+        client.search_count("res.partner", json!([])),
+        client.search_count("res.partner", json!([]))
+    );
+    assert_eq!((a.unwrap(), b.unwrap()), (1, 1));
+    assert!(
+        started.elapsed() >= delay * 2,
+        "calls overlapped: {:?}",
+        started.elapsed()
+    );
+}
