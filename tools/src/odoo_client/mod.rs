@@ -3,13 +3,15 @@
 //!
 //! It owns the wire envelope, the version probe, authentication, retries of
 //! idempotent reads, the per-client concurrency limit and the mapping of Odoo
-//! faults to [`OdooError`]. It knows nothing of tools, chat or automations.
+//! faults to [`OdooError`], and full scans paged by id. It knows nothing of tools, chat or automations.
 
 mod client;
 mod error;
+mod scan;
 mod version;
 mod wire;
 
 pub use client::{OdooClient, OdooClientConfig};
 pub use error::{OdooError, Result};
+pub use scan::Scan;
 pub use version::ServerVersion;

@@ -614,3 +614,85 @@ async fn concurrency_limit_serialises_calls() {
         started.elapsed()
     );
 }
+
+/// Serves `search_read` pages of partners 1..=total the way Odoo would for
+/// `[..., ["id", ">", last]]` with `order id asc` and `limit`.
+struct PartnerPages {
+    total: i64,
+}
+
+impl Respond for PartnerPages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        let args = &body["params"]["args"];
+        let after = find_id_after(&args[5][0]).expect("the page domain has an id > last term");
+        let limit = args[6]["limit"].as_i64().unwrap();
+        assert_eq!(args[6]["order"], "id asc");
+        let page: Vec<Value> = ((after + 1)..=self.total)
+            .take(limit as usize)
+            .map(|id| json!({"id": id, "name": format!("Partner {id}")}))
+            .collect();
+        Reply(json!(page)).respond(request)
+    }
+}
+
+fn find_id_after(domain: &Value) -> Option<i64> {
+    domain
+        .as_array()?
+        .iter()
+        .find_map(|term| match term.as_array() {
+            Some(leaf) if leaf.len() == 3 && leaf[0] == "id" && leaf[1] == ">" => leaf[2].as_i64(),
+            _ => None,
+        })
+}
+
+async fn scan_partners(total: i64, page: u32, cap: usize) -> (tools::odoo_client::Scan, usize) {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "search_read"))
+        .respond_with(PartnerPages { total })
+        .mount(&server)
+        .await;
+    let active = tools::odoo::Domain::eq("active", true).unwrap();
+    let page = std::num::NonZeroU32::new(page).unwrap();
+    let scan = client
+        .scan("res.partner", &active, &["name"], page, cap)
+        .await
+        .unwrap();
+    let calls = bodies(&server, "object", "execute_kw").await;
+    for call in &calls {
+        // The caller's domain is kept on every page, and the id is always read.
+        let domain = call["params"]["args"][5][0].to_string();
+        assert!(domain.contains(r#"["active","=",true]"#), "{domain}");
+        assert_eq!(call["params"]["args"][6]["fields"], json!(["name", "id"]));
+    }
+    (scan, calls.len())
+}
+
+#[tokio::test]
+async fn scan_reads_every_page_in_id_order() {
+    let (scan, calls) = scan_partners(25, 10, 1_000).await;
+    let ids: Vec<i64> = scan
+        .records
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, (1..=25).collect::<Vec<_>>());
+    assert!(!scan.truncated);
+    assert_eq!(calls, 3, "pages of 10, 10 and 5");
+}
+
+#[tokio::test]
+async fn scan_stops_at_the_cap_and_says_it_was_truncated() {
+    let (scan, _) = scan_partners(25, 10, 12).await;
+    assert_eq!(scan.records.len(), 12);
+    assert_eq!(scan.records.last().unwrap()["id"], 12);
+    assert!(scan.truncated);
+}
+
+#[tokio::test]
+async fn scan_that_ends_exactly_at_the_cap_is_not_truncated() {
+    let (scan, _) = scan_partners(20, 10, 20).await;
+    assert_eq!(scan.records.len(), 20);
+    assert!(!scan.truncated);
+}
