@@ -65,7 +65,7 @@ pub struct OdooClient {
 /// a write that timed out may have been applied, and repeating it could
 /// apply it twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Retry {
+pub(super) enum Retry {
     IdempotentRead,
     Never,
 }
@@ -251,7 +251,7 @@ impl OdooClient {
         Ok(result)
     }
 
-    async fn object(
+    pub(super) async fn object(
         &self,
         model: &str,
         method: &str,

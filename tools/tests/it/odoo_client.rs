@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use pretty_assertions::assert_eq;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use tools::odoo_client::{OdooClient, OdooClientConfig, OdooError};
+use tools::odoo_client::{Aggregate, OdooClient, OdooClientConfig, OdooError};
 use wiremock::matchers::{method, path};
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -109,13 +109,14 @@ fn version_result(raw: &str, info: Value) -> Value {
 }
 
 async fn mount_connect(server: &MockServer, uid: i64) {
+    mount_connect_as(server, uid, "17.0", json!([17, 0, 0, "final", 0, ""])).await;
+}
+
+async fn mount_connect_as(server: &MockServer, uid: i64, raw: &str, info: Value) {
     Mock::given(method("POST"))
         .and(path("/jsonrpc"))
         .and(common("version"))
-        .respond_with(Reply(version_result(
-            "17.0",
-            json!([17, 0, 0, "final", 0, ""]),
-        )))
+        .respond_with(Reply(version_result(raw, info)))
         .mount(server)
         .await;
     Mock::given(method("POST"))
@@ -695,4 +696,99 @@ async fn scan_that_ends_exactly_at_the_cap_is_not_truncated() {
     let (scan, _) = scan_partners(20, 10, 20).await;
     assert_eq!(scan.records.len(), 20);
     assert!(!scan.truncated);
+}
+
+#[tokio::test]
+async fn read_group_up_to_18_uses_read_group_without_lazy_grouping() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("account.move", "read_group"))
+        .respond_with(Reply(json!([
+            {"partner_id": [12, "Acme"], "invoice_date_due:month": "March 2026",
+             "__count": 3, "amount_residual_signed": 1250.5, "__domain": []},
+            {"partner_id": false, "invoice_date_due:month": "April 2026",
+             "__count": 1, "amount_residual_signed": 80.0, "__domain": []}
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let domain = json!([["state", "=", "posted"]]);
+    let groups = client
+        .read_group(
+            "account.move",
+            domain.clone(),
+            &["partner_id", "invoice_date_due:month"],
+            &[Aggregate::sum("amount_residual_signed")],
+            Some(80),
+        )
+        .await
+        .unwrap();
+
+    let call = &bodies(&server, "object", "execute_kw").await[0];
+    assert_eq!(
+        call["params"]["args"],
+        json!(["acme", 7, KEY, "account.move", "read_group",
+               [domain, ["amount_residual_signed:sum"], ["partner_id", "invoice_date_due:month"]],
+               {"lazy": false, "limit": 80}])
+    );
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0].keys["partner_id"], json!([12, "Acme"]));
+    assert_eq!(groups[0].keys["invoice_date_due:month"], "March 2026");
+    assert_eq!((groups[0].count, groups[1].count), (3, 1));
+    assert_eq!(
+        groups[0].aggregates["amount_residual_signed:sum"],
+        json!(1250.5)
+    );
+    assert_eq!(groups[1].keys["partner_id"], json!(false));
+}
+
+#[tokio::test]
+async fn read_group_from_19_uses_formatted_read_group() {
+    let server = MockServer::start().await;
+    init();
+    mount_connect_as(&server, 7, "19.0", json!([19, 0, 0, "final", 0, ""])).await;
+    let client = OdooClient::connect(config(&server)).await.unwrap();
+    Mock::given(object("sale.order", "formatted_read_group"))
+        .respond_with(Reply(json!([
+            {"user_id": [2, "Mitchell Admin"], "__count": 4, "amount_untaxed:sum": 9000.0,
+             "__extra_domain": []}
+        ])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let groups = client
+        .read_group(
+            "sale.order",
+            json!([]),
+            &["user_id"],
+            &[Aggregate::sum("amount_untaxed")],
+            None,
+        )
+        .await
+        .unwrap();
+
+    let call = &bodies(&server, "object", "execute_kw").await[0];
+    assert_eq!(
+        call["params"]["args"],
+        json!(["acme", 7, KEY, "sale.order", "formatted_read_group", [[]],
+               {"groupby": ["user_id"], "aggregates": ["__count", "amount_untaxed:sum"]}])
+    );
+    assert_eq!(groups[0].count, 4);
+    assert_eq!(groups[0].aggregates["amount_untaxed:sum"], json!(9000.0));
+}
+
+#[tokio::test]
+async fn a_group_without_a_count_is_a_protocol_error() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "read_group"))
+        .respond_with(Reply(json!([{"country_id": [1, "Belgium"]}])))
+        .mount(&server)
+        .await;
+    let err = client
+        .read_group("res.partner", json!([]), &["country_id"], &[], None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "odoo_protocol");
+    assert!(err.to_string().contains("__count"), "{err}");
 }
