@@ -18,6 +18,7 @@ use url::Url;
 use super::error::{OdooError, Result};
 use super::version::ServerVersion;
 use super::wire::{CallSite, Request, Response};
+use crate::odoo::{Ref, ValueError, many2one};
 
 /// How many times an idempotent read is repeated after a timeout, a
 /// connection error or a 5xx, before the error is returned.
@@ -224,6 +225,42 @@ impl OdooClient {
             )
             .await?;
         into_records(result, model, "read")
+    }
+
+    /// Records whose display name matches `name` (`ilike`), within
+    /// `domain`, as `Ref`s. The domain goes positionally because its keyword
+    /// is `args` up to 17 and `domain` from 18.
+    pub async fn name_search(
+        &self,
+        model: &str,
+        name: &str,
+        domain: Value,
+        limit: u32,
+    ) -> Result<Vec<Ref>> {
+        let result = self
+            .object(
+                model,
+                "name_search",
+                json!([name, domain, "ilike", limit]),
+                json!({}),
+                Retry::IdempotentRead,
+            )
+            .await?;
+        into_records(result, model, "name_search")?
+            .iter()
+            .map(|pair| {
+                many2one("name_search", pair)?.ok_or_else(|| ValueError {
+                    field: "name_search".to_owned(),
+                    expected: "[id, name]",
+                    found: pair.to_string(),
+                })
+            })
+            .collect::<std::result::Result<_, ValueError>>()
+            .map_err(|err| OdooError::Protocol {
+                model: model.to_owned(),
+                method: "name_search".to_owned(),
+                message: err.to_string(),
+            })
     }
 
     /// The model's field definitions, fetched once per model and client,

@@ -792,3 +792,40 @@ async fn a_group_without_a_count_is_a_protocol_error() {
     assert_eq!(err.kind(), "odoo_protocol");
     assert!(err.to_string().contains("__count"), "{err}");
 }
+
+#[tokio::test]
+async fn name_search_passes_the_domain_positionally_and_reads_refs() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "name_search"))
+        .respond_with(Reply(json!([[12, "Acme Corp"], [13, "Acme GmbH"]])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let domain = json!([["customer_rank", ">", 0]]);
+    let found = client
+        .name_search("res.partner", "acme", domain.clone(), 5)
+        .await
+        .unwrap();
+    let call = &bodies(&server, "object", "execute_kw").await[0];
+    assert_eq!(
+        call["params"]["args"],
+        json!([
+            "acme",
+            7,
+            KEY,
+            "res.partner",
+            "name_search",
+            ["acme", domain, "ilike", 5],
+            {}
+        ])
+    );
+    let names: Vec<(i64, Option<String>)> = found.into_iter().map(|r| (r.id, r.name)).collect();
+    assert_eq!(
+        names,
+        vec![
+            (12, Some("Acme Corp".into())),
+            (13, Some("Acme GmbH".into()))
+        ]
+    );
+}
