@@ -222,7 +222,9 @@ impl Runtime {
     }
 
     /// Runs a turn to the end on the caller's task, ignoring progress events.
-    /// It is tracked like a started turn, so shutdown waits for it too.
+    /// It is tracked like a started turn, so shutdown waits for it too; but
+    /// dropping the future abandons the turn (nothing is stored), so request
+    /// handlers whose client may go away use [`Runtime::start_turn`].
     pub async fn run_turn(&self, request: TurnRequest) -> Result<TurnResult, TurnError> {
         if self.inner.tasks.is_closed() {
             return Err(TurnError::ShuttingDown);

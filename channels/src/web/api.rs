@@ -58,7 +58,7 @@ pub(crate) async fn chat(
     }
     // The turn runs in its own task: if the client goes away, dropping this
     // future detaches from the turn without stopping it.
-    let result = state.runtime.run_turn(request).await?;
+    let result = state.runtime.start_turn(request)?.outcome().await?;
     Ok(Json(ChatResponse::from(result)).into_response())
 }
 
