@@ -42,9 +42,4 @@ impl Identity {
             roles: vec![Role::Admin],
         }
     }
-
-    /// Whether this identity holds `role` (admins hold every role).
-    pub fn has_role(&self, role: Role) -> bool {
-        self.roles.iter().any(|r| *r == role || *r == Role::Admin)
-    }
 }

@@ -352,22 +352,26 @@ async fn usage_with_cached_tokens_comes_once_before_done() {
     );
 }
 
+/// Mounts `response` for exactly one request (so a hidden retry fails the
+/// test) and returns the error the provider makes of it.
+async fn error_for(response: ResponseTemplate) -> ProviderError {
+    let server = MockServer::start().await;
+    let _mock = mount_once(&server, response).await;
+    provider(&server, Some("sk-test"))
+        .stream(request())
+        .await
+        .err()
+        .expect("an error")
+}
+
 #[tokio::test]
 async fn http_429_is_rate_limited_after_exactly_one_request() {
-    let server = MockServer::start().await;
-    // `expect(1)` fails the test if async-openai's own retry layer were active.
-    let _mock = mount_once(
-        &server,
+    // `mount_once` fails the test if async-openai's own retry layer were active.
+    let err = error_for(
         error_response(429, "requests", "Rate limit reached for gpt-test")
             .insert_header("retry-after", "3"),
     )
     .await;
-
-    let err = provider(&server, Some("sk-test"))
-        .stream(request())
-        .await
-        .err()
-        .expect("an error");
 
     match err {
         ProviderError::RateLimited {
@@ -384,18 +388,12 @@ async fn http_429_is_rate_limited_after_exactly_one_request() {
 
 #[tokio::test]
 async fn http_500_is_server_error_after_exactly_one_request() {
-    let server = MockServer::start().await;
-    let _mock = mount_once(
-        &server,
-        error_response(500, "server_error", "The server had an error"),
-    )
+    let err = error_for(error_response(
+        500,
+        "server_error",
+        "The server had an error",
+    ))
     .await;
-
-    let err = provider(&server, Some("sk-test"))
-        .stream(request())
-        .await
-        .err()
-        .expect("an error");
 
     assert!(
         matches!(&err, ProviderError::Server { status: 500, message, .. }
@@ -406,18 +404,12 @@ async fn http_500_is_server_error_after_exactly_one_request() {
 
 #[tokio::test]
 async fn http_401_is_auth() {
-    let server = MockServer::start().await;
-    let _mock = mount_once(
-        &server,
-        error_response(401, "invalid_request_error", "Incorrect API key provided"),
-    )
+    let err = error_for(error_response(
+        401,
+        "invalid_request_error",
+        "Incorrect API key provided",
+    ))
     .await;
-
-    let err = provider(&server, Some("sk-wrong"))
-        .stream(request())
-        .await
-        .err()
-        .expect("an error");
 
     assert!(
         matches!(&err, ProviderError::Auth { status: 401, .. }),
@@ -427,18 +419,12 @@ async fn http_401_is_auth() {
 
 #[tokio::test]
 async fn http_400_is_invalid_request() {
-    let server = MockServer::start().await;
-    let _mock = mount_once(
-        &server,
-        error_response(400, "invalid_request_error", "Unsupported parameter"),
-    )
+    let err = error_for(error_response(
+        400,
+        "invalid_request_error",
+        "Unsupported parameter",
+    ))
     .await;
-
-    let err = provider(&server, Some("sk-test"))
-        .stream(request())
-        .await
-        .err()
-        .expect("an error");
 
     assert!(
         matches!(&err, ProviderError::InvalidRequest { status: 400, message, .. }
