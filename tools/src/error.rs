@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use crate::odoo_client::OdooError;
+
 /// Why a tool call did not produce an output.
 ///
 /// `InvalidArgs`, `NotFound` and `Denied` go back to the model as an error tool
@@ -27,6 +29,10 @@ pub enum ToolError {
     /// The call was cancelled (shutdown or turn limit).
     #[error("tool call cancelled")]
     Cancelled,
+    /// An Odoo call failed; the message says which call and why, never a
+    /// credential.
+    #[error(transparent)]
+    Odoo(#[from] OdooError),
     /// Anything else; the message is for logs, not for users.
     #[error("tool failed: {0}")]
     Internal(String),
@@ -42,6 +48,7 @@ impl ToolError {
             Self::Denied(_) => "denied",
             Self::Timeout { .. } => "timeout",
             Self::Cancelled => "cancelled",
+            Self::Odoo(err) => err.kind(),
             Self::Internal(_) => "internal",
         }
     }

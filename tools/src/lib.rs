@@ -5,6 +5,7 @@
 //! name plus raw JSON arguments into a typed call and a model-facing result.
 
 pub mod builtin;
+pub mod demo;
 mod error;
 mod identity;
 pub mod odoo;

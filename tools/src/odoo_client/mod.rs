@@ -6,6 +6,7 @@
 //! faults to [`OdooError`], grouped reads on each version's API, and full scans paged by id. It knows nothing of tools, chat or automations.
 
 mod client;
+mod connector;
 mod error;
 mod grouped;
 mod scan;
@@ -13,6 +14,7 @@ mod version;
 mod wire;
 
 pub use client::{OdooClient, OdooClientConfig};
+pub use connector::OdooConnector;
 pub use error::{OdooError, Result};
 pub use grouped::{Aggregate, AggregateFunction, Group};
 pub use scan::Scan;
