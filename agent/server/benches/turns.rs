@@ -139,7 +139,8 @@ async fn load(dir: &Path, database_url: Option<&str>) {
     let url = format!("http://{}/api/chat", server.address);
     let seconds = size().load_seconds;
 
-    let (turns, elapsed, mut samples) = drive(&client, &url, seconds, None).await;
+    let (turns, elapsed, timed) = drive(&client, &url, seconds, None).await;
+    let mut samples: Vec<Duration> = timed.iter().map(|(_, latency)| *latency).collect();
     let (p50, p99) = percentiles(&mut samples);
     println!(
         "| HTTP POST /api/chat, {CLIENTS} clients as fast as they can, {seconds} s | {backend} | \
@@ -149,17 +150,46 @@ async fn load(dir: &Path, database_url: Option<&str>) {
         ms(p99)
     );
     for rate in [500, 1_000] {
-        let (turns, elapsed, mut samples) = drive(&client, &url, seconds, Some(rate)).await;
+        let (turns, elapsed, timed) = drive(&client, &url, seconds, Some(rate)).await;
+        let mut samples: Vec<Duration> = timed.iter().map(|(_, latency)| *latency).collect();
         let (p50, p99) = percentiles(&mut samples);
         println!(
             "| HTTP POST /api/chat, {CLIENTS} clients paced to {rate} turns/s, {seconds} s | \
-             {backend} | {:.0} turns/s · p50 {} · p99 {} ({turns} turns) |",
+             {backend} | {:.0} turns/s · p50 {} · p99 {} ({turns} turns; {}; autogroup {}) |",
             turns as f64 / elapsed,
             ms(p50),
-            ms(p99)
+            ms(p99),
+            slow_windows(&timed),
+            autogroup()
         );
     }
     server.stop();
+}
+
+/// The kernel's autogroup scheduling gives each session an equal share of
+/// the CPU whatever its nice value; it decides how the load generator, the
+/// server and PostgreSQL share the cores, so results state it.
+fn autogroup() -> &'static str {
+    match std::fs::read_to_string("/proc/sys/kernel/sched_autogroup_enabled") {
+        Ok(text) if text.trim() == "0" => "off",
+        Ok(_) => "on",
+        Err(_) => "unknown",
+    }
+}
+
+/// Where the slow turns (over 50 ms) fall: a few short windows mean stalls
+/// (of the machine, the database or the server), many mean steady queueing.
+fn slow_windows(timed: &[(Duration, Duration)]) -> String {
+    const SLOW: Duration = Duration::from_millis(50);
+    let mut windows: Vec<u128> = timed
+        .iter()
+        .filter(|(_, latency)| *latency > SLOW)
+        .map(|(sent, _)| sent.as_millis() / 100)
+        .collect();
+    let slow = windows.len();
+    windows.sort_unstable();
+    windows.dedup();
+    format!("{slow} over 50 ms, in {} windows of 100 ms", windows.len())
 }
 
 /// Runs 64 clients for `seconds`. Unpaced, each sends its next request when
@@ -171,7 +201,7 @@ async fn drive(
     url: &str,
     seconds: u64,
     rate: Option<u32>,
-) -> (usize, f64, Vec<Duration>) {
+) -> (usize, f64, Vec<(Duration, Duration)>) {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
     let interval = rate.map(|r| Duration::from_secs_f64(CLIENTS as f64 / f64::from(r)));
@@ -203,7 +233,7 @@ async fn drive(
                         Some(1),
                         "{body}"
                     );
-                    samples.push(scheduled.elapsed());
+                    samples.push((scheduled - started, scheduled.elapsed()));
                     scheduled += interval.unwrap_or(Duration::ZERO);
                     if interval.is_none() {
                         scheduled = Instant::now();

@@ -103,6 +103,36 @@ pub const KEYS: &[ConfigKey] = &[
         "Odoo API key or password of ODOO_LOGIN (required with ODOO_URL)",
     ),
     key(
+        "ODOO_PROTOCOL",
+        "auto",
+        "Odoo wire protocol: auto (JSON-2 on 19+, JSON-RPC before), jsonrpc or json2",
+    ),
+    key(
+        "ODOO_TIMEOUT_SECS",
+        "30",
+        "Timeout of one Odoo request, in seconds",
+    ),
+    key(
+        "ODOO_MAX_CONCURRENT_CALLS",
+        "4",
+        "Odoo calls one user runs at once; more wait, so Odoo's workers are not exhausted",
+    ),
+    key(
+        "ODOO_AGENT_DEMO_PARTNERS",
+        "2000",
+        "Partners in the built-in demo company (used when ODOO_URL is unset)",
+    ),
+    key(
+        "ODOO_AGENT_DEMO_VERSION",
+        "17.0",
+        "Odoo version the demo company imitates: 17.0, 18.0 or 19.0",
+    ),
+    key(
+        "ODOO_AGENT_DEMO_SEED",
+        "42",
+        "Seed of the demo company's generated data; the same seed gives the same company",
+    ),
+    key(
         "ODOO_AGENT_BIND",
         "127.0.0.1:8080",
         "Address the HTTP server listens on",

@@ -12,8 +12,8 @@ use url::Url;
 
 use super::keys;
 use super::{
-    AgentConfig, Config, DatabaseConfig, FileRequirement, HttpConfig, LlmConfig, LlmProvider,
-    LogConfig, LogFormat, OdooConnection, TurnLimits,
+    AgentConfig, Config, DatabaseConfig, DemoSettings, FileRequirement, HttpConfig, LlmConfig,
+    LlmProvider, LogConfig, LogFormat, OdooClientSettings, OdooConnection, TurnLimits,
 };
 
 /// One thing wrong with the configuration.
@@ -138,6 +138,16 @@ impl Settings {
         let redis_url = self.redis();
         let llm = self.llm();
         let odoo = self.odoo();
+        let odoo_client = OdooClientSettings {
+            protocol: self.parsed("ODOO_PROTOCOL", "auto, jsonrpc or json2"),
+            timeout: self.seconds("ODOO_TIMEOUT_SECS", 1, 600),
+            max_concurrent_calls: self.number("ODOO_MAX_CONCURRENT_CALLS", 1, 64),
+        };
+        let demo = DemoSettings {
+            seed: self.number("ODOO_AGENT_DEMO_SEED", 0, u64::MAX),
+            partners: self.number("ODOO_AGENT_DEMO_PARTNERS", 10, 1_000_000),
+            version: self.parsed("ODOO_AGENT_DEMO_VERSION", "17.0, 18.0 or 19.0"),
+        };
         let http = self.http();
         let agent = AgentConfig {
             timezone: self.parsed(
@@ -158,6 +168,8 @@ impl Settings {
             redis_url,
             llm,
             odoo,
+            odoo_client,
+            demo,
             http,
             agent,
             log,

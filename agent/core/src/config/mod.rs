@@ -27,6 +27,10 @@ pub struct Config {
     pub llm: LlmConfig,
     /// `None` means the built-in demo company.
     pub odoo: Option<OdooConnection>,
+    /// How the Odoo client behaves, for a real Odoo and the demo alike.
+    pub odoo_client: OdooClientSettings,
+    /// The built-in demo company, used when `odoo` is `None`.
+    pub demo: DemoSettings,
     pub http: HttpConfig,
     pub agent: AgentConfig,
     pub log: LogConfig,
@@ -84,6 +88,69 @@ pub struct OdooConnection {
     pub db: String,
     pub login: String,
     pub api_key: SecretString,
+}
+
+/// Which wire protocol the Odoo client speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OdooProtocol {
+    /// JSON-2 on Odoo 19 and later, JSON-RPC before.
+    #[default]
+    Auto,
+    JsonRpc,
+    Json2,
+}
+
+impl std::str::FromStr for OdooProtocol {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text {
+            "auto" => Ok(Self::Auto),
+            "jsonrpc" => Ok(Self::JsonRpc),
+            "json2" => Ok(Self::Json2),
+            _ => Err(()),
+        }
+    }
+}
+
+/// Client-side limits of every Odoo connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OdooClientSettings {
+    pub protocol: OdooProtocol,
+    /// Timeout of one Odoo request.
+    pub timeout: Duration,
+    /// Calls one Odoo user runs at once.
+    pub max_concurrent_calls: usize,
+}
+
+/// Odoo releases the demo company can imitate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DemoOdooVersion {
+    #[default]
+    V17,
+    V18,
+    V19,
+}
+
+impl std::str::FromStr for DemoOdooVersion {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, ()> {
+        match text {
+            "17" | "17.0" => Ok(Self::V17),
+            "18" | "18.0" => Ok(Self::V18),
+            "19" | "19.0" => Ok(Self::V19),
+            _ => Err(()),
+        }
+    }
+}
+
+/// Shape of the built-in demo company.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoSettings {
+    pub seed: u64,
+    pub partners: usize,
+    pub version: DemoOdooVersion,
 }
 
 /// The HTTP server.
