@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use pretty_assertions::assert_eq;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use tools::odoo_client::{Aggregate, OdooClient, OdooClientConfig, OdooError};
+use tools::odoo_client::{
+    Aggregate, OdooClient, OdooClientConfig, OdooError, Protocol, ProtocolChoice,
+};
 use wiremock::matchers::{method, path};
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -28,6 +30,7 @@ fn config_with(server: &MockServer, max: usize, timeout: Duration) -> OdooClient
         api_key: SecretString::from(KEY),
         timeout,
         max_concurrent_calls: NonZeroUsize::new(max).unwrap(),
+        protocol: ProtocolChoice::Auto,
     }
 }
 
@@ -146,21 +149,30 @@ async fn bodies(server: &MockServer, service: &str, rpc_method: &str) -> Vec<Val
 }
 
 #[tokio::test]
-async fn connect_detects_major_version_of_each_supported_release() {
+async fn connect_detects_major_version_of_each_supported_release_and_picks_the_protocol() {
     init();
+    let rpc = Protocol::JsonRpc;
     let cases = [
-        ("17.0", json!([17, 0, 0, "final", 0, ""]), 17, 0, false),
-        ("18.0", json!([18, 0, 0, "final", 0, ""]), 18, 0, false),
+        ("17.0", json!([17, 0, 0, "final", 0, ""]), 17, 0, false, rpc),
+        ("18.0", json!([18, 0, 0, "final", 0, ""]), 18, 0, false, rpc),
         (
             "saas~18.3",
             json!(["saas~18", 3, 0, "final", 0, ""]),
             18,
             3,
             true,
+            rpc,
         ),
-        ("19.0", json!([19, 0, 0, "final", 0, ""]), 19, 0, false),
+        (
+            "19.0",
+            json!([19, 0, 0, "final", 0, ""]),
+            19,
+            0,
+            false,
+            Protocol::Json2,
+        ),
     ];
-    for (raw, info, major, minor, saas) in cases {
+    for (raw, info, major, minor, saas, protocol) in cases {
         let server = MockServer::start().await;
         Mock::given(common("version"))
             .respond_with(Reply(version_result(raw, info)))
@@ -171,6 +183,11 @@ async fn connect_detects_major_version_of_each_supported_release() {
             .respond_with(Reply(json!(2)))
             .mount(&server)
             .await;
+        Mock::given(method("POST"))
+            .and(path("/json/2/res.users/context_get"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uid": 2})))
+            .mount(&server)
+            .await;
         let client = OdooClient::connect(config(&server)).await.unwrap();
         let v = client.version();
         assert_eq!(
@@ -178,6 +195,7 @@ async fn connect_detects_major_version_of_each_supported_release() {
             (raw, major, minor, saas)
         );
         assert!(v.is_supported());
+        assert_eq!((client.protocol(), client.uid()), (protocol, 2), "{raw}");
     }
 }
 
@@ -323,7 +341,7 @@ async fn odoo_faults_map_to_error_kinds() {
         assert_eq!(err.kind(), kind, "{name}: {err}");
         let text = err.to_string();
         assert!(
-            text.starts_with("odoo call res.partner/write failed"),
+            text.contains("res.partner") && text.contains("write"),
             "{text}"
         );
         assert!(!text.contains("Traceback"), "{text}");
@@ -345,7 +363,7 @@ async fn access_denied_display_names_model_method_and_uid() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "odoo call res.partner/write failed for uid 7: access denied"
+        "access denied writing res.partner (write) for uid 7: not allowed"
     );
     match err {
         OdooError::AccessDenied {
@@ -743,11 +761,14 @@ async fn read_group_up_to_18_uses_read_group_without_lazy_grouping() {
 }
 
 #[tokio::test]
-async fn read_group_from_19_uses_formatted_read_group() {
+async fn read_group_from_19_uses_formatted_read_group_over_forced_jsonrpc() {
     let server = MockServer::start().await;
     init();
     mount_connect_as(&server, 7, "19.0", json!([19, 0, 0, "final", 0, ""])).await;
-    let client = OdooClient::connect(config(&server)).await.unwrap();
+    let mut cfg = config(&server);
+    cfg.protocol = ProtocolChoice::JsonRpc;
+    let client = OdooClient::connect(cfg).await.unwrap();
+    assert_eq!(client.protocol(), Protocol::JsonRpc);
     Mock::given(object("sale.order", "formatted_read_group"))
         .respond_with(Reply(json!([
             {"user_id": [2, "Mitchell Admin"], "__count": 4, "amount_untaxed:sum": 9000.0,
