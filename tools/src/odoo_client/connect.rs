@@ -25,7 +25,8 @@ impl OdooClient {
     /// Probes the server version (`common.version`, or `GET /web/version`
     /// where `/jsonrpc` is gone), picks the protocol, then authenticates:
     /// `common.authenticate` over JSON-RPC, `res.users/context_get` over
-    /// JSON-2. Bad credentials fail here, naming login and database.
+    /// JSON-2 (then a check that the key belongs to the login). Bad
+    /// credentials fail here, naming login and database.
     pub async fn connect(config: OdooClientConfig) -> Result<Self> {
         let http = http_client(config.timeout)?;
         let base = base_url(&config.url)?;
@@ -62,6 +63,9 @@ impl OdooClient {
             fields: RwLock::new(HashMap::new()),
         };
         client.uid = client.authenticate().await?;
+        if client.protocol() == Protocol::Json2 {
+            client.check_key_owner().await?;
+        }
         tracing::info!(
             odoo.version = %client.version,
             odoo.protocol = %client.protocol(),
@@ -106,6 +110,41 @@ impl OdooClient {
                         .protocol("no uid in the user's context".to_owned())),
                 }
             }
+        }
+    }
+
+    /// Over JSON-2 the key alone says who acts, so a key pasted for the
+    /// wrong person would silently act with that person's rights (often an
+    /// administrator's). JSON-RPC checks the key against the login; this
+    /// does the same by reading the key owner's login. A user that may not
+    /// read it (an unusual access rule) keeps the connection, with a warning.
+    async fn check_key_owner(&self) -> Result<()> {
+        let owner = match self.read("res.users", &[self.uid], &["login"]).await {
+            Ok(records) => records
+                .first()
+                .and_then(|record| record.get("login"))
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            Err(err @ OdooError::AccessDenied { .. }) => {
+                tracing::warn!(error = %err, odoo.uid = self.uid, "cannot read the api key owner's login");
+                return Ok(());
+            }
+            Err(err) => return Err(err),
+        };
+        match owner {
+            Some(owner) if owner.trim().eq_ignore_ascii_case(self.login.trim()) => Ok(()),
+            Some(owner) => {
+                tracing::warn!(
+                    odoo.uid = self.uid,
+                    odoo.key_owner = %owner,
+                    odoo.login = %self.login,
+                    "the api key belongs to another odoo user than the configured login"
+                );
+                Err(self.authentication_failed())
+            }
+            None => Err(self
+                .site("res.users", "read")
+                .protocol("no login in the key owner's record".to_owned())),
         }
     }
 

@@ -188,6 +188,14 @@ async fn connect_detects_major_version_of_each_supported_release_and_picks_the_p
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uid": 2})))
             .mount(&server)
             .await;
+        Mock::given(method("POST"))
+            .and(path("/json/2/res.users/read"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!([{"id": 2, "login": "ops@acme.test"}])),
+            )
+            .mount(&server)
+            .await;
         let client = OdooClient::connect(config(&server)).await.unwrap();
         let v = client.version();
         assert_eq!(
@@ -848,5 +856,73 @@ async fn name_search_passes_the_domain_positionally_and_reads_refs() {
             (12, Some("Acme Corp".into())),
             (13, Some("Acme GmbH".into()))
         ]
+    );
+}
+
+#[tokio::test]
+async fn capabilities_over_jsonrpc_cache_an_unknown_model_as_absent() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("mrp.production", "fields_get"))
+        .respond_with(fault(
+            "odoo.exceptions.UserError",
+            "Object mrp.production doesn't exist",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(object("product.template", "fields_get"))
+        .respond_with(Reply(json!({"type": {"type": "selection"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert!(!client.has_model("mrp.production").await.unwrap());
+    assert!(!client.has_field("mrp.production", "state").await.unwrap());
+    assert!(client.has_model("product.template").await.unwrap());
+    // `is_storable` arrived in 18; this server is 17.0.
+    assert!(
+        !client
+            .has_field("product.template", "is_storable")
+            .await
+            .unwrap()
+    );
+    assert!(client.has_field("product.template", "type").await.unwrap());
+    // The `.expect(1)`s are verified when the server drops.
+}
+
+#[tokio::test]
+async fn call_over_jsonrpc_sends_ids_positionally_and_arguments_by_keyword() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "write"))
+        .respond_with(Reply(json!(true)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(object("res.partner", "create"))
+        .respond_with(Reply(json!([30])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut vals = serde_json::Map::new();
+    vals.insert("vals".to_owned(), json!({"credit_limit": 5000}));
+    client
+        .call("res.partner", "write", &[3], vals)
+        .await
+        .unwrap();
+    let mut create = serde_json::Map::new();
+    create.insert("vals_list".to_owned(), json!([{"name": "New"}]));
+    client
+        .call("res.partner", "create", &[], create)
+        .await
+        .unwrap();
+    let calls = bodies(&server, "object", "execute_kw").await;
+    assert_eq!(
+        calls[0]["params"]["args"],
+        json!(["acme", 7, KEY, "res.partner", "write", [[3]], {"vals": {"credit_limit": 5000}}])
+    );
+    assert_eq!(
+        calls[1]["params"]["args"],
+        json!(["acme", 7, KEY, "res.partner", "create", [], {"vals_list": [{"name": "New"}]}])
     );
 }

@@ -14,7 +14,7 @@ use tools::odoo_client::{
     Protocol, ProtocolChoice,
 };
 use tools::{Identity, IdentityId, Role};
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{header, method, path};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
 const KEY: &str = "json2-api-key-456";
@@ -63,13 +63,27 @@ async fn mount_version(server: &MockServer, raw: &str, major: u16) {
         .await;
 }
 
-/// JSON-2 `context_get` answering `uid`.
+/// JSON-2 `context_get` answering `uid`, whose login is the configured one.
 async fn mount_context_get(server: &MockServer, uid: i64) {
+    mount_key_owner(server, KEY, uid, "ops@acme.test", Duration::ZERO).await;
+}
+
+/// JSON-2 `context_get` and `res.users/read` answering, for `key`, the user
+/// `uid` with `login`, after `delay`.
+async fn mount_key_owner(server: &MockServer, key: &str, uid: i64, login: &str, delay: Duration) {
+    let bearer = format!("bearer {key}");
     Mock::given(method("POST"))
         .and(path("/json/2/res.users/context_get"))
-        .respond_with(ok(
-            json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": uid}),
-        ))
+        .and(header("authorization", bearer.as_str()))
+        .respond_with(
+            ok(json!({"lang": "en_US", "tz": "Europe/Brussels", "uid": uid})).set_delay(delay),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/json/2/res.users/read"))
+        .and(header("authorization", bearer.as_str()))
+        .respond_with(ok(json!([{"id": uid, "login": login}])))
         .mount(server)
         .await;
 }
@@ -159,6 +173,10 @@ async fn connect_on_19_reads_the_uid_from_context_get_with_the_bearer_key() {
     assert_eq!(
         single_body(&server, "res.users", "context_get").await,
         json!({})
+    );
+    assert_eq!(
+        single_body(&server, "res.users", "read").await,
+        json!({"ids": [7], "fields": ["login"]})
     );
     // Over JSON-2 the key never travels in a JSON-RPC body.
     let rpc_bodies: Vec<String> = server
@@ -521,6 +539,26 @@ async fn a_bad_key_fails_at_connect_naming_login_and_database() {
 }
 
 #[tokio::test]
+async fn a_key_of_another_user_fails_at_connect() {
+    init();
+    let server = MockServer::start().await;
+    mount_version(&server, "19.0", 19).await;
+    mount_key_owner(&server, KEY, 2, "admin", Duration::ZERO).await;
+    let err = OdooClient::connect(config(&server)).await.unwrap_err();
+    assert_eq!(err.kind(), "odoo_authentication_failed");
+    assert!(err.to_string().contains("\"ops@acme.test\""), "{err}");
+}
+
+#[tokio::test]
+async fn the_key_owner_check_accepts_a_login_in_another_case() {
+    init();
+    let server = MockServer::start().await;
+    mount_version(&server, "19.0", 19).await;
+    mount_key_owner(&server, KEY, 2, "Ops@Acme.test", Duration::ZERO).await;
+    assert_eq!(OdooClient::connect(config(&server)).await.unwrap().uid(), 2);
+}
+
+#[tokio::test]
 async fn without_jsonrpc_the_version_comes_from_web_version_and_json2_is_used() {
     init();
     let server = MockServer::start().await;
@@ -716,22 +754,16 @@ async fn capability_probe_errors_other_than_a_missing_model_are_errors_and_not_c
     );
 }
 
-/// A directory over a 19 server whose `context_get` answers a uid per key.
+/// A directory over a 19 server on which the configured key is
+/// `ops@acme.test`'s and `finance-key` is `fiona@acme.test`'s.
 async fn directory_server() -> MockServer {
     init();
     let server = MockServer::start().await;
     mount_version(&server, "19.0", 19).await;
-    for (key, uid) in [(KEY, 2), ("finance-key", 11)] {
-        Mock::given(method("POST"))
-            .and(path("/json/2/res.users/context_get"))
-            .and(wiremock::matchers::header(
-                "authorization",
-                format!("bearer {key}").as_str(),
-            ))
-            .respond_with(ok(json!({"uid": uid})).set_delay(Duration::from_millis(200)))
-            .mount(&server)
-            .await;
-    }
+    // The delay keeps concurrent first calls overlapping.
+    let delay = Duration::from_millis(200);
+    mount_key_owner(&server, KEY, 2, "ops@acme.test", delay).await;
+    mount_key_owner(&server, "finance-key", 11, "fiona@acme.test", delay).await;
     server
 }
 
