@@ -249,12 +249,17 @@ fn operation(method: &str) -> &'static str {
 /// Odoo's access messages span several lines (the groups allowed, a hint to
 /// contact an administrator); one line keeps logs greppable.
 fn one_line(message: &str) -> String {
-    message
+    let line = message
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    if line.is_empty() {
+        "odoo gave no reason".to_owned()
+    } else {
+        line
+    }
 }
 
 #[cfg(test)]

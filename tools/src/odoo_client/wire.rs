@@ -1,4 +1,5 @@
-//! Odoo's JSON-RPC envelope and the mapping of its faults to [`OdooError`].
+//! Odoo's JSON-RPC envelope, and the mapping of Odoo's exceptions to
+//! [`OdooError`] that both protocols share.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -66,7 +67,7 @@ pub(crate) struct FaultData {
     pub message: String,
 }
 
-/// Who a call was made for, to name it in errors.
+/// Who a call was made for, to name it in errors; JSON-RPC also sends its uid.
 pub(crate) struct CallSite<'a> {
     pub model: &'a str,
     pub method: &'a str,
