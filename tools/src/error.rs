@@ -52,4 +52,98 @@ impl ToolError {
             Self::Internal(_) => "internal",
         }
     }
+
+    /// The error code of the tool result envelope (spec 0.1), which the
+    /// model reads to decide what to do next. `Cancelled` and `Internal`
+    /// have no spec code: `CANCELLED` and `INTERNAL` say the model cannot
+    /// fix them.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidArgs { .. } | Self::UnknownTool(_) => "INVALID_ARGUMENT",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Denied(_) => "ODOO_ACCESS_DENIED",
+            // A tool runs out of time waiting for Odoo; a later try may pass.
+            Self::Timeout { .. } => "ODOO_UNAVAILABLE",
+            Self::Cancelled => "CANCELLED",
+            Self::Odoo(err) => err.code(),
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// Whether the same call may succeed if made again later, the envelope's
+    /// `retryable` (spec 0.1).
+    pub fn retryable(&self) -> bool {
+        match self {
+            Self::Timeout { .. } => true,
+            Self::Odoo(err) => err.is_retryable(),
+            Self::InvalidArgs { .. }
+            | Self::UnknownTool(_)
+            | Self::NotFound(_)
+            | Self::Denied(_)
+            | Self::Cancelled
+            | Self::Internal(_) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn codes_and_retryable_agree_for_every_variant() {
+        let unavailable = OdooError::Timeout {
+            model: "res.partner".to_owned(),
+            method: "read".to_owned(),
+            after: Duration::from_secs(5),
+        };
+        let cases = [
+            (
+                ToolError::InvalidArgs {
+                    tool: "check_credit".to_owned(),
+                    message: "partner_id: expected an integer".to_owned(),
+                },
+                "INVALID_ARGUMENT",
+                false,
+            ),
+            (
+                ToolError::UnknownTool("x".to_owned()),
+                "INVALID_ARGUMENT",
+                false,
+            ),
+            (
+                ToolError::NotFound("partner 9".to_owned()),
+                "NOT_FOUND",
+                false,
+            ),
+            (
+                ToolError::Denied("finance only".to_owned()),
+                "ODOO_ACCESS_DENIED",
+                false,
+            ),
+            (
+                ToolError::Timeout {
+                    tool: "check_credit".to_owned(),
+                    seconds: 30,
+                },
+                "ODOO_UNAVAILABLE",
+                true,
+            ),
+            (ToolError::Cancelled, "CANCELLED", false),
+            (ToolError::Odoo(unavailable), "ODOO_UNAVAILABLE", true),
+            (
+                ToolError::Odoo(OdooError::UnmappedIdentity {
+                    identity: "slack:U1".to_owned(),
+                }),
+                "ODOO_ACCESS_DENIED",
+                false,
+            ),
+            (ToolError::Internal("bug".to_owned()), "INTERNAL", false),
+        ];
+        for (err, code, retryable) in cases {
+            assert_eq!((err.code(), err.retryable()), (code, retryable), "{err}");
+        }
+    }
 }

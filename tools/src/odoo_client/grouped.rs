@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::call::MethodCall;
 use super::client::{OdooClient, Retry};
 use super::error::{OdooError, Result};
 
@@ -78,21 +79,23 @@ impl OdooClient {
     ) -> Result<Vec<Group>> {
         let specs: Vec<String> = aggregates.iter().map(Aggregate::spec).collect();
         let formatted = self.version().major >= 19;
-        let (method, args, mut kwargs) = if formatted {
+        let call = if formatted {
             let mut wanted = vec!["__count".to_owned()];
             wanted.extend(specs.iter().cloned());
-            let kwargs = json!({"groupby": groupby, "aggregates": wanted});
-            ("formatted_read_group", json!([domain]), kwargs)
+            MethodCall::model(model, "formatted_read_group")
+                .arg("domain", domain)
+                .kwarg("groupby", json!(groupby))
+                .kwarg("aggregates", json!(wanted))
         } else {
-            let kwargs = json!({"lazy": false});
-            ("read_group", json!([domain, specs, groupby]), kwargs)
+            MethodCall::model(model, "read_group")
+                .arg("domain", domain)
+                .arg("fields", json!(specs))
+                .arg("groupby", json!(groupby))
+                .kwarg("lazy", json!(false))
         };
-        if let (Some(limit), Some(map)) = (limit, kwargs.as_object_mut()) {
-            map.insert("limit".to_owned(), json!(limit));
-        }
-        let result = self
-            .object(model, method, args, kwargs, Retry::IdempotentRead)
-            .await?;
+        let call = call.kwarg_opt("limit", limit);
+        let method = call.method;
+        let result = self.send(call, Retry::IdempotentRead).await?;
         let Value::Array(rows) = result else {
             return Err(protocol(model, method, "expected a list of groups"));
         };

@@ -22,15 +22,23 @@ impl ServerVersion {
     /// Reads the `common.version` result. `None` when neither
     /// `server_version_info` nor `server_version` can be understood.
     pub fn from_version_result(result: &Value) -> Option<Self> {
-        let raw = result
-            .get("server_version")
-            .and_then(Value::as_str)?
-            .to_owned();
+        Self::from_keys(result, "server_version", "server_version_info")
+    }
+
+    /// Reads the answer of `GET /web/version` (`{"version": "19.0",
+    /// "version_info": [19, 0, 0, "final", 0, ""]}`), the probe that outlives
+    /// `/jsonrpc`.
+    pub fn from_web_version(result: &Value) -> Option<Self> {
+        Self::from_keys(result, "version", "version_info")
+    }
+
+    fn from_keys(result: &Value, text_key: &str, info_key: &str) -> Option<Self> {
+        let raw = result.get(text_key).and_then(Value::as_str)?.to_owned();
         let saas = raw.starts_with("saas~");
         // `server_version_info` is `[17, 0, 0, "final", 0, ""]` on-premise but
         // `["saas~18", 3, 0, "final", 0, ""]` on saas, so its first element is
         // either a number or a prefixed string; the text form is the fallback.
-        let info = result.get("server_version_info").and_then(Value::as_array);
+        let info = result.get(info_key).and_then(Value::as_array);
         let from_info = info.and_then(|info| {
             let major = match info.first()? {
                 Value::Number(n) => u16::try_from(n.as_u64()?).ok()?,
@@ -90,6 +98,14 @@ mod tests {
         let v = ServerVersion::from_version_result(&json!({"server_version": "saas~18.3"}));
         assert_eq!(v.map(|v| (v.major, v.minor, v.saas)), Some((18, 3, true)));
         let v = ServerVersion::from_version_result(&json!({"server_version": "19.0+e"}));
+        assert_eq!(v.map(|v| (v.major, v.minor, v.saas)), Some((19, 0, false)));
+    }
+
+    #[test]
+    fn web_version_answer_is_understood() {
+        let v = ServerVersion::from_web_version(
+            &json!({"version_info": [19, 0, 0, "final", 0, ""], "version": "19.0"}),
+        );
         assert_eq!(v.map(|v| (v.major, v.minor, v.saas)), Some((19, 0, false)));
     }
 

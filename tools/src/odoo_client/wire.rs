@@ -1,4 +1,5 @@
-//! Odoo's JSON-RPC envelope and the mapping of its faults to [`OdooError`].
+//! Odoo's JSON-RPC envelope, and the mapping of Odoo's exceptions to
+//! [`OdooError`] that both protocols share.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -66,7 +67,7 @@ pub(crate) struct FaultData {
     pub message: String,
 }
 
-/// Who a call was made for, to name it in errors.
+/// Who a call was made for, to name it in errors; JSON-RPC also sends its uid.
 pub(crate) struct CallSite<'a> {
     pub model: &'a str,
     pub method: &'a str,
@@ -88,47 +89,80 @@ impl Fault {
             }
             None => (String::new(), self.message),
         };
-        let model = site.model.to_owned();
-        let method = site.method.to_owned();
-        let uid = site.uid;
-        if is_missing_model_or_field(&name, &message) {
-            return OdooError::MissingModelOrField {
-                model,
-                method,
-                what: first_line(&message),
-                server_version: site.server_version.to_owned(),
-            };
+        classify(&name, message, site)
+    }
+}
+
+/// Maps a Python exception, by its qualified name and message, to the
+/// variant that says what the caller does next. Both protocols report
+/// exceptions this way (JSON-2 also by HTTP status, see `json2`).
+pub(crate) fn classify(name: &str, message: String, site: &CallSite<'_>) -> OdooError {
+    let model = site.model.to_owned();
+    let method = site.method.to_owned();
+    let uid = site.uid;
+    if is_missing_model_or_field(name, &message) {
+        return site.missing(&message);
+    }
+    match name {
+        "odoo.exceptions.AccessError" | "odoo.exceptions.AccessDenied" => OdooError::AccessDenied {
+            model,
+            method,
+            uid,
+            message,
+        },
+        "odoo.exceptions.ValidationError" | "odoo.exceptions.UserError" => OdooError::Validation {
+            model,
+            method,
+            uid,
+            message,
+        },
+        "odoo.exceptions.MissingError" => OdooError::NotFound {
+            model,
+            method,
+            uid,
+            message,
+        },
+        _ => OdooError::Server {
+            model,
+            method,
+            uid,
+            exception: name.to_owned(),
+            first_line: first_line(&message),
+        },
+    }
+}
+
+impl CallSite<'_> {
+    /// A missing model or field, said in plain words where Odoo's words are
+    /// terse: a `KeyError` message is only the quoted key.
+    pub(crate) fn missing(&self, message: &str) -> OdooError {
+        let line = first_line(message);
+        let what = if line.starts_with('\'') && line.ends_with('\'') {
+            format!("no field or model named {line}")
+        } else {
+            line
+        };
+        OdooError::MissingModelOrField {
+            model: self.model.to_owned(),
+            method: self.method.to_owned(),
+            what,
+            server_version: self.server_version.to_owned(),
         }
-        match name.as_str() {
-            "odoo.exceptions.AccessError" | "odoo.exceptions.AccessDenied" => {
-                OdooError::AccessDenied {
-                    model,
-                    method,
-                    uid,
-                    message,
-                }
-            }
-            "odoo.exceptions.ValidationError" | "odoo.exceptions.UserError" => {
-                OdooError::Validation {
-                    model,
-                    method,
-                    uid,
-                    message,
-                }
-            }
-            "odoo.exceptions.MissingError" => OdooError::NotFound {
-                model,
-                method,
-                uid,
-                message,
-            },
-            _ => OdooError::Server {
-                model,
-                method,
-                uid,
-                exception: name,
-                first_line: first_line(&message),
-            },
+    }
+
+    pub(crate) fn unavailable(&self, reason: &str) -> OdooError {
+        OdooError::Unavailable {
+            model: self.model.to_owned(),
+            method: self.method.to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
+
+    pub(crate) fn protocol(&self, message: String) -> OdooError {
+        OdooError::Protocol {
+            model: self.model.to_owned(),
+            method: self.method.to_owned(),
+            message,
         }
     }
 }
@@ -137,7 +171,7 @@ impl Fault {
 /// `UserError` "Object x doesn't exist" for an unknown model, a `ValueError`
 /// "Invalid field 'x' on model 'y'" for an unknown field, and some paths a
 /// bare `KeyError` naming the missing key.
-fn is_missing_model_or_field(name: &str, message: &str) -> bool {
+pub(crate) fn is_missing_model_or_field(name: &str, message: &str) -> bool {
     match name {
         "builtins.KeyError" => true,
         "builtins.ValueError" | "odoo.exceptions.UserError" | "odoo.exceptions.ValidationError" => {
@@ -150,7 +184,7 @@ fn is_missing_model_or_field(name: &str, message: &str) -> bool {
 }
 
 /// The first non-empty line, so that tracebacks never reach logs or users.
-fn first_line(message: &str) -> String {
+pub(crate) fn first_line(message: &str) -> String {
     message
         .lines()
         .map(str::trim)

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use pretty_assertions::assert_eq;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use tools::odoo_client::{Aggregate, OdooClient, OdooClientConfig, OdooError};
+use tools::odoo_client::{
+    Aggregate, OdooClient, OdooClientConfig, OdooError, Protocol, ProtocolChoice,
+};
 use wiremock::matchers::{method, path};
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -28,6 +30,7 @@ fn config_with(server: &MockServer, max: usize, timeout: Duration) -> OdooClient
         api_key: SecretString::from(KEY),
         timeout,
         max_concurrent_calls: NonZeroUsize::new(max).unwrap(),
+        protocol: ProtocolChoice::Auto,
     }
 }
 
@@ -146,21 +149,30 @@ async fn bodies(server: &MockServer, service: &str, rpc_method: &str) -> Vec<Val
 }
 
 #[tokio::test]
-async fn connect_detects_major_version_of_each_supported_release() {
+async fn connect_detects_major_version_of_each_supported_release_and_picks_the_protocol() {
     init();
+    let rpc = Protocol::JsonRpc;
     let cases = [
-        ("17.0", json!([17, 0, 0, "final", 0, ""]), 17, 0, false),
-        ("18.0", json!([18, 0, 0, "final", 0, ""]), 18, 0, false),
+        ("17.0", json!([17, 0, 0, "final", 0, ""]), 17, 0, false, rpc),
+        ("18.0", json!([18, 0, 0, "final", 0, ""]), 18, 0, false, rpc),
         (
             "saas~18.3",
             json!(["saas~18", 3, 0, "final", 0, ""]),
             18,
             3,
             true,
+            rpc,
         ),
-        ("19.0", json!([19, 0, 0, "final", 0, ""]), 19, 0, false),
+        (
+            "19.0",
+            json!([19, 0, 0, "final", 0, ""]),
+            19,
+            0,
+            false,
+            Protocol::Json2,
+        ),
     ];
-    for (raw, info, major, minor, saas) in cases {
+    for (raw, info, major, minor, saas, protocol) in cases {
         let server = MockServer::start().await;
         Mock::given(common("version"))
             .respond_with(Reply(version_result(raw, info)))
@@ -171,6 +183,19 @@ async fn connect_detects_major_version_of_each_supported_release() {
             .respond_with(Reply(json!(2)))
             .mount(&server)
             .await;
+        Mock::given(method("POST"))
+            .and(path("/json/2/res.users/context_get"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uid": 2})))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/json/2/res.users/read"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!([{"id": 2, "login": "ops@acme.test"}])),
+            )
+            .mount(&server)
+            .await;
         let client = OdooClient::connect(config(&server)).await.unwrap();
         let v = client.version();
         assert_eq!(
@@ -178,6 +203,7 @@ async fn connect_detects_major_version_of_each_supported_release() {
             (raw, major, minor, saas)
         );
         assert!(v.is_supported());
+        assert_eq!((client.protocol(), client.uid()), (protocol, 2), "{raw}");
     }
 }
 
@@ -323,7 +349,7 @@ async fn odoo_faults_map_to_error_kinds() {
         assert_eq!(err.kind(), kind, "{name}: {err}");
         let text = err.to_string();
         assert!(
-            text.starts_with("odoo call res.partner/write failed"),
+            text.contains("res.partner") && text.contains("write"),
             "{text}"
         );
         assert!(!text.contains("Traceback"), "{text}");
@@ -345,7 +371,7 @@ async fn access_denied_display_names_model_method_and_uid() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "odoo call res.partner/write failed for uid 7: access denied"
+        "access denied writing res.partner (write) for uid 7: not allowed"
     );
     match err {
         OdooError::AccessDenied {
@@ -743,11 +769,14 @@ async fn read_group_up_to_18_uses_read_group_without_lazy_grouping() {
 }
 
 #[tokio::test]
-async fn read_group_from_19_uses_formatted_read_group() {
+async fn read_group_from_19_uses_formatted_read_group_over_forced_jsonrpc() {
     let server = MockServer::start().await;
     init();
     mount_connect_as(&server, 7, "19.0", json!([19, 0, 0, "final", 0, ""])).await;
-    let client = OdooClient::connect(config(&server)).await.unwrap();
+    let mut cfg = config(&server);
+    cfg.protocol = ProtocolChoice::JsonRpc;
+    let client = OdooClient::connect(cfg).await.unwrap();
+    assert_eq!(client.protocol(), Protocol::JsonRpc);
     Mock::given(object("sale.order", "formatted_read_group"))
         .respond_with(Reply(json!([
             {"user_id": [2, "Mitchell Admin"], "__count": 4, "amount_untaxed:sum": 9000.0,
@@ -827,5 +856,73 @@ async fn name_search_passes_the_domain_positionally_and_reads_refs() {
             (12, Some("Acme Corp".into())),
             (13, Some("Acme GmbH".into()))
         ]
+    );
+}
+
+#[tokio::test]
+async fn capabilities_over_jsonrpc_cache_an_unknown_model_as_absent() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("mrp.production", "fields_get"))
+        .respond_with(fault(
+            "odoo.exceptions.UserError",
+            "Object mrp.production doesn't exist",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(object("product.template", "fields_get"))
+        .respond_with(Reply(json!({"type": {"type": "selection"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert!(!client.has_model("mrp.production").await.unwrap());
+    assert!(!client.has_field("mrp.production", "state").await.unwrap());
+    assert!(client.has_model("product.template").await.unwrap());
+    // `is_storable` arrived in 18; this server is 17.0.
+    assert!(
+        !client
+            .has_field("product.template", "is_storable")
+            .await
+            .unwrap()
+    );
+    assert!(client.has_field("product.template", "type").await.unwrap());
+    // The `.expect(1)`s are verified when the server drops.
+}
+
+#[tokio::test]
+async fn call_over_jsonrpc_sends_ids_positionally_and_arguments_by_keyword() {
+    let server = MockServer::start().await;
+    let client = connected(&server).await;
+    Mock::given(object("res.partner", "write"))
+        .respond_with(Reply(json!(true)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(object("res.partner", "create"))
+        .respond_with(Reply(json!([30])))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut vals = serde_json::Map::new();
+    vals.insert("vals".to_owned(), json!({"credit_limit": 5000}));
+    client
+        .call("res.partner", "write", &[3], vals)
+        .await
+        .unwrap();
+    let mut create = serde_json::Map::new();
+    create.insert("vals_list".to_owned(), json!([{"name": "New"}]));
+    client
+        .call("res.partner", "create", &[], create)
+        .await
+        .unwrap();
+    let calls = bodies(&server, "object", "execute_kw").await;
+    assert_eq!(
+        calls[0]["params"]["args"],
+        json!(["acme", 7, KEY, "res.partner", "write", [[3]], {"vals": {"credit_limit": 5000}}])
+    );
+    assert_eq!(
+        calls[1]["params"]["args"],
+        json!(["acme", 7, KEY, "res.partner", "create", [], {"vals_list": [{"name": "New"}]}])
     );
 }
