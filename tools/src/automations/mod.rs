@@ -1,0 +1,4 @@
+//! The business automations of `../shared/spec/automations.md`, one folder
+//! each. Every automation keeps its pure computation (typed records in,
+//! typed result out, no I/O) apart from its Odoo reads, so the computation
+//! is tested on fixed data and benchmarked on files.
