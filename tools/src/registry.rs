@@ -165,7 +165,14 @@ impl DispatchOutcome {
                     json!({"summary": success.summary, "data_omitted": "output too large; summary only"})
                 }
             }
-            Err(err) => json!({"error": {"kind": err.kind(), "message": err.to_string()}}),
+            // The spec's error shape (code, message, retryable), plus the
+            // finer `kind` that logs and audit records use.
+            Err(err) => json!({"error": {
+                "code": err.code(),
+                "kind": err.kind(),
+                "message": err.to_string(),
+                "retryable": err.retryable(),
+            }}),
         }
     }
 }

@@ -189,6 +189,8 @@ async fn error_content_is_marked_as_an_error_object() {
     let outcome = run("calculate", r#"{"expression": "1/0"}"#).await;
     let content: serde_json::Value = outcome.content_for_model();
     assert_eq!(content["error"]["kind"], json!("invalid_args"));
+    assert_eq!(content["error"]["code"], json!("INVALID_ARGUMENT"));
+    assert_eq!(content["error"]["retryable"], json!(false));
     assert!(
         content["error"]["message"]
             .as_str()
