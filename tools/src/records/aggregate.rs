@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::conditions::Condition;
-use super::output::{FieldTypes, normalise, thousands};
+use super::output::{FieldTypes, compact, normalise, summary_only, thousands};
 use super::shared::{Shared, field_types, invalid, missing_on_server, policy_error};
 use crate::odoo_client::{Aggregate, AggregateFunction, Group};
 use crate::{OdooAccess, Summarize, Tool, ToolCtx, ToolError, ToolKind};
@@ -114,29 +114,53 @@ pub struct GroupOut {
 }
 
 impl Summarize for AggregateRecordsOutput {
+    /// Counts and totals, plus one line per group when the output is too
+    /// large for the model to receive in full.
     fn summary(&self) -> String {
         let records = thousands(self.totals.count);
-        if self.group_by.is_empty() {
-            return format!("{records} {} records in total", self.model);
-        }
-        let count = thousands(self.group_count);
-        let more = if self.group_count_exact {
-            ""
+        let mut text = if self.group_by.is_empty() {
+            format!("{records} {} records in total", self.model)
         } else {
-            "more than "
+            let count = thousands(self.group_count);
+            let more = if self.group_count_exact {
+                ""
+            } else {
+                "more than "
+            };
+            format!(
+                "{records} {} records in {more}{count} groups by {}",
+                self.model,
+                self.group_by.join(", ")
+            )
         };
-        let mut text = format!(
-            "{records} {} records in {more}{count} groups by {}",
-            self.model,
-            self.group_by.join(", ")
-        );
+        for (spec, value) in &self.totals.measures {
+            text.push_str(&format!("; {spec} {}", compact(value)));
+        }
         if self.truncated {
             text.push_str(&format!(
                 "; showing the first {} groups (truncated), totals cover all records",
                 thousands(self.groups.len() as u64)
             ));
         }
+        if summary_only(self) {
+            for group in &self.groups {
+                text.push('\n');
+                text.push_str(&group.line());
+            }
+        }
         text
+    }
+}
+
+impl GroupOut {
+    /// `January 2026, Acme (#7): count 12; amount_total_signed:sum 10250.1`
+    fn line(&self) -> String {
+        let keys: Vec<String> = self.keys.values().map(compact).collect();
+        let mut line = format!("{}: count {}", keys.join(", "), self.count);
+        for (spec, value) in &self.measures {
+            line.push_str(&format!("; {spec} {}", compact(value)));
+        }
+        line
     }
 }
 
@@ -399,5 +423,62 @@ fn group_out(group: &Group, types: &FieldTypes) -> GroupOut {
         keys,
         count: group.count,
         measures,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+    use serde_json::json;
+
+    use super::*;
+
+    fn group(label: &str, count: u64, sum: &str) -> GroupOut {
+        GroupOut {
+            keys: serde_json::from_value(json!({"partner_id": {"id": count, "name": label}}))
+                .unwrap(),
+            count,
+            measures: serde_json::from_value(json!({"amount_residual_signed:sum": sum})).unwrap(),
+        }
+    }
+
+    #[test]
+    fn truncated_groups_are_stated_with_totals_over_all_records() {
+        let output = AggregateRecordsOutput {
+            model: "account.move".to_owned(),
+            group_by: vec!["partner_id".to_owned()],
+            groups: (1..=100)
+                .map(|i| group(&format!("Customer {i}"), i, "10.5"))
+                .collect(),
+            group_count: 1_000,
+            group_count_exact: false,
+            truncated: true,
+            totals: GroupOut {
+                keys: Map::new(),
+                count: 25_000,
+                measures: serde_json::from_value(
+                    json!({"amount_residual_signed:sum": "1234567.89"}),
+                )
+                .unwrap(),
+            },
+        };
+        let summary = output.summary();
+        let first = summary.lines().next().unwrap();
+        assert_eq!(
+            first,
+            "25,000 account.move records in more than 1,000 groups by partner_id; \
+             amount_residual_signed:sum 1234567.89; showing the first 100 groups (truncated), \
+             totals cover all records"
+        );
+        // 100 groups fit the model's budget, so no per-group lines are added.
+        assert_eq!(summary.lines().count(), 1);
+    }
+
+    #[test]
+    fn a_group_reads_as_one_line() {
+        assert_eq!(
+            group("Acme", 3, "1250.1").line(),
+            "Acme (#3): count 3; amount_residual_signed:sum 1250.1"
+        );
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use url::Url;
 
 use crate::odoo::{many2one, money};
+use crate::registry::MAX_MODEL_OUTPUT_BYTES;
 
 /// One record as the tools return it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,6 +68,38 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Whether the registry will hand the model only the summary of `output`
+/// (it drops outputs past its size budget), so that the summary itself must
+/// carry the rows.
+pub(crate) fn summary_only<T: Serialize>(output: &T) -> bool {
+    serde_json::to_vec(output).map_or(true, |bytes| bytes.len() > MAX_MODEL_OUTPUT_BYTES)
+}
+
+/// A normalised value in a few characters: unset as `-`, a many2one as
+/// `Acme (#7)`, text without quotes.
+pub(crate) fn compact(value: &Value) -> String {
+    match value {
+        Value::Null => "-".to_owned(),
+        Value::String(text) => text.clone(),
+        Value::Object(map) => match (map.get("id"), map.get("name")) {
+            (Some(id), Some(Value::String(name))) => format!("{name} (#{id})"),
+            (Some(id), _) => format!("#{id}"),
+            _ => value.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// One record on one line: `#12 name=INV/1; partner_id=Acme (#7)`.
+pub(crate) fn compact_record(record: &RecordOut) -> String {
+    let fields: Vec<String> = record
+        .fields
+        .iter()
+        .map(|(name, value)| format!("{name}={}", compact(value)))
+        .collect();
+    format!("#{} {}", record.id, fields.join("; "))
 }
 
 /// One raw record (an object from `read`/`search_read`) as a [`RecordOut`]
@@ -154,6 +187,15 @@ mod tests {
             record_link(&prefixed, "account.move", 7),
             "https://erp.acme.test/odoo/web#id=7&model=account.move&view_type=form"
         );
+    }
+
+    #[test]
+    fn compact_values_read_in_a_line() {
+        assert_eq!(compact(&json!(null)), "-");
+        assert_eq!(compact(&json!({"id": 7, "name": "Acme"})), "Acme (#7)");
+        assert_eq!(compact(&json!("1250.1")), "1250.1");
+        assert_eq!(compact(&json!(false)), "false");
+        assert_eq!(compact(&json!([1, 2])), "[1,2]");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::conditions::Condition;
-use super::output::{RecordOut, record_out, thousands};
+use super::output::{RecordOut, compact_record, record_out, summary_only, thousands};
 use super::shared::{self, DEFAULT_LIMIT, MAX_LIMIT, Shared, field_types, invalid};
 use crate::{OdooAccess, Summarize, Tool, ToolCtx, ToolError, ToolKind};
 
@@ -59,7 +59,28 @@ pub struct SearchRecordsOutput {
 }
 
 impl Summarize for SearchRecordsOutput {
+    /// The counts, plus one line per record when the output is too large for
+    /// the model to receive in full.
     fn summary(&self) -> String {
+        let mut text = self.counts();
+        if summary_only(self) {
+            if let Some(first) = self.records.first() {
+                let template = first
+                    .link
+                    .replacen(&format!("id={}&", first.id), "id=<id>&", 1);
+                text.push_str(&format!("\nlink of each record: {template}"));
+            }
+            for record in &self.records {
+                text.push('\n');
+                text.push_str(&compact_record(record));
+            }
+        }
+        text
+    }
+}
+
+impl SearchRecordsOutput {
+    fn counts(&self) -> String {
         let shown = self.records.len() as u64;
         if self.total == 0 {
             return format!("no {} records match", self.model);
@@ -211,5 +232,43 @@ mod tests {
         assert_eq!(output(3, 0, 3).summary(), "3 res.partner records");
         assert_eq!(output(1, 0, 1).summary(), "1 res.partner record");
         assert_eq!(output(0, 0, 0).summary(), "no res.partner records match");
+    }
+
+    #[test]
+    fn a_page_too_large_for_the_model_is_listed_in_the_summary() {
+        let records: Vec<RecordOut> = (1..=200)
+            .map(|id| RecordOut {
+                id,
+                link: format!("https://acme.test/web#id={id}&model=res.partner&view_type=form"),
+                fields: serde_json::from_value(serde_json::json!({
+                    "name": format!("Partner number {id} with a long enough name"),
+                    "country_id": {"id": 21, "name": "Belgium"},
+                    "email": null
+                }))
+                .unwrap(),
+            })
+            .collect();
+        let page = SearchRecordsOutput {
+            model: "res.partner".to_owned(),
+            total: 1_234,
+            offset: 0,
+            limit: 200,
+            truncated: true,
+            records,
+        };
+        let summary = page.summary();
+        let lines: Vec<&str> = summary.lines().collect();
+        assert_eq!(lines.len(), 202, "{summary}");
+        assert!(lines[0].starts_with("showing 200 of 1,234 res.partner records"));
+        assert_eq!(
+            lines[1],
+            "link of each record: https://acme.test/web#id=<id>&model=res.partner&view_type=form"
+        );
+        assert_eq!(
+            lines[2],
+            "#1 country_id=Belgium (#21); email=-; name=Partner number 1 with a long enough name"
+        );
+        // A small page goes to the model in full, so its summary stays one line.
+        assert_eq!(output(1_234, 0, 50).summary().lines().count(), 1);
     }
 }

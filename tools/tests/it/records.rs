@@ -339,7 +339,8 @@ async fn aggregate_groups_by_month_with_exact_sums_and_totals() {
 
     assert_eq!(
         success.summary,
-        "21 account.move records in 2 groups by invoice_date:month"
+        "21 account.move records in 2 groups by invoice_date:month; \
+         amount_total_signed:sum 18250.3"
     );
     assert_eq!(
         success.output,
@@ -454,4 +455,23 @@ async fn a_refused_field_makes_no_http_call() {
     );
     let requests = server.received_requests().await.unwrap_or_default();
     assert_eq!(requests.len(), 0, "no request at all, not even the login");
+}
+
+/// The descriptions and argument schemas are prompt text: review changes.
+#[tokio::test]
+async fn record_tool_specs_are_what_the_model_reads() {
+    let (_server, registry) = odoo().await;
+    let names: Vec<String> = registry.specs().into_iter().map(|s| s.name).collect();
+    assert_eq!(
+        names,
+        [
+            "aggregate_records",
+            "count_records",
+            "get_record",
+            "search_records"
+        ]
+    );
+    for spec in registry.specs() {
+        insta::assert_json_snapshot!(format!("record_tool_spec_{}", spec.name), spec);
+    }
 }
