@@ -209,22 +209,23 @@ impl Tool for AggregateRecords {
         let spec_refs: Vec<&str> = groupby.iter().map(String::as_str).collect();
 
         let cap = self.shared.config.max_groups;
-        let (groups, group_count, exact) = if groupby.is_empty() {
-            (Vec::new(), 0, true)
-        } else {
-            let fetch = u32::try_from(GROUP_READ_CAP + 1).unwrap_or(u32::MAX);
-            let mut rows = client
-                .read_group(model, domain.clone(), &spec_refs, &aggregates, Some(fetch))
-                .await?;
-            let exact = rows.len() <= GROUP_READ_CAP;
-            rows.truncate(GROUP_READ_CAP);
-            let count = rows.len() as u64;
-            rows.truncate(cap);
-            (rows, count, exact)
+        let fetch = u32::try_from(GROUP_READ_CAP + 1).unwrap_or(u32::MAX);
+        // The groups and the totals are independent reads: run them together.
+        let grouped = async {
+            if spec_refs.is_empty() {
+                Ok(Vec::new())
+            } else {
+                client
+                    .read_group(model, domain.clone(), &spec_refs, &aggregates, Some(fetch))
+                    .await
+            }
         };
-        let totals = client
-            .read_group(model, domain, &[], &aggregates, None)
-            .await?;
+        let totals = client.read_group(model, domain.clone(), &[], &aggregates, None);
+        let (mut groups, totals) = tokio::try_join!(grouped, totals)?;
+        let exact = groups.len() <= GROUP_READ_CAP;
+        groups.truncate(GROUP_READ_CAP);
+        let group_count = groups.len() as u64;
+        groups.truncate(cap);
         let totals = totals
             .first()
             .map(|group| group_out(group, &types))

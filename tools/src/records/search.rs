@@ -85,6 +85,14 @@ impl SearchRecordsOutput {
         if self.total == 0 {
             return format!("no {} records match", self.model);
         }
+        if shown == 0 {
+            return format!(
+                "no records at offset {}: {} {} records match in all",
+                thousands(u64::from(self.offset)),
+                thousands(self.total),
+                self.model
+            );
+        }
         if !self.truncated && self.offset == 0 {
             let noun = if shown == 1 { "record" } else { "records" };
             return format!("{} {} {noun}", thousands(shown), self.model);
@@ -166,18 +174,19 @@ impl Tool for SearchRecords {
         let types = field_types(&client, model).await?;
         let fields = choice.resolve(tool, model, &types, &client)?;
         let domain = domain.to_value();
-        let total = client.search_count(model, domain.clone()).await?;
         let field_refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-        let raw = client
-            .search_read(
+        // Independent reads: run them together to halve the wait.
+        let (total, raw) = tokio::try_join!(
+            client.search_count(model, domain.clone()),
+            client.search_read(
                 model,
                 domain,
                 &field_refs,
                 Some(&order),
                 Some(limit),
-                Some(offset),
-            )
-            .await?;
+                Some(offset)
+            ),
+        )?;
         let base = &self.shared.config.odoo_base_url;
         let records: Vec<RecordOut> = raw
             .iter()
@@ -232,6 +241,10 @@ mod tests {
         assert_eq!(output(3, 0, 3).summary(), "3 res.partner records");
         assert_eq!(output(1, 0, 1).summary(), "1 res.partner record");
         assert_eq!(output(0, 0, 0).summary(), "no res.partner records match");
+        assert_eq!(
+            output(1_234, 5_000, 0).summary(),
+            "no records at offset 5,000: 1,234 res.partner records match in all"
+        );
     }
 
     #[test]
