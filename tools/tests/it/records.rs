@@ -42,6 +42,11 @@ impl OdooConnector for OneClient {
 /// A mock Odoo 17 (version and authentication answered) and a registry
 /// holding the four record tools, connected to it lazily.
 async fn odoo() -> (MockServer, ToolRegistry) {
+    odoo_with(|_| {}).await
+}
+
+/// Like [`odoo`], with the tools' configuration adjusted by `adjust`.
+async fn odoo_with(adjust: impl FnOnce(&mut RecordToolsConfig)) -> (MockServer, ToolRegistry) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let server = MockServer::start().await;
     Mock::given(Rpc::common("version"))
@@ -68,7 +73,8 @@ async fn odoo() -> (MockServer, ToolRegistry) {
         },
         client: OnceCell::new(),
     });
-    let config = RecordToolsConfig::new(BASE.parse().unwrap());
+    let mut config = RecordToolsConfig::new(BASE.parse().unwrap());
+    adjust(&mut config);
     let registry = register_record_tools(ToolRegistry::builder(), config, connector)
         .unwrap()
         .build()
@@ -455,6 +461,79 @@ async fn a_refused_field_makes_no_http_call() {
     );
     let requests = server.received_requests().await.unwrap_or_default();
     assert_eq!(requests.len(), 0, "no request at all, not even the login");
+}
+
+#[tokio::test]
+async fn groups_past_the_cap_are_counted_and_flagged() {
+    let (server, registry) = odoo_with(|config| config.max_groups = 2).await;
+    mount_fields(
+        &server,
+        "sale.order",
+        json!({"partner_id": {"type": "many2one"}, "amount_total": {"type": "monetary"}}),
+    )
+    .await;
+    Mock::given(Rpc::object("sale.order", "read_group"))
+        .and(Grouped(true))
+        .respond_with(Reply(json!([
+            {"partner_id": [1, "Acme"], "__count": 5, "amount_total": 100.0},
+            {"partner_id": [2, "Globex"], "__count": 3, "amount_total": 50.5},
+            {"partner_id": false, "__count": 1, "amount_total": 7.25}
+        ])))
+        .mount(&server)
+        .await;
+    Mock::given(Rpc::object("sale.order", "read_group"))
+        .and(Grouped(false))
+        .respond_with(Reply(json!([{"__count": 9, "amount_total": 157.75}])))
+        .mount(&server)
+        .await;
+
+    let outcome = call(
+        &registry,
+        "aggregate_records",
+        json!({"model": "sale.order", "group_by": [{"field": "partner_id"}],
+               "measures": [{"field": "amount_total", "function": "sum"}]}),
+    )
+    .await;
+    let success = outcome.result.unwrap();
+
+    assert_eq!(
+        success.summary,
+        "9 sale.order records in 3 groups by partner_id; amount_total:sum 157.75; showing the \
+         first 2 groups (truncated), totals cover all records"
+    );
+    assert_eq!(success.output["truncated"], json!(true));
+    assert_eq!(success.output["group_count"], json!(3));
+    assert_eq!(
+        success.output["groups"][1],
+        json!({"keys": {"partner_id": {"id": 2, "name": "Globex"}}, "count": 3,
+               "measures": {"amount_total:sum": "50.5"}})
+    );
+}
+
+#[tokio::test]
+async fn odoo_access_errors_reach_the_model_naming_the_model() {
+    let (server, registry) = odoo().await;
+    Mock::given(Rpc::object("hr.employee", "search_count"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "jsonrpc": "2.0",
+            "id": 1,
+            "error": {"code": 200, "message": "Odoo Server Error", "data": {
+                "name": "odoo.exceptions.AccessError",
+                "message": "You are not allowed to access 'Employee' (hr.employee) records.",
+                "arguments": [], "debug": "", "context": {}
+            }}
+        })))
+        .mount(&server)
+        .await;
+
+    let outcome = call(&registry, "count_records", json!({"model": "hr.employee"})).await;
+    let err = outcome.result.unwrap_err();
+
+    assert_eq!(err.kind(), "odoo_access_denied");
+    assert_eq!(
+        err.to_string(),
+        "odoo call hr.employee/search_count failed for uid 7: access denied"
+    );
 }
 
 /// The descriptions and argument schemas are prompt text: review changes.
