@@ -16,10 +16,9 @@ mod get;
 mod output;
 mod policy;
 mod policy_default;
+mod register;
 mod search;
 mod shared;
-
-use std::sync::Arc;
 
 pub use aggregate::{
     AggregateRecords, AggregateRecordsArgs, AggregateRecordsOutput, GroupBy, GroupOut, Interval,
@@ -33,27 +32,8 @@ pub use count::{CountRecords, CountRecordsArgs, CountRecordsOutput};
 pub use get::{GetRecord, GetRecordArgs, GetRecordOutput};
 pub use output::{RecordOut, record_link, thousands};
 pub use policy::{ModelPolicy, PolicyConfigError, PolicyError, RecordPolicy};
+pub use register::register_record_tools;
 pub use search::{SearchRecords, SearchRecordsArgs, SearchRecordsOutput};
-
-use crate::ToolRegistryBuilder;
-use crate::odoo_client::OdooConnector;
-use shared::Shared;
-
-/// Adds the four record tools to `builder`, sharing one configuration and
-/// connector. Fails if the policy allows what must never be read.
-pub fn register_record_tools(
-    builder: ToolRegistryBuilder,
-    config: RecordToolsConfig,
-    connector: Arc<dyn OdooConnector>,
-) -> Result<ToolRegistryBuilder, PolicyConfigError> {
-    config.validate()?;
-    let shared = Arc::new(Shared { config, connector });
-    Ok(builder
-        .register(SearchRecords::new(Arc::clone(&shared)))
-        .register(CountRecords::new(Arc::clone(&shared)))
-        .register(AggregateRecords::new(Arc::clone(&shared)))
-        .register(GetRecord::new(shared)))
-}
 
 #[cfg(test)]
 #[path = "tools_tests.rs"]

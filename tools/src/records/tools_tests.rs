@@ -1,6 +1,7 @@
 //! Checks that need no Odoo: every refusal happens before the connector is
 //! asked for a client, and the schemas are fit for the providers.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
@@ -8,7 +9,7 @@ use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::odoo_client::{OdooClient, OdooError};
+use crate::odoo_client::{OdooClient, OdooConnector, OdooError};
 use crate::{Identity, Tool, ToolError, ToolRegistry, testing_ctx, tool_schema};
 
 /// Counts requests for a client and never gives one.
