@@ -15,7 +15,7 @@ use crate::{OdooAccess, SchemaError, Summarize, Tool, ToolCtx, ToolError, ToolKi
 
 /// Largest serialised tool output sent to the model verbatim; larger outputs
 /// are replaced by their summary so one tool cannot flood the context window.
-const MAX_MODEL_OUTPUT_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_MODEL_OUTPUT_BYTES: usize = 16 * 1024;
 
 /// A tool as the model sees it: name, description and argument schema.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

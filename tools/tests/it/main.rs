@@ -5,3 +5,4 @@
 
 mod odoo_client;
 mod odoo_json2;
+mod records;

@@ -6,6 +6,7 @@
 mod anthropic;
 mod e2e;
 mod openai;
+mod records;
 mod retry;
 mod store;
 mod turn;
