@@ -6,6 +6,7 @@
 
 pub mod config;
 mod crypto;
+pub mod odoo;
 pub mod prompt;
 pub mod provider;
 mod runtime;
@@ -17,5 +18,5 @@ pub mod turn;
 pub use crypto::init_crypto;
 pub use runtime::{
     DependencyHealth, Health, OdooHealth, ProviderHealth, Runtime, RuntimeError, RuntimeParts,
-    TurnHandle, default_tools,
+    TurnHandle, default_tools, odoo_tools,
 };

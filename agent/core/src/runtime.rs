@@ -11,9 +11,11 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tools::records::{RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
 
 use crate::config::{AgentConfig, Config, DatabaseConfig, LlmProvider, TurnLimits};
+use crate::odoo::{OdooBackend, OdooMode, OdooSetupError};
 use crate::prompt::{PromptError, Prompts};
 use crate::provider::{
     AnthropicProvider, OpenAiCompatProvider, Provider, ReplayError, ReplayProvider, RetryPolicy,
@@ -37,6 +39,10 @@ pub enum RuntimeError {
     Registry(#[from] RegistryError),
     #[error("cannot build the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
+    #[error(transparent)]
+    Odoo(#[from] OdooSetupError),
+    #[error("invalid record tools policy: {0}")]
+    RecordPolicy(#[from] tools::records::PolicyConfigError),
 }
 
 /// Everything a runtime is made of; `Runtime::from_config` fills it from the
@@ -49,8 +55,8 @@ pub struct RuntimeParts {
     pub store: Arc<dyn Store>,
     pub prompts: Prompts,
     pub agent: AgentConfig,
-    /// `None` when answering from the demo company.
-    pub odoo_url: Option<String>,
+    /// The Odoo behind the tools; `None` in tests that need no Odoo.
+    pub odoo: Option<Arc<OdooBackend>>,
 }
 
 /// Shared, cheap to clone.
@@ -108,10 +114,20 @@ pub struct ProviderHealth {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OdooHealth {
-    /// `demo` (built-in demo company) or `configured`.
+    /// `demo` (built-in demo company), `configured`, or `none` (no Odoo
+    /// tools, in tests).
     pub mode: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The demo company's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// The Odoo version the demo imitates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<&'static str>,
+    /// The demo company's size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partners: Option<usize>,
 }
 
 impl Runtime {
@@ -124,6 +140,7 @@ impl Runtime {
             }
         };
         store.migrate().await?;
+        let odoo = Arc::new(OdooBackend::from_config(config).await?);
         let provider: Arc<dyn Provider> = match &config.llm.provider {
             LlmProvider::Anthropic { api_key, base_url } => {
                 let http = reqwest::Client::builder()
@@ -148,11 +165,11 @@ impl Runtime {
             provider,
             model: config.llm.model.clone(),
             retry,
-            tools: default_tools()?,
+            tools: odoo_tools(&odoo)?,
             store,
             prompts: Prompts::embedded()?,
             agent: config.agent.clone(),
-            odoo_url: config.odoo.as_ref().map(|o| o.url.to_string()),
+            odoo: Some(odoo),
         }))
     }
 
@@ -269,14 +286,32 @@ impl Runtime {
             model: parts.model.clone(),
             live: parts.provider.name() != "replay",
         };
-        let odoo = match &parts.odoo_url {
-            Some(url) => OdooHealth {
-                mode: "configured",
-                url: Some(url.clone()),
+        let odoo = match parts.odoo.as_deref().map(|o| &o.mode) {
+            None | Some(OdooMode::Offline) => OdooHealth {
+                mode: "none",
+                url: None,
+                company: None,
+                version: None,
+                partners: None,
             },
-            None => OdooHealth {
+            Some(OdooMode::Configured { url }) => OdooHealth {
+                mode: "configured",
+                url: Some(url.to_string()),
+                company: None,
+                version: None,
+                partners: None,
+            },
+            Some(OdooMode::Demo {
+                company,
+                partners,
+                version,
+                ..
+            }) => OdooHealth {
                 mode: "demo",
                 url: None,
+                company: Some(company.clone()),
+                version: Some(version),
+                partners: Some(*partners),
             },
         };
         Health {
@@ -288,10 +323,21 @@ impl Runtime {
     }
 }
 
-/// The tools every deployment has.
+/// The tools that need no Odoo.
 pub fn default_tools() -> Result<ToolRegistry, RegistryError> {
+    builtin_tools().build()
+}
+
+fn builtin_tools() -> tools::ToolRegistryBuilder {
     ToolRegistry::builder()
         .register(tools::builtin::Calculate)
         .register(tools::builtin::CurrentDatetime::new())
-        .build()
+}
+
+/// Every tool a deployment offers: the built-in ones plus those reading
+/// `odoo`.
+pub fn odoo_tools(odoo: &OdooBackend) -> Result<ToolRegistry, RuntimeError> {
+    let config = RecordToolsConfig::new(odoo.base_url.clone());
+    let builder = register_record_tools(builtin_tools(), config, Arc::clone(&odoo.connector))?;
+    Ok(builder.build()?)
 }

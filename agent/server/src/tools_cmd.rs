@@ -2,10 +2,12 @@
 
 #![allow(clippy::print_stdout)] // this command's output is its product
 
-use agent::default_tools;
+use agent::odoo::OdooBackend;
+use agent::odoo_tools;
 
 pub fn list(json: bool) -> anyhow::Result<()> {
-    let specs = default_tools()?.specs();
+    // The same tools `serve` offers; describing them needs no Odoo.
+    let specs = odoo_tools(&OdooBackend::offline())?.specs();
     if json {
         println!("{}", serde_json::to_string_pretty(&specs)?);
         return Ok(());

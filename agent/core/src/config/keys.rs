@@ -128,6 +128,11 @@ pub const KEYS: &[ConfigKey] = &[
         "Odoo version the demo company imitates: 17.0, 18.0 or 19.0",
     ),
     key(
+        "ODOO_AGENT_DEMO_LOGIN",
+        "accountant@harbourline.example",
+        "Demo user the local operator acts as (admin@, accountant@, sales@ or warehouse@harbourline.example)",
+    ),
+    key(
         "ODOO_AGENT_DEMO_SEED",
         "42",
         "Seed of the demo company's generated data; the same seed gives the same company",

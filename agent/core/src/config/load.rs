@@ -145,6 +145,9 @@ impl Settings {
         };
         let demo = DemoSettings {
             seed: self.number("ODOO_AGENT_DEMO_SEED", 0, u64::MAX),
+            login: self
+                .value("ODOO_AGENT_DEMO_LOGIN")
+                .unwrap_or_else(|| Self::default_of("ODOO_AGENT_DEMO_LOGIN").to_owned()),
             partners: self.number("ODOO_AGENT_DEMO_PARTNERS", 10, 1_000_000),
             version: self.parsed("ODOO_AGENT_DEMO_VERSION", "17.0, 18.0 or 19.0"),
         };

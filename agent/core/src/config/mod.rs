@@ -149,6 +149,8 @@ impl std::str::FromStr for DemoOdooVersion {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoSettings {
     pub seed: u64,
+    /// The demo user the local operator acts as.
+    pub login: String,
     pub partners: usize,
     pub version: DemoOdooVersion,
 }

@@ -46,6 +46,6 @@ pub fn runtime_with(
             timezone: chrono_tz::UTC,
             limits,
         },
-        odoo_url: None,
+        odoo: None,
     })
 }

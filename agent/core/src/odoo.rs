@@ -1,0 +1,194 @@
+//! Which Odoo the tools talk to: the configured server, or the built-in demo
+//! company served in-process by a fake Odoo on loopback.
+//!
+//! Either way the tools get an [`OdooConnector`] that hands out clients per
+//! identity, so demo mode exercises the same client, wire format and access
+//! rights as production.
+
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+
+use chrono::Local;
+use secrecy::SecretString;
+use thiserror::Error;
+use tools::demo::{DemoSpec, DemoVersion, FakeOdoo, generate};
+use async_trait::async_trait;
+use tools::Identity;
+use tools::odoo_client::{
+    OdooClient, OdooClientConfig, OdooConnector, OdooDirectory, OdooError, ProtocolChoice,
+};
+use url::Url;
+
+use crate::config::{Config, DemoOdooVersion, DemoSettings, OdooClientSettings, OdooProtocol};
+
+/// The Odoo side could not be set up.
+#[derive(Debug, Error)]
+pub enum OdooSetupError {
+    #[error("cannot start the demo company's Odoo server: {0}")]
+    DemoServer(#[from] std::io::Error),
+    #[error("the demo company has no user {0:?}; ODOO_AGENT_DEMO_LOGIN must name one of: {1}")]
+    DemoUser(String, String),
+}
+
+/// The Odoo behind the tools, for as long as the runtime lives.
+pub struct OdooBackend {
+    pub connector: Arc<dyn OdooConnector>,
+    /// The address users open records at, for links.
+    pub base_url: Url,
+    pub mode: OdooMode,
+    /// Keeps the demo server running; `None` for a configured Odoo.
+    _demo: Option<FakeOdoo>,
+}
+
+/// What `/health` and the start-up banner say about Odoo.
+#[derive(Debug, Clone)]
+pub enum OdooMode {
+    /// No connection at all: tools are only described (`tools list`).
+    Offline,
+    Configured {
+        url: Url,
+    },
+    Demo {
+        company: String,
+        partners: usize,
+        version: &'static str,
+        login: String,
+    },
+}
+
+impl OdooBackend {
+    /// A backend for commands that only describe tools: every Odoo call is
+    /// refused.
+    pub fn offline() -> Self {
+        Self {
+            connector: Arc::new(Offline),
+            base_url: Url::parse("http://odoo.invalid").unwrap_or_else(|_| unreachable!()),
+            mode: OdooMode::Offline,
+            _demo: None,
+        }
+    }
+
+    /// The configured Odoo when `ODOO_URL` is set, else the demo company.
+    pub async fn from_config(config: &Config) -> Result<Self, OdooSetupError> {
+        match &config.odoo {
+            Some(odoo) => {
+                let base = client_config(
+                    &config.odoo_client,
+                    odoo.url.clone(),
+                    odoo.db.clone(),
+                    odoo.login.clone(),
+                    odoo.api_key.clone(),
+                );
+                Ok(Self {
+                    connector: Arc::new(OdooDirectory::new(base)),
+                    base_url: odoo.url.clone(),
+                    mode: OdooMode::Configured {
+                        url: odoo.url.clone(),
+                    },
+                    _demo: None,
+                })
+            }
+            None => Self::demo(&config.demo, &config.odoo_client).await,
+        }
+    }
+
+    /// Generates the demo company and serves it on a loopback port. The
+    /// local operator acts as the configured demo user, never implicitly as
+    /// its administrator.
+    async fn demo(
+        settings: &DemoSettings,
+        client: &OdooClientSettings,
+    ) -> Result<Self, OdooSetupError> {
+        let version = match settings.version {
+            DemoOdooVersion::V17 => DemoVersion::V17,
+            DemoOdooVersion::V18 => DemoVersion::V18,
+            DemoOdooVersion::V19 => DemoVersion::V19,
+        };
+        let spec = DemoSpec {
+            seed: settings.seed,
+            partners: settings.partners,
+            version,
+            // The demo's documents lead up to the real today, so "overdue"
+            // and "this month" mean what the person asking expects.
+            today: Local::now().date_naive(),
+        };
+        let company = tokio::task::spawn_blocking(move || generate(&spec))
+            .await
+            .map_err(|err| std::io::Error::other(err.to_string()))?;
+        let dataset = company.dataset;
+        let Some(user) = dataset.user_by_login(&settings.login).cloned() else {
+            let logins: Vec<&str> = dataset.users.iter().map(|u| u.login.as_str()).collect();
+            return Err(OdooSetupError::DemoUser(
+                settings.login.clone(),
+                logins.join(", "),
+            ));
+        };
+        let db = dataset.db.clone();
+        let company_name = company_name(&dataset);
+        let server = FakeOdoo::start(dataset).await?;
+        let url = server.url();
+        let base = client_config(
+            client,
+            url.clone(),
+            db,
+            user.login.clone(),
+            SecretString::from(user.api_key.clone()),
+        );
+        Ok(Self {
+            connector: Arc::new(OdooDirectory::new(base)),
+            base_url: url,
+            mode: OdooMode::Demo {
+                company: company_name,
+                partners: settings.partners,
+                version: version.server_version(),
+                login: user.login,
+            },
+            _demo: Some(server),
+        })
+    }
+}
+
+fn company_name(dataset: &tools::demo::Dataset) -> String {
+    dataset
+        .table("res.company")
+        .and_then(|t| {
+            let record = t.records().first()?;
+            t.value(record, "name")?.as_str().map(str::to_owned)
+        })
+        .unwrap_or_else(|| "Demo company".to_owned())
+}
+
+fn client_config(
+    settings: &OdooClientSettings,
+    url: Url,
+    db: String,
+    login: String,
+    api_key: SecretString,
+) -> OdooClientConfig {
+    OdooClientConfig {
+        url,
+        db,
+        login,
+        api_key,
+        timeout: settings.timeout,
+        max_concurrent_calls: NonZeroUsize::new(settings.max_concurrent_calls)
+            .unwrap_or(NonZeroUsize::MIN),
+        protocol: match settings.protocol {
+            OdooProtocol::Auto => ProtocolChoice::Auto,
+            OdooProtocol::JsonRpc => ProtocolChoice::JsonRpc,
+            OdooProtocol::Json2 => ProtocolChoice::Json2,
+        },
+    }
+}
+
+/// The connector of [`OdooBackend::offline`].
+struct Offline;
+
+#[async_trait]
+impl OdooConnector for Offline {
+    async fn client_for(&self, _identity: &Identity) -> Result<Arc<OdooClient>, OdooError> {
+        Err(OdooError::Config(
+            "no Odoo connection: this command only describes the tools".to_owned(),
+        ))
+    }
+}
