@@ -1,0 +1,727 @@
+//! Grouped reads: `read_group` as Odoo 17/18 answer it (period labels,
+//! `__count` or `<field>_count` when lazy, `__domain`, `__range`) and
+//! `formatted_read_group` as Odoo 19 answers it (`[start, label]` periods,
+//! aggregates keyed by their spec, `__extra_domain`).
+//!
+//! Sums are exact decimals, returned as JSON numbers. Periods of datetime
+//! fields are cut in UTC (Odoo uses the user's time zone; the demo users
+//! have none) and weeks are ISO weeks starting on Monday.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Datelike, Months, NaiveDate};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde_json::{Map, Value, json};
+
+use crate::demo::{FieldType, Record, Table};
+use crate::odoo::{Domain, money};
+
+use super::access::{Operation, check_fields};
+use super::fault::Fault;
+use super::order::{Term, compare_values};
+use super::query::{Filter, Scope};
+
+/// Which API answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flavor {
+    /// `read_group` (17, 18): `lazy` groups by the first groupby only.
+    Classic { lazy: bool },
+    /// `formatted_read_group` (19).
+    Formatted,
+}
+
+/// The arguments of a grouped read, already bound.
+pub(crate) struct GroupRequest {
+    pub groupby: Vec<String>,
+    /// `fields` of `read_group` or `aggregates` of `formatted_read_group`.
+    pub aggregates: Vec<String>,
+    pub offset: usize,
+    pub limit: Option<usize>,
+    pub order: Option<String>,
+}
+
+/// Runs a grouped read over the records matching `filter`.
+pub(crate) fn read_group(
+    scope: &Scope<'_>,
+    filter: &Filter,
+    request: GroupRequest,
+    flavor: Flavor,
+) -> Result<Value, Fault> {
+    let table = scope.table;
+    let mut groupbys = request
+        .groupby
+        .iter()
+        .map(|spec| GroupBy::parse(table, spec, flavor))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Flavor::Classic { lazy: true } = flavor {
+        groupbys.truncate(1);
+    }
+    let aggregates = parse_aggregates(table, &request.aggregates, &request.groupby, flavor)?;
+    let fields = groupbys.iter().map(|g| &table.def.fields[g.pos]).chain(
+        aggregates
+            .iter()
+            .filter_map(|a| a.pos.map(|p| &table.def.fields[p])),
+    );
+    check_fields(table, scope.user, fields, Operation::Read)?;
+
+    let mut buckets: Vec<Bucket> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for record in scope.all(filter) {
+        let keys: Vec<Key> = groupbys.iter().map(|g| g.key(scope, record)).collect();
+        let identity = keys
+            .iter()
+            .map(|k| k.sort.to_string())
+            .collect::<Vec<_>>()
+            .join("\u{1f}");
+        let at = *index.entry(identity).or_insert_with(|| {
+            buckets.push(Bucket {
+                keys,
+                count: 0,
+                accs: aggregates.iter().map(|a| Acc::new(a.function)).collect(),
+            });
+            buckets.len() - 1
+        });
+        let bucket = &mut buckets[at];
+        bucket.count += 1;
+        for (acc, aggregate) in bucket.accs.iter_mut().zip(&aggregates) {
+            if let Some(pos) = aggregate.pos {
+                acc.add(&record.values[pos], aggregate);
+            }
+        }
+    }
+    if groupbys.is_empty() && buckets.is_empty() {
+        buckets.push(Bucket {
+            keys: Vec::new(),
+            count: 0,
+            accs: aggregates.iter().map(|a| Acc::new(a.function)).collect(),
+        });
+    }
+
+    let sorter = GroupOrder::parse(request.order.as_deref(), &groupbys, &aggregates)?;
+    let mut rows: Vec<(Bucket, Vec<Value>)> = buckets
+        .into_iter()
+        .map(|b| {
+            let values = b
+                .accs
+                .iter()
+                .zip(&aggregates)
+                .map(|(acc, a)| acc.value(a))
+                .collect();
+            (b, values)
+        })
+        .collect();
+    rows.sort_by(|a, b| sorter.compare(a, b));
+    let rows = rows
+        .into_iter()
+        .skip(request.offset)
+        .take(request.limit.unwrap_or(usize::MAX));
+
+    let mut out = Vec::new();
+    for (bucket, values) in rows {
+        let mut row = Map::new();
+        let mut parts = Vec::new();
+        let mut ranges = Map::new();
+        for (groupby, key) in groupbys.iter().zip(&bucket.keys) {
+            row.insert(groupby.spec.clone(), key.shown(flavor));
+            parts.push(key.domain(&groupby.field)?);
+            if let Some(range) = key.range() {
+                ranges.insert(groupby.spec.clone(), range);
+            }
+        }
+        match flavor {
+            Flavor::Classic { lazy } => {
+                let count_key = match (lazy, groupbys.first()) {
+                    (true, Some(first)) => format!("{}_count", first.field),
+                    _ => "__count".to_owned(),
+                };
+                row.insert(count_key, json!(bucket.count));
+                for (aggregate, value) in aggregates.iter().zip(values) {
+                    row.insert(aggregate.key.clone(), value);
+                }
+                parts.push(filter.domain().clone());
+                row.insert("__domain".to_owned(), Domain::and(parts).to_value());
+                if !ranges.is_empty() {
+                    row.insert("__range".to_owned(), Value::Object(ranges));
+                }
+                if lazy && request.groupby.len() > 1 {
+                    row.insert(
+                        "__context".to_owned(),
+                        json!({ "group_by": request.groupby[1..] }),
+                    );
+                }
+            }
+            Flavor::Formatted => {
+                for (aggregate, value) in aggregates.iter().zip(values) {
+                    row.insert(aggregate.key.clone(), value);
+                }
+                let extra = if parts.is_empty() {
+                    json!([[1, "=", 1]])
+                } else {
+                    Domain::and(parts).to_value()
+                };
+                row.insert("__extra_domain".to_owned(), extra);
+            }
+        }
+        out.push(Value::Object(row));
+    }
+    Ok(Value::Array(out))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Granularity {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Plain {
+        boolean: bool,
+    },
+    Many2one,
+    Period {
+        granularity: Granularity,
+        datetime: bool,
+    },
+}
+
+struct GroupBy {
+    spec: String,
+    field: String,
+    pos: usize,
+    kind: Kind,
+}
+
+impl GroupBy {
+    fn parse(table: &Table, spec: &str, flavor: Flavor) -> Result<Self, Fault> {
+        let (name, granularity) = match spec.split_once(':') {
+            Some((name, g)) => (name, Some(g)),
+            None => (spec, None),
+        };
+        let pos = table
+            .position(name)
+            .ok_or_else(|| Fault::invalid_field(table.def.name, name))?;
+        let ty = &table.def.fields[pos].ty;
+        let kind = match (ty, granularity) {
+            (FieldType::Date | FieldType::Datetime, g) => {
+                let granularity = match (g, flavor) {
+                    (Some("day"), _) => Granularity::Day,
+                    (Some("week"), _) => Granularity::Week,
+                    (Some("month"), _) | (None, Flavor::Classic { .. }) => Granularity::Month,
+                    (Some("quarter"), _) => Granularity::Quarter,
+                    (Some("year"), _) => Granularity::Year,
+                    (None, Flavor::Formatted) => {
+                        return Err(Fault::value_error(format!(
+                            "Group by {spec:?} requires a granularity on a date field"
+                        )));
+                    }
+                    (Some(other), _) => {
+                        return Err(Fault::value_error(format!(
+                            "Granularity {other:?} is not supported"
+                        )));
+                    }
+                };
+                Kind::Period {
+                    granularity,
+                    datetime: matches!(ty, FieldType::Datetime),
+                }
+            }
+            (_, Some(_)) => {
+                return Err(Fault::value_error(format!(
+                    "Invalid groupby specification {spec:?}: only date fields take a granularity"
+                )));
+            }
+            (FieldType::Many2one(_), None) => Kind::Many2one,
+            (FieldType::One2many { .. } | FieldType::Many2many(_), None) => {
+                return Err(Fault::value_error(format!(
+                    "Grouping by the x2many field {name:?} is not supported"
+                )));
+            }
+            (FieldType::Boolean, None) => Kind::Plain { boolean: true },
+            (_, None) => Kind::Plain { boolean: false },
+        };
+        Ok(Self {
+            spec: spec.to_owned(),
+            field: name.to_owned(),
+            pos,
+            kind,
+        })
+    }
+
+    fn key(&self, scope: &Scope<'_>, record: &Record) -> Key {
+        let value = &record.values[self.pos];
+        let unset = matches!(value, Value::Null | Value::Bool(false));
+        match self.kind {
+            Kind::Plain { boolean } => Key {
+                sort: value.clone(),
+                period: None,
+                boolean,
+            },
+            Kind::Many2one if unset => Key::unset(),
+            Kind::Many2one => {
+                let pair = match value {
+                    Value::Number(id) => {
+                        let name = link_name(scope, &self.field, id.as_i64().unwrap_or(0));
+                        json!([id, name])
+                    }
+                    other => other.clone(),
+                };
+                Key {
+                    sort: pair,
+                    period: None,
+                    boolean: false,
+                }
+            }
+            Kind::Period {
+                granularity,
+                datetime,
+            } => {
+                let start = value
+                    .as_str()
+                    .and_then(|text| text.get(..10))
+                    .and_then(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
+                    .map(|day| period_start(day, granularity));
+                match start {
+                    None => Key::unset(),
+                    Some(start) => Key {
+                        sort: Value::String(start.format("%Y-%m-%d").to_string()),
+                        period: Some(Period {
+                            start,
+                            granularity,
+                            datetime,
+                        }),
+                        boolean: false,
+                    },
+                }
+            }
+        }
+    }
+}
+
+fn link_name(scope: &Scope<'_>, field: &str, id: i64) -> Value {
+    let comodel = match scope.table.field(field).map(|f| &f.ty) {
+        Some(FieldType::Many2one(comodel)) => *comodel,
+        _ => return Value::Bool(false),
+    };
+    scope
+        .dataset
+        .table(comodel)
+        .and_then(|t| t.get(id).map(|r| super::read::display_name(t, r)))
+        .unwrap_or(Value::Bool(false))
+}
+
+/// The value of one groupby in one group.
+struct Key {
+    /// The stored value (a many2one pair, a period's first day as text).
+    sort: Value,
+    period: Option<Period>,
+    boolean: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Period {
+    start: NaiveDate,
+    granularity: Granularity,
+    datetime: bool,
+}
+
+impl Key {
+    fn unset() -> Self {
+        Self {
+            sort: Value::Bool(false),
+            period: None,
+            boolean: false,
+        }
+    }
+
+    fn shown(&self, flavor: Flavor) -> Value {
+        match (&self.period, flavor) {
+            (None, _) => self.sort.clone(),
+            (Some(p), Flavor::Classic { .. }) => Value::String(p.label()),
+            (Some(p), Flavor::Formatted) => {
+                json!([p.start.format("%Y-%m-%d").to_string(), p.label()])
+            }
+        }
+    }
+
+    fn domain(&self, field: &str) -> Result<Domain, Fault> {
+        let leaf = |d: Result<Domain, crate::odoo::DomainError>| {
+            d.map_err(|err| Fault::value_error(err.to_string()))
+        };
+        match (&self.period, &self.sort) {
+            (Some(p), _) => {
+                let (from, to) = p.bounds();
+                Ok(Domain::and(vec![
+                    leaf(Domain::ge(field, from))?,
+                    leaf(Domain::lt(field, to))?,
+                ]))
+            }
+            (None, Value::Array(pair)) => {
+                leaf(Domain::eq(field, pair.first().cloned().unwrap_or_default()))
+            }
+            (None, value) => leaf(Domain::eq(field, value.clone())),
+        }
+    }
+
+    fn range(&self) -> Option<Value> {
+        match &self.period {
+            Some(p) => {
+                let (from, to) = p.bounds();
+                Some(json!({ "from": from, "to": to }))
+            }
+            None if self.sort == Value::Bool(false) => None,
+            None => None,
+        }
+    }
+}
+
+impl Period {
+    fn end(&self) -> NaiveDate {
+        let next = match self.granularity {
+            Granularity::Day => self.start.succ_opt(),
+            Granularity::Week => self.start.checked_add_days(chrono::Days::new(7)),
+            Granularity::Month => self.start.checked_add_months(Months::new(1)),
+            Granularity::Quarter => self.start.checked_add_months(Months::new(3)),
+            Granularity::Year => self.start.checked_add_months(Months::new(12)),
+        };
+        next.unwrap_or(self.start)
+    }
+
+    fn bounds(&self) -> (String, String) {
+        let fmt = |d: NaiveDate| {
+            if self.datetime {
+                d.format("%Y-%m-%d 00:00:00").to_string()
+            } else {
+                d.format("%Y-%m-%d").to_string()
+            }
+        };
+        (fmt(self.start), fmt(self.end()))
+    }
+
+    /// Odoo's labels in English: `29 Jan 2022`, `W5 2022`, `January 2022`,
+    /// `Q1 2022`, `2022`.
+    fn label(&self) -> String {
+        let d = self.start;
+        match self.granularity {
+            Granularity::Day => d.format("%d %b %Y").to_string(),
+            Granularity::Week => {
+                let week = d.iso_week();
+                format!("W{} {}", week.week(), week.year())
+            }
+            Granularity::Month => d.format("%B %Y").to_string(),
+            Granularity::Quarter => format!("Q{} {}", d.month0() / 3 + 1, d.year()),
+            Granularity::Year => d.year().to_string(),
+        }
+    }
+}
+
+fn period_start(day: NaiveDate, granularity: Granularity) -> NaiveDate {
+    let first_of = |month: u32| NaiveDate::from_ymd_opt(day.year(), month, 1).unwrap_or(day);
+    match granularity {
+        Granularity::Day => day,
+        Granularity::Week => day
+            .checked_sub_days(chrono::Days::new(u64::from(
+                day.weekday().num_days_from_monday(),
+            )))
+            .unwrap_or(day),
+        Granularity::Month => first_of(day.month()),
+        Granularity::Quarter => first_of(day.month0() / 3 * 3 + 1),
+        Granularity::Year => first_of(1),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Function {
+    Sum,
+    Min,
+    Max,
+    Avg,
+    Count,
+    CountDistinct,
+}
+
+struct Aggregate {
+    /// The key of the aggregate in each row.
+    key: String,
+    /// The field's position; `None` for `__count`.
+    pos: Option<usize>,
+    function: Function,
+    integer: bool,
+}
+
+fn parse_aggregates(
+    table: &Table,
+    specs: &[String],
+    groupby: &[String],
+    flavor: Flavor,
+) -> Result<Vec<Aggregate>, Fault> {
+    let mut out = Vec::new();
+    for spec in specs {
+        if spec == "__count" {
+            if flavor == Flavor::Formatted {
+                out.push(Aggregate {
+                    key: spec.clone(),
+                    pos: None,
+                    function: Function::Count,
+                    integer: true,
+                });
+            }
+            continue;
+        }
+        // `alias:function(field)` (17/18 only), `field:function` or `field`.
+        let (key, field, function) = match spec.split_once(':') {
+            Some((alias, call)) if call.ends_with(')') && flavor != Flavor::Formatted => {
+                let (function, field) = call
+                    .trim_end_matches(')')
+                    .split_once('(')
+                    .ok_or_else(|| invalid_aggregate(spec))?;
+                (alias.to_owned(), field, Some(function))
+            }
+            Some((field, function)) => {
+                let key = if flavor == Flavor::Formatted {
+                    spec.as_str()
+                } else {
+                    field
+                };
+                (key.to_owned(), field, Some(function))
+            }
+            None if flavor == Flavor::Formatted => return Err(invalid_aggregate(spec)),
+            None => (spec.clone(), spec.as_str(), None),
+        };
+        let pos = table.position(field).ok_or_else(|| match flavor {
+            Flavor::Formatted => Fault::value_error(format!(
+                "Invalid field '{field}' on model '{}' for '{spec}'.",
+                table.def.name
+            )),
+            Flavor::Classic { .. } => Fault::invalid_field(table.def.name, field),
+        })?;
+        let ty = &table.def.fields[pos].ty;
+        let numeric = matches!(
+            ty,
+            FieldType::Integer | FieldType::Float | FieldType::Monetary { .. }
+        );
+        let function = match function {
+            Some("sum") => Function::Sum,
+            Some("min") => Function::Min,
+            Some("max") => Function::Max,
+            Some("avg") => Function::Avg,
+            Some("count") => Function::Count,
+            Some("count_distinct") => Function::CountDistinct,
+            Some(_) => return Err(invalid_aggregate(spec)),
+            // A bare field: summed when numeric, otherwise ignored, as the
+            // field's default aggregator would be.
+            None if numeric && !groupby.iter().any(|g| g == field) => Function::Sum,
+            None => continue,
+        };
+        out.push(Aggregate {
+            key,
+            pos: Some(pos),
+            function,
+            integer: matches!(ty, FieldType::Integer),
+        });
+    }
+    Ok(out)
+}
+
+fn invalid_aggregate(spec: &str) -> Fault {
+    Fault::value_error(format!(
+        "Invalid aggregate specification {spec:?}: expected \"<field_name>:<function>\", e.g. \
+         \"quantity:sum\""
+    ))
+}
+
+struct Bucket {
+    keys: Vec<Key>,
+    count: u64,
+    accs: Vec<Acc>,
+}
+
+/// A running aggregate.
+enum Acc {
+    Sum(Decimal),
+    Min(Option<Value>),
+    Max(Option<Value>),
+    Avg(Decimal, u64),
+    Count(u64),
+    Distinct(HashSet<String>),
+}
+
+impl Acc {
+    fn new(function: Function) -> Self {
+        match function {
+            Function::Sum => Self::Sum(Decimal::ZERO),
+            Function::Min => Self::Min(None),
+            Function::Max => Self::Max(None),
+            Function::Avg => Self::Avg(Decimal::ZERO, 0),
+            Function::Count => Self::Count(0),
+            Function::CountDistinct => Self::Distinct(HashSet::new()),
+        }
+    }
+
+    fn add(&mut self, value: &Value, aggregate: &Aggregate) {
+        if matches!(value, Value::Null)
+            || (matches!(value, Value::Bool(false)) && aggregate.function != Function::Count)
+        {
+            return;
+        }
+        let amount = || money(&aggregate.key, value).ok().flatten();
+        let term = Term {
+            pos: 0,
+            desc: false,
+            boolean: false,
+        };
+        match self {
+            Self::Sum(sum) => *sum += amount().unwrap_or_default(),
+            Self::Avg(sum, n) => {
+                if let Some(a) = amount() {
+                    *sum += a;
+                    *n += 1;
+                }
+            }
+            Self::Min(best) => {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| compare_values(value, b, &term).is_lt())
+                {
+                    *best = Some(value.clone());
+                }
+            }
+            Self::Max(best) => {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| compare_values(value, b, &term).is_gt())
+                {
+                    *best = Some(value.clone());
+                }
+            }
+            Self::Count(n) => {
+                if !matches!(value, Value::Bool(false)) {
+                    *n += 1;
+                }
+            }
+            Self::Distinct(seen) => {
+                seen.insert(value.to_string());
+            }
+        }
+    }
+
+    fn value(&self, aggregate: &Aggregate) -> Value {
+        match self {
+            Self::Sum(sum) => number(*sum, aggregate.integer),
+            Self::Avg(_, 0) => Value::Bool(false),
+            Self::Avg(sum, n) => number(*sum / Decimal::from(*n), false),
+            Self::Min(v) | Self::Max(v) => v.clone().unwrap_or(Value::Bool(false)),
+            Self::Count(n) => json!(n),
+            Self::Distinct(seen) => json!(seen.len()),
+        }
+    }
+}
+
+/// A decimal as the JSON number Odoo would print: an integer for integer
+/// fields, else a float (whose shortest form is the decimal's text).
+fn number(value: Decimal, integer: bool) -> Value {
+    if integer && let Some(n) = value.to_i64() {
+        return json!(n);
+    }
+    value
+        .to_f64()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(Value::Bool(false), Value::Number)
+}
+
+/// How groups are sorted: the `orderby`/`order` terms, then each groupby
+/// ascending.
+struct GroupOrder(Vec<(Source, bool)>);
+
+#[derive(Clone, Copy)]
+enum Source {
+    Key(usize),
+    Count,
+    Aggregate(usize),
+}
+
+impl GroupOrder {
+    fn parse(
+        spec: Option<&str>,
+        groupbys: &[GroupBy],
+        aggregates: &[Aggregate],
+    ) -> Result<Self, Fault> {
+        let mut terms = Vec::new();
+        for part in spec
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let (name, desc) = match words.as_slice() {
+                [name] => (*name, false),
+                [name, dir] if dir.eq_ignore_ascii_case("asc") => (*name, false),
+                [name, dir] if dir.eq_ignore_ascii_case("desc") => (*name, true),
+                _ => {
+                    return Err(Fault::value_error(format!(
+                        "Invalid order {part:?} for grouped read"
+                    )));
+                }
+            };
+            let source = if name == "__count"
+                || name.ends_with("_count")
+                    && groupbys
+                        .first()
+                        .is_some_and(|g| name == format!("{}_count", g.field))
+            {
+                Source::Count
+            } else if let Some(i) = groupbys
+                .iter()
+                .position(|g| g.spec == name || g.field == name)
+            {
+                Source::Key(i)
+            } else if let Some(i) = aggregates.iter().position(|a| a.key == name) {
+                Source::Aggregate(i)
+            } else {
+                return Err(Fault::value_error(format!(
+                    "Order term {name:?} is not a groupby or an aggregate of the grouped read"
+                )));
+            };
+            terms.push((source, desc));
+        }
+        terms.extend((0..groupbys.len()).map(|i| (Source::Key(i), false)));
+        Ok(Self(terms))
+    }
+
+    fn compare(&self, a: &(Bucket, Vec<Value>), b: &(Bucket, Vec<Value>)) -> std::cmp::Ordering {
+        for (source, desc) in &self.0 {
+            let ordering = match source {
+                Source::Count => {
+                    let o = a.0.count.cmp(&b.0.count);
+                    if *desc { o.reverse() } else { o }
+                }
+                Source::Key(i) => {
+                    let (x, y) = (&a.0.keys[*i], &b.0.keys[*i]);
+                    let term = Term {
+                        pos: 0,
+                        desc: *desc,
+                        boolean: x.boolean,
+                    };
+                    compare_values(&x.sort, &y.sort, &term)
+                }
+                Source::Aggregate(i) => {
+                    let term = Term {
+                        pos: 0,
+                        desc: *desc,
+                        boolean: false,
+                    };
+                    compare_values(&a.1[*i], &b.1[*i], &term)
+                }
+            };
+            if ordering.is_ne() {
+                return ordering;
+            }
+        }
+        std::cmp::Ordering::Equal
+    }
+}
