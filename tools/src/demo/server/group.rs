@@ -102,11 +102,15 @@ pub(crate) fn read_group(
     let mut rows: Vec<(Bucket, Vec<Value>)> = buckets
         .into_iter()
         .map(|b| {
+            // `__count` holds no field: it is the group's record count.
             let values = b
                 .accs
                 .iter()
                 .zip(&aggregates)
-                .map(|(acc, a)| acc.value(a))
+                .map(|(acc, a)| match a.pos {
+                    None => json!(b.count),
+                    Some(_) => acc.value(a),
+                })
                 .collect();
             (b, values)
         })

@@ -119,9 +119,8 @@ fn describe(field: &FieldDef, attributes: Option<&[String]>) -> Value {
         "searchable": true,
         "sortable": !matches!(field.ty, FieldType::One2many { .. } | FieldType::Many2many(_)),
     });
-    let map = match &mut all {
-        Value::Object(map) => map,
-        _ => return all,
+    let Value::Object(map) = &mut all else {
+        return all;
     };
     match &field.ty {
         FieldType::Many2one(comodel) | FieldType::Many2many(comodel) => {

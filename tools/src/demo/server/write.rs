@@ -34,8 +34,7 @@ pub(crate) fn create(
     {
         let table = table(dataset, model)?;
         check_model(table, user, Operation::Create)?;
-        let mut next = table.next_id();
-        for vals in list {
+        for (next, vals) in (table.next_id()..).zip(list) {
             let Value::Object(vals) = vals else {
                 return Err(Fault::type_error(
                     "create() takes a dict or a list of dicts",
@@ -64,7 +63,6 @@ pub(crate) fn create(
                 )));
             }
             records.push(record);
-            next += 1;
         }
     }
     let table = table_mut(dataset, model)?;
