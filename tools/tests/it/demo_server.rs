@@ -1406,7 +1406,9 @@ fn the_engine_runs_without_a_server() {
 }
 
 /// 100k partners: a page of 1000 by id must stay cheap, however deep.
+/// Run with `--release -- --nocapture` to see the timings.
 #[test]
+#[allow(clippy::print_stderr)]
 fn search_read_by_id_over_100k_records_is_fast() {
     let mut dataset = company("17.0");
     let table: &mut Table = dataset.table_mut("res.partner").unwrap();
@@ -1421,30 +1423,59 @@ fn search_read_by_id_over_100k_records_is_fast() {
             .unwrap();
         table.push(record).unwrap();
     }
-    let kwargs = |last: i64| {
+    let page = |last: i64, order: &str| {
         json!({"domain": [["customer_rank", ">", 0], ["id", ">", last]], "fields": ["name"],
-               "order": "id", "limit": 1000})
+               "order": order, "limit": 1000})
         .as_object()
         .unwrap()
         .clone()
     };
-    let started = Instant::now();
-    let first = execute_read(&dataset, 2, "res.partner", "search_read", vec![], kwargs(0)).unwrap();
-    let first_took = started.elapsed();
-    let started = Instant::now();
-    let deep = execute_read(
-        &dataset,
-        2,
-        "res.partner",
-        "search_read",
-        vec![],
-        kwargs(90_000),
-    )
-    .unwrap();
-    let deep_took = started.elapsed();
+    let timed = |method: &str, kwargs: Map<String, Value>| {
+        let started = Instant::now();
+        let result = execute_read(&dataset, 2, "res.partner", method, vec![], kwargs).unwrap();
+        let took = started.elapsed();
+        eprintln!("{method} over 100k partners: {took:?}");
+        (result, took)
+    };
+    let (first, first_took) = timed("search_read", page(0, "id"));
+    let (deep, deep_took) = timed("search_read", page(90_000, "id"));
+    let (by_name, _) = timed("search_read", page(0, "name desc"));
+    let (count, _) = timed(
+        "search_count",
+        json!({"domain": [["customer_rank", ">", 0]]})
+            .as_object()
+            .unwrap()
+            .clone(),
+    );
+    let (groups, _) = timed(
+        "read_group",
+        json!({"domain": [], "fields": ["customer_rank:sum"], "groupby": ["customer_rank"],
+               "lazy": false})
+        .as_object()
+        .unwrap()
+        .clone(),
+    );
     assert_eq!(first.as_array().unwrap().len(), 1000);
     assert_eq!(deep[0]["id"], json!(90_001));
-    // Generous bounds for debug builds on a busy machine; release is ~1 ms.
+    assert_eq!(by_name[0]["name"], json!("Partner 99998"));
+    assert_eq!(count, json!(66_666 + 3));
+    assert_eq!(groups.as_array().unwrap().len(), 4);
+    // Generous bounds for debug builds on a busy machine; release is far below.
     assert!(first_took < Duration::from_millis(500), "{first_took:?}");
     assert!(deep_took < Duration::from_millis(500), "{deep_took:?}");
+}
+
+#[tokio::test]
+async fn stop_closes_the_port() {
+    init();
+    let fake = FakeOdoo::start(company("17.0")).await.unwrap();
+    let url = format!("{}jsonrpc", fake.url());
+    rpc(&fake, "common", "version", json!([])).await;
+    fake.stop().await;
+    let refused = reqwest::Client::new()
+        .post(url)
+        .json(&json!({}))
+        .send()
+        .await;
+    assert!(refused.is_err());
 }

@@ -19,17 +19,29 @@ use super::write;
 /// An ORM method the fake implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
+    /// `search(domain, offset, limit, order)`: ids.
     Search,
+    /// `search_read(domain, fields, offset, limit, order)`: records.
     SearchRead,
+    /// `search_count(domain, limit)`: a number.
     SearchCount,
+    /// `read(ids, fields)`: records in the order of `ids`.
     Read,
+    /// `fields_get(allfields, attributes)`: field descriptions by name.
     FieldsGet,
+    /// `name_search(name, args|domain, operator, limit)`: `[id, name]` pairs.
     NameSearch,
+    /// `read_group(domain, fields, groupby, offset, limit, orderby, lazy)` (17, 18; kept on 19).
     ReadGroup,
+    /// `formatted_read_group(domain, groupby, aggregates, having, offset, limit, order)` (19+).
     FormattedReadGroup,
+    /// `create(vals_list)`: an id, or ids for a list.
     Create,
+    /// `write(ids, vals)`: `true`.
     Write,
+    /// `unlink(ids)`: `true`.
     Unlink,
+    /// `message_post(ids, body=.., message_type=.., ..)`: the message id.
     MessagePost,
 }
 

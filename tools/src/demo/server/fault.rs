@@ -15,7 +15,8 @@ pub struct Fault {
     pub message: String,
 }
 
-/// Fully qualified names of the exceptions the fake raises.
+/// Fully qualified names of the exceptions the fake raises, for matching
+/// on [`Fault::name`].
 pub mod names {
     pub const ACCESS_ERROR: &str = "odoo.exceptions.AccessError";
     pub const ACCESS_DENIED: &str = "odoo.exceptions.AccessDenied";
@@ -50,22 +51,27 @@ impl Fault {
         Self::new(names::ACCESS_DENIED, "Access Denied")
     }
 
+    /// `odoo.exceptions.UserError`: the request makes no sense to Odoo.
     pub fn user_error(message: impl Into<String>) -> Self {
         Self::new(names::USER_ERROR, message)
     }
 
+    /// `odoo.exceptions.ValidationError`: values break a constraint.
     pub fn validation_error(message: impl Into<String>) -> Self {
         Self::new(names::VALIDATION_ERROR, message)
     }
 
+    /// `odoo.exceptions.MissingError`: a record named by id does not exist.
     pub fn missing_error(message: impl Into<String>) -> Self {
         Self::new(names::MISSING_ERROR, message)
     }
 
+    /// `builtins.ValueError`: a malformed argument (unknown field, bad order).
     pub fn value_error(message: impl Into<String>) -> Self {
         Self::new(names::VALUE_ERROR, message)
     }
 
+    /// `builtins.TypeError`: arguments that do not fit the method's signature.
     pub fn type_error(message: impl Into<String>) -> Self {
         Self::new(names::TYPE_ERROR, message)
     }

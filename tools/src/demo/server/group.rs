@@ -66,22 +66,28 @@ pub(crate) fn read_group(
     check_fields(table, scope.user, fields, Operation::Read)?;
 
     let mut buckets: Vec<Bucket> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    for record in scope.all(filter) {
-        let keys: Vec<Key> = groupbys.iter().map(|g| g.key(scope, record)).collect();
-        let identity = keys
-            .iter()
-            .map(|k| k.sort.to_string())
-            .collect::<Vec<_>>()
-            .join("\u{1f}");
-        let at = *index.entry(identity).or_insert_with(|| {
-            buckets.push(Bucket {
-                keys,
-                count: 0,
-                accs: aggregates.iter().map(|a| Acc::new(a.function)).collect(),
-            });
-            buckets.len() - 1
-        });
+    // Groups are found by a byte key built in one reused buffer, so a
+    // record of an existing group allocates nothing.
+    let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut identity = Vec::new();
+    for record in scope.matching(filter) {
+        identity.clear();
+        for groupby in &groupbys {
+            groupby.write_identity(record, &mut identity);
+            identity.push(0x1f);
+        }
+        let at = match index.get(identity.as_slice()) {
+            Some(at) => *at,
+            None => {
+                buckets.push(Bucket {
+                    keys: groupbys.iter().map(|g| g.key(scope, record)).collect(),
+                    count: 0,
+                    accs: aggregates.iter().map(|a| Acc::new(a.function)).collect(),
+                });
+                index.insert(identity.clone(), buckets.len() - 1);
+                buckets.len() - 1
+            }
+        };
         let bucket = &mut buckets[at];
         bucket.count += 1;
         for (acc, aggregate) in bucket.accs.iter_mut().zip(&aggregates) {
@@ -256,6 +262,28 @@ impl GroupBy {
         })
     }
 
+    /// Writes what tells this groupby's groups apart: the value, the
+    /// linked id, or the period's first day.
+    fn write_identity(&self, record: &Record, out: &mut Vec<u8>) {
+        use std::io::Write as _;
+        let value = &record.values[self.pos];
+        // Writing into a Vec cannot fail.
+        let _ = match self.kind {
+            Kind::Plain { .. } => serde_json::to_writer(&mut *out, value).map_err(|_| ()),
+            Kind::Many2one => match value {
+                Value::Array(pair) => {
+                    serde_json::to_writer(&mut *out, &pair.first()).map_err(|_| ())
+                }
+                Value::Number(id) => write!(out, "{id}").map_err(|_| ()),
+                _ => write!(out, "false").map_err(|_| ()),
+            },
+            Kind::Period { granularity, .. } => match day_of(value) {
+                Some(day) => write!(out, "{}", period_start(day, granularity)).map_err(|_| ()),
+                None => write!(out, "false").map_err(|_| ()),
+            },
+        };
+    }
+
     fn key(&self, scope: &Scope<'_>, record: &Record) -> Key {
         let value = &record.values[self.pos];
         let unset = matches!(value, Value::Null | Value::Bool(false));
@@ -284,11 +312,7 @@ impl GroupBy {
                 granularity,
                 datetime,
             } => {
-                let start = value
-                    .as_str()
-                    .and_then(|text| text.get(..10))
-                    .and_then(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
-                    .map(|day| period_start(day, granularity));
+                let start = day_of(value).map(|day| period_start(day, granularity));
                 match start {
                     None => Key::unset(),
                     Some(start) => Key {
@@ -421,6 +445,12 @@ impl Period {
             Granularity::Year => d.year().to_string(),
         }
     }
+}
+
+/// The day of a date or datetime value (`YYYY-MM-DD[ HH:MM:SS]`).
+fn day_of(value: &Value) -> Option<NaiveDate> {
+    let text = value.as_str()?.get(..10)?;
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
 fn period_start(day: NaiveDate, granularity: Granularity) -> NaiveDate {
@@ -727,5 +757,78 @@ impl GroupOrder {
             }
         }
         std::cmp::Ordering::Equal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+
+    use super::*;
+
+    fn period(day: &str, granularity: Granularity) -> Period {
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        Period {
+            start: period_start(day, granularity),
+            granularity,
+            datetime: false,
+        }
+    }
+
+    #[test]
+    fn periods_have_odoos_labels_and_half_open_bounds() {
+        let cases = [
+            (Granularity::Day, "29 Jan 2022", "2022-01-29", "2022-01-30"),
+            (Granularity::Week, "W4 2022", "2022-01-24", "2022-01-31"),
+            (
+                Granularity::Month,
+                "January 2022",
+                "2022-01-01",
+                "2022-02-01",
+            ),
+            (Granularity::Quarter, "Q1 2022", "2022-01-01", "2022-04-01"),
+            (Granularity::Year, "2022", "2022-01-01", "2023-01-01"),
+        ];
+        for (granularity, label, from, to) in cases {
+            let p = period("2022-01-29", granularity);
+            assert_eq!(
+                (p.label(), p.bounds()),
+                (label.to_owned(), (from.to_owned(), to.to_owned()))
+            );
+        }
+        // ISO weeks: 1 January 2021 belongs to week 53 of 2020.
+        assert_eq!(period("2021-01-01", Granularity::Week).label(), "W53 2020");
+        let mut december = period("2026-12-31", Granularity::Month);
+        december.datetime = true;
+        assert_eq!(
+            december.bounds(),
+            (
+                "2026-12-01 00:00:00".to_owned(),
+                "2027-01-01 00:00:00".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn sums_are_exact_and_integers_stay_integers() {
+        let amount = Aggregate {
+            key: "amount".into(),
+            pos: Some(1),
+            function: Function::Sum,
+            integer: false,
+        };
+        let mut acc = Acc::new(Function::Sum);
+        for v in [json!(0.1), json!(0.2), json!(false), json!(1e-2)] {
+            acc.add(&v, &amount);
+        }
+        assert_eq!(acc.value(&amount), json!(0.31));
+        let count = Aggregate {
+            integer: true,
+            ..amount
+        };
+        let mut acc = Acc::new(Function::Sum);
+        acc.add(&json!(2), &count);
+        acc.add(&json!(40), &count);
+        assert_eq!(acc.value(&count), json!(42));
     }
 }

@@ -128,3 +128,41 @@ fn invalid_order(spec: &str) -> Fault {
          direction)"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn nulls_sort_last_ascending_and_first_descending() {
+        let asc = Term {
+            pos: 0,
+            desc: false,
+            boolean: false,
+        };
+        let desc = Term { desc: true, ..asc };
+        assert_eq!(
+            compare_values(&json!(false), &json!(1), &asc),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare_values(&json!(false), &json!(1), &desc),
+            Ordering::Less
+        );
+        assert_eq!(compare_values(&json!(2), &json!(10), &asc), Ordering::Less);
+        assert_eq!(
+            compare_values(&json!([9, "Acme"]), &json!([1, "Bolt"]), &asc),
+            Ordering::Less
+        );
+        let boolean = Term {
+            boolean: true,
+            ..asc
+        };
+        assert_eq!(
+            compare_values(&json!(false), &json!(true), &boolean),
+            Ordering::Less
+        );
+    }
+}

@@ -96,19 +96,20 @@ impl<'a> Scope<'a> {
 
     /// Every record matching `filter`, in id order.
     pub fn all(&self, filter: &Filter) -> Vec<&'a Record> {
+        self.matching(filter).collect()
+    }
+
+    /// The records matching `filter`, lazily, in id order.
+    pub fn matching<'s>(&'s self, filter: &'s Filter) -> impl Iterator<Item = &'a Record> + 's {
         let start = self.table.first_at_or_after(filter.min_id);
         self.table.records()[start..]
             .iter()
-            .filter(|r| self.matches(filter, r))
-            .collect()
+            .filter(move |r| self.matches(filter, r))
     }
 
     /// How many records match, counting no further than `limit`.
     pub fn count(&self, filter: &Filter, limit: Option<usize>) -> usize {
-        let start = self.table.first_at_or_after(filter.min_id);
-        self.table.records()[start..]
-            .iter()
-            .filter(|r| self.matches(filter, r))
+        self.matching(filter)
             .take(limit.unwrap_or(usize::MAX))
             .count()
     }
