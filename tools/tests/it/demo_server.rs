@@ -417,6 +417,15 @@ async fn search_read_orders_limits_and_offsets() {
     )
     .await);
     assert_eq!(via, json!(5));
+    let with_context = ok(kw(
+        &fake,
+        "res.partner",
+        "search_count",
+        json!([[]]),
+        json!({"context": {"lang": "en_US", "tz": "Europe/Brussels"}}),
+    )
+    .await);
+    assert_eq!(with_context, json!(5));
     let limited = ok(kw(
         &fake,
         "res.partner",

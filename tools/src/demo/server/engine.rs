@@ -176,8 +176,10 @@ pub fn execute(
     model: &str,
     method: &str,
     args: Vec<Value>,
-    kwargs: Map<String, Value>,
+    mut kwargs: Map<String, Value>,
 ) -> Result<Value, Fault> {
+    // Odoo's `call_kw` takes `context` out of the keywords of every method.
+    kwargs.remove("context");
     let parsed = resolve(dataset, model, method)?;
     if !parsed.writes() {
         return execute_read(dataset, uid, model, method, args, kwargs);
@@ -211,8 +213,9 @@ pub fn execute_read(
     model: &str,
     method: &str,
     args: Vec<Value>,
-    kwargs: Map<String, Value>,
+    mut kwargs: Map<String, Value>,
 ) -> Result<Value, Fault> {
+    kwargs.remove("context");
     let parsed = resolve(dataset, model, method)?;
     if parsed.writes() {
         return Err(Fault::type_error(format!(

@@ -88,6 +88,13 @@ impl<'a> Scope<'a> {
             }
             None => {
                 let mut found = self.all(filter);
+                // Only the first `offset + limit` need sorting: partition
+                // them off first, which is linear.
+                let wanted = offset.saturating_add(limit);
+                if wanted < found.len() {
+                    found.select_nth_unstable_by(wanted, |a, b| order.compare(a, b));
+                    found.truncate(wanted);
+                }
                 found.sort_by(|a, b| order.compare(a, b));
                 found.into_iter().skip(offset).take(limit).collect()
             }
