@@ -12,6 +12,7 @@
 //! It knows nothing of how datasets are generated or of the client.
 
 mod access;
+mod aggregate;
 mod args;
 mod engine;
 mod fake;
