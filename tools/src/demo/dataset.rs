@@ -183,6 +183,18 @@ impl Table {
             .map(|i| &mut self.records[i])
     }
 
+    /// Removes the record with `id`, keeping the others in id order.
+    pub fn remove(&mut self, id: i64) -> Option<Record> {
+        let i = self.records.binary_search_by_key(&id, |r| r.id).ok()?;
+        Some(self.records.remove(i))
+    }
+
+    /// The position in [`Table::records`] of the first record whose id is at
+    /// least `id`, so that a scan can start there instead of at the top.
+    pub fn first_at_or_after(&self, id: i64) -> usize {
+        self.records.partition_point(|r| r.id < id)
+    }
+
     /// The id the next record gets.
     pub fn next_id(&self) -> i64 {
         self.records.last().map_or(1, |r| r.id + 1)

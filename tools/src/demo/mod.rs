@@ -6,7 +6,12 @@
 //! tool tests and evals, and the load of the Odoo benchmarks.
 
 mod dataset;
+mod server;
 
 pub use dataset::{
     Dataset, DemoUser, FieldDef, FieldType, ModelDef, Record, RecordRef, Table, TableError,
+};
+pub use server::{
+    Failure, FakeOdoo, Fault, Matcher, Method, Protocol, RecordedCall, execute, execute_read,
+    fault_names, major_version, version_info,
 };
