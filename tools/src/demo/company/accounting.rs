@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::bank::StatementLine;
 use super::builder::{Builder, Link};
-use super::rows::{cols, ids, m2o, money, put, text_opt};
+use super::rows::{ids, m2o, money, put, text_opt};
 
 /// `account.move.move_type` of an invoice-like move.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +118,9 @@ pub(crate) struct InvoiceSpec<'a> {
     pub reference: Option<&'a str>,
     /// A fixed number instead of the next in sequence.
     pub name: Option<&'a str>,
+    /// A total (cents) the tax is adjusted to by at most a cent or two:
+    /// not every total is reachable with 21 % rounded to the cent.
+    pub total: Option<i64>,
     /// Days the record was created before its date (negative: after).
     pub created_before: i64,
 }
@@ -164,9 +167,16 @@ impl Builder {
             (TaxRule::ZeroRated, _) => (Some(refs.sale_tax_zero), 0),
             (TaxRule::Untaxed, _) => (None, 0),
         };
-        let subtotals: Vec<i64> = spec.lines.iter().map(|l| l.quantity * l.price_cents).collect();
+        let subtotals: Vec<i64> = spec
+            .lines
+            .iter()
+            .map(|l| l.quantity * l.price_cents)
+            .collect();
         let untaxed: i64 = subtotals.iter().sum();
-        let tax = (untaxed * tax_pct + 50) / 100;
+        let tax = match spec.total {
+            Some(total) if tax_pct > 0 => total - untaxed,
+            _ => (untaxed * tax_pct + 50) / 100,
+        };
         let total = untaxed + tax;
         let cur = spec.currency.id;
         let subtotals_eur: Vec<i64> = subtotals
@@ -179,11 +189,15 @@ impl Builder {
         let posted = spec.state == MoveState::Posted;
         let (residual, residual_eur) = match (posted, spec.settlement) {
             (true, Settlement::Paid(_)) => (0, 0),
-            (true, Settlement::Partial(_, paid)) => (total - paid, total_eur - self.to_eur(cur, paid, spec.date)),
+            (true, Settlement::Partial(_, paid)) => {
+                (total - paid, total_eur - self.to_eur(cur, paid, spec.date))
+            }
             _ => (total, total_eur),
         };
         let payment_state = match (posted, spec.settlement) {
-            (true, Settlement::Paid(day)) if (self.dates.today - day).num_days() < 3 => "in_payment",
+            (true, Settlement::Paid(day)) if (self.dates.today - day).num_days() < 3 => {
+                "in_payment"
+            }
             (true, Settlement::Paid(_)) => "paid",
             (true, Settlement::Partial(..)) => "partial",
             _ => "not_paid",
@@ -193,9 +207,21 @@ impl Builder {
             (None, MoveState::Draft) => "/".to_owned(),
             (None, _) => self.next_name(spec.kind.prefix(), spec.date),
         };
-        let journal = if customer { refs.sale_journal } else { refs.purchase_journal };
-        let term_account = if customer { refs.receivable } else { refs.payable };
-        let tax_account = if customer { refs.tax_payable } else { refs.tax_receivable };
+        let journal = if customer {
+            refs.sale_journal
+        } else {
+            refs.purchase_journal
+        };
+        let term_account = if customer {
+            refs.receivable
+        } else {
+            refs.payable
+        };
+        let tax_account = if customer {
+            refs.tax_payable
+        } else {
+            refs.tax_receivable
+        };
         let product_account = if customer { refs.income } else { refs.expense };
         let mut items: Vec<Item<'_>> = Vec::with_capacity(spec.lines.len() + 2);
         for (i, line) in spec.lines.iter().enumerate() {
@@ -295,7 +321,13 @@ impl Builder {
         result
     }
 
-    fn write_items(&mut self, move_id: i64, move_name: &str, spec: &InvoiceSpec<'_>, items: &[Item<'_>]) {
+    fn write_items(
+        &mut self,
+        move_id: i64,
+        move_name: &str,
+        spec: &InvoiceSpec<'_>,
+        items: &[Item<'_>],
+    ) {
         let parent_state = spec.state.code();
         let journal = if spec.kind.is_customer() {
             self.refs.sale_journal
@@ -357,10 +389,17 @@ impl Builder {
         } else {
             (refs.bank_journal, refs.bank_eur_account)
         };
-        let counter_account = if spec.kind.is_customer() { refs.receivable } else { refs.payable };
+        let counter_account = if spec.kind.is_customer() {
+            refs.receivable
+        } else {
+            refs.payable
+        };
         // Money in for customer invoices and vendor refunds.
         let inflow = spec.kind.sign();
-        let memo = spec.reference.filter(|_| !spec.kind.is_customer()).unwrap_or(invoice_name);
+        let memo = spec
+            .reference
+            .filter(|_| !spec.kind.is_customer())
+            .unwrap_or(invoice_name);
         let counterpart = if spec.kind.is_customer() {
             let line = self.statement_line(StatementLine {
                 day,
@@ -376,7 +415,16 @@ impl Builder {
             });
             line.counterpart
         } else {
-            self.payment(spec, memo, invoice.move_id, day, journal, bank_account, paid, paid_eur)
+            self.payment(
+                spec,
+                memo,
+                invoice.move_id,
+                day,
+                journal,
+                bank_account,
+                paid,
+                paid_eur,
+            )
         };
         let (debit, credit) = if inflow > 0 {
             (invoice.term_line, counterpart)
@@ -389,10 +437,14 @@ impl Builder {
         let credit_name = self.line_name(credit);
         let max_date = self.cal.date(day.max(spec.date));
         let t = &mut self.t.partials;
-        let [debit_col, credit_col, amount, max_date_col, company_col, currency] = cols(
-            t,
-            ["debit_move_id", "credit_move_id", "amount", "max_date", "company_id", "company_currency_id"],
-        );
+        let [
+            debit_col,
+            credit_col,
+            amount,
+            max_date_col,
+            company_col,
+            currency,
+        ] = self.cc.partials;
         let r = t.push_blank();
         put(r, debit_col, m2o(debit, &debit_name));
         put(r, credit_col, m2o(credit, &credit_name));
@@ -404,7 +456,7 @@ impl Builder {
 
     /// The label of a journal item (its display name here).
     pub(crate) fn line_name(&self, id: i64) -> String {
-        let [name] = cols(&self.t.lines, ["name"]);
+        let name = self.cc.line_label;
         self.t
             .lines
             .get(id)
@@ -430,7 +482,14 @@ impl Builder {
         let refs = self.refs;
         let outbound = spec.kind.sign() < 0;
         let flow = if outbound { -1 } else { 1 };
-        let name = self.next_name(if journal.id == refs.usd_bank_journal.id { "PBNK2" } else { "PBNK1" }, day);
+        let name = self.next_name(
+            if journal.id == refs.usd_bank_journal.id {
+                "PBNK2"
+            } else {
+                "PBNK1"
+            },
+            day,
+        );
         let payment_id = self.t.payments.next_id();
         let move_id = self.t.moves.next_id();
         let first_line = self.t.lines.next_id();
@@ -486,7 +545,11 @@ impl Builder {
                 price_cents: 0,
             });
         }
-        let state = if self.spec.version.is_18_or_later() { "paid" } else { "posted" };
+        let state = if self.spec.version.is_18_or_later() {
+            "paid"
+        } else {
+            "posted"
+        };
         let company = refs.company.value();
         let eur = refs.eur.value();
         let created = self.cal.at(day, 10, 0);
@@ -513,34 +576,14 @@ impl Builder {
             memo_18,
             create_date,
             write_date,
-        ] = cols(
-            t,
-            [
-                "name",
-                "payment_type",
-                "partner_type",
-                "partner_id",
-                "amount",
-                "amount_company_currency_signed",
-                "currency_id",
-                "company_currency_id",
-                "date",
-                "journal_id",
-                "company_id",
-                "state",
-                "move_id",
-                "is_reconciled",
-                "reconciled_bill_ids",
-                "reconciled_invoice_ids",
-                "ref",
-                "memo",
-                "create_date",
-                "write_date",
-            ],
-        );
+        ] = self.cc.payments;
         let r = t.push_blank();
         put(r, name_col, Value::from(name.as_str()));
-        put(r, payment_type, (if outbound { "outbound" } else { "inbound" }).into());
+        put(
+            r,
+            payment_type,
+            (if outbound { "outbound" } else { "inbound" }).into(),
+        );
         put(r, partner_type, "supplier".into());
         put(r, partner_col, partner);
         put(r, amount, money(paid));
@@ -564,7 +607,9 @@ impl Builder {
 
     /// A `product.product` display name.
     pub(crate) fn product_name(&self, id: i64) -> &str {
-        self.product_names.get(id as usize).map_or("", String::as_str)
+        self.product_names
+            .get(id as usize)
+            .map_or("", String::as_str)
     }
 }
 
@@ -626,11 +671,16 @@ impl Builder {
         let refs = self.refs;
         let partner = (m.partner > 0).then(|| self.partner(m.partner));
         let commercial = (m.partner > 0).then(|| self.partner(self.commercial_of(m.partner)));
-        let created = self.cal.at(m.created, 8 + (m.line_ids.first().copied().unwrap_or(0) % 10) as u32, 15);
+        let created = self.cal.at(
+            m.created,
+            8 + (m.line_ids.first().copied().unwrap_or(0) % 10) as u32,
+            15,
+        );
         let date = self.cal.date(m.date);
         let invoice_date = m.invoice_date.map(|d| self.cal.date(d));
         let due = m.due.map(|d| self.cal.date(d));
-        let statement = (m.statement_line > 0).then(|| m2o(m.statement_line, m.reference.unwrap_or(m.name)));
+        let statement =
+            (m.statement_line > 0).then(|| m2o(m.statement_line, m.reference.unwrap_or(m.name)));
         let payment = (m.payment > 0).then(|| m2o(m.payment, m.name));
         let t = &mut self.t.moves;
         let [
@@ -663,40 +713,7 @@ impl Builder {
             invoice_line_ids,
             create_date,
             write_date,
-        ] = cols(
-            t,
-            [
-                "name",
-                "ref",
-                "payment_reference",
-                "move_type",
-                "state",
-                "partner_id",
-                "commercial_partner_id",
-                "journal_id",
-                "company_id",
-                "currency_id",
-                "company_currency_id",
-                "date",
-                "invoice_date",
-                "invoice_date_due",
-                "amount_untaxed",
-                "amount_tax",
-                "amount_total",
-                "amount_residual",
-                "amount_untaxed_signed",
-                "amount_tax_signed",
-                "amount_total_signed",
-                "amount_residual_signed",
-                "payment_state",
-                "statement_line_id",
-                "payment_id",
-                "line_ids",
-                "invoice_line_ids",
-                "create_date",
-                "write_date",
-            ],
-        );
+        ] = self.cc.moves;
         let r = t.push_blank();
         put(r, name, Value::from(m.name));
         put(r, reference, text_opt(m.reference));
@@ -712,7 +729,11 @@ impl Builder {
         put(r, currency, m.currency.value());
         put(r, company_currency, refs.eur.value());
         put(r, date_col, date);
-        put(r, invoice_date_col, invoice_date.unwrap_or(Value::Bool(false)));
+        put(
+            r,
+            invoice_date_col,
+            invoice_date.unwrap_or(Value::Bool(false)),
+        );
         put(r, due_col, due.unwrap_or(Value::Bool(false)));
         put(r, amount_untaxed, money(m.untaxed.0));
         put(r, amount_tax, money(m.tax.0));
@@ -762,36 +783,7 @@ impl Builder {
             quantity,
             price_unit,
             price_subtotal,
-        ] = cols(
-            t,
-            [
-                "move_id",
-                "move_name",
-                "name",
-                "date",
-                "date_maturity",
-                "account_id",
-                "partner_id",
-                "journal_id",
-                "company_id",
-                "currency_id",
-                "company_currency_id",
-                "debit",
-                "credit",
-                "balance",
-                "amount_currency",
-                "amount_residual",
-                "amount_residual_currency",
-                "reconciled",
-                "parent_state",
-                "display_type",
-                "tax_ids",
-                "product_id",
-                "quantity",
-                "price_unit",
-                "price_subtotal",
-            ],
-        );
+        ] = self.cc.lines;
         let r = t.push_blank();
         put(r, move_col, m2o(l.move_id, l.move_name));
         put(r, move_name, Value::from(l.move_name));
@@ -812,8 +804,20 @@ impl Builder {
         put(r, residual_currency, money(l.residual_currency));
         put(r, reconciled, l.reconciled.into());
         put(r, parent_state, l.parent_state.into());
-        put(r, display_type, if l.display_type.is_empty() { Value::Bool(false) } else { l.display_type.into() });
-        put(r, tax_ids, l.tax.map_or(Value::Array(Vec::new()), |t| ids(&[t.id])));
+        put(
+            r,
+            display_type,
+            if l.display_type.is_empty() {
+                Value::Bool(false)
+            } else {
+                l.display_type.into()
+            },
+        );
+        put(
+            r,
+            tax_ids,
+            l.tax.map_or(Value::Array(Vec::new()), |t| ids(&[t.id])),
+        );
         if let Some(id) = l.product {
             put(r, product, m2o(id, l.label));
         }
@@ -825,3 +829,99 @@ impl Builder {
         r.id
     }
 }
+
+/// The columns written per record, resolved once per table.
+pub(crate) const PARTIALS_FIELDS: [&str; 6] = [
+    "debit_move_id",
+    "credit_move_id",
+    "amount",
+    "max_date",
+    "company_id",
+    "company_currency_id",
+];
+
+/// The columns written per record, resolved once per table.
+pub(crate) const PAYMENTS_FIELDS: [&str; 20] = [
+    "name",
+    "payment_type",
+    "partner_type",
+    "partner_id",
+    "amount",
+    "amount_company_currency_signed",
+    "currency_id",
+    "company_currency_id",
+    "date",
+    "journal_id",
+    "company_id",
+    "state",
+    "move_id",
+    "is_reconciled",
+    "reconciled_bill_ids",
+    "reconciled_invoice_ids",
+    "ref",
+    "memo",
+    "create_date",
+    "write_date",
+];
+
+/// The columns written per record, resolved once per table.
+pub(crate) const MOVES_FIELDS: [&str; 29] = [
+    "name",
+    "ref",
+    "payment_reference",
+    "move_type",
+    "state",
+    "partner_id",
+    "commercial_partner_id",
+    "journal_id",
+    "company_id",
+    "currency_id",
+    "company_currency_id",
+    "date",
+    "invoice_date",
+    "invoice_date_due",
+    "amount_untaxed",
+    "amount_tax",
+    "amount_total",
+    "amount_residual",
+    "amount_untaxed_signed",
+    "amount_tax_signed",
+    "amount_total_signed",
+    "amount_residual_signed",
+    "payment_state",
+    "statement_line_id",
+    "payment_id",
+    "line_ids",
+    "invoice_line_ids",
+    "create_date",
+    "write_date",
+];
+
+/// The columns written per record, resolved once per table.
+pub(crate) const LINES_FIELDS: [&str; 25] = [
+    "move_id",
+    "move_name",
+    "name",
+    "date",
+    "date_maturity",
+    "account_id",
+    "partner_id",
+    "journal_id",
+    "company_id",
+    "currency_id",
+    "company_currency_id",
+    "debit",
+    "credit",
+    "balance",
+    "amount_currency",
+    "amount_residual",
+    "amount_residual_currency",
+    "reconciled",
+    "parent_state",
+    "display_type",
+    "tax_ids",
+    "product_id",
+    "quantity",
+    "price_unit",
+    "price_subtotal",
+];

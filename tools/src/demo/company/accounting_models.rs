@@ -65,7 +65,11 @@ pub(crate) fn account_tax() -> ModelDef {
             req(
                 "type_tax_use",
                 "Tax Type",
-                Selection(&[("sale", "Sales"), ("purchase", "Purchases"), ("none", "None")]),
+                Selection(&[
+                    ("sale", "Sales"),
+                    ("purchase", "Purchases"),
+                    ("none", "None"),
+                ]),
             ),
             req("company_id", "Company", Many2one("res.company")),
             f("active", "Active", Boolean),
@@ -289,7 +293,11 @@ pub(crate) fn account_partial_reconcile() -> ModelDef {
         "id",
         vec![
             req("debit_move_id", "Debit line", Many2one("account.move.line")),
-            req("credit_move_id", "Credit line", Many2one("account.move.line")),
+            req(
+                "credit_move_id",
+                "Credit line",
+                Many2one("account.move.line"),
+            ),
             ro_company("amount", "Amount"),
             ro("max_date", "Max Date of Matched Lines", Date),
             ro("company_id", "Company", Many2one("res.company")),
@@ -315,7 +323,11 @@ pub(crate) fn payment_states(version: DemoVersion) -> &'static [(&'static str, &
             ("rejected", "Rejected"),
         ]
     } else {
-        &[("draft", "Draft"), ("posted", "Posted"), ("cancel", "Cancelled")]
+        &[
+            ("draft", "Draft"),
+            ("posted", "Posted"),
+            ("cancel", "Cancelled"),
+        ]
     }
 }
 

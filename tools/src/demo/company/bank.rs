@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::accounting::{LineRecord, MoveRecord, MoveState};
 use super::builder::{Builder, Link};
-use super::rows::{cols, m2o, money, put, text_opt};
+use super::rows::{m2o, money, put, text_opt};
 
 /// A statement line to create.
 #[derive(Debug, Clone)]
@@ -39,8 +39,16 @@ pub(crate) struct CreatedLine {
 impl Builder {
     pub(crate) fn statement_line(&mut self, s: StatementLine<'_>) -> CreatedLine {
         let refs = self.refs;
-        let journal_currency = if s.journal.id == refs.usd_bank_journal.id { refs.usd } else { refs.eur };
-        let prefix = if s.journal.id == refs.usd_bank_journal.id { "BNK2" } else { "BNK1" };
+        let journal_currency = if s.journal.id == refs.usd_bank_journal.id {
+            refs.usd
+        } else {
+            refs.eur
+        };
+        let prefix = if s.journal.id == refs.usd_bank_journal.id {
+            "BNK2"
+        } else {
+            "BNK1"
+        };
         let name = self.next_name(prefix, s.day);
         let line_id = self.t.statement_lines.next_id();
         let move_id = self.t.moves.next_id();
@@ -70,10 +78,19 @@ impl Builder {
         });
         let partner = s.partner.map(|p| self.partner(p));
         let date = self.cal.date(s.day);
-        let counter = if s.reconciled { s.counter_account } else { refs.suspense };
+        let counter = if s.reconciled {
+            s.counter_account
+        } else {
+            refs.suspense
+        };
         for (account, balance, amount, reconciled) in [
             (s.bank_account, s.amount_eur, s.amount, false),
-            (counter, -s.amount_eur, -s.amount, s.reconciled && counter.id != refs.bank_fees.id),
+            (
+                counter,
+                -s.amount_eur,
+                -s.amount,
+                s.reconciled && counter.id != refs.bank_fees.id,
+            ),
         ] {
             self.write_line(LineRecord {
                 move_id,
@@ -118,27 +135,7 @@ impl Builder {
             sequence,
             create_date,
             write_date,
-        ] = cols(
-            t,
-            [
-                "move_id",
-                "date",
-                "payment_ref",
-                "partner_id",
-                "partner_name",
-                "amount",
-                "amount_currency",
-                "foreign_currency_id",
-                "currency_id",
-                "journal_id",
-                "company_id",
-                "is_reconciled",
-                "amount_residual",
-                "sequence",
-                "create_date",
-                "write_date",
-            ],
-        );
+        ] = self.cc.statement_lines;
         let r = t.push_blank();
         put(r, move_col, m2o(move_id, &name));
         put(r, date_col, date);
@@ -205,7 +202,10 @@ impl Builder {
                 payment: 0,
             });
             let date = self.cal.date(start);
-            for (acc, balance, cur_amount) in [(account, amount_eur, amount), (refs.equity, -amount_eur, -amount)] {
+            for (acc, balance, cur_amount) in [
+                (account, amount_eur, amount),
+                (refs.equity, -amount_eur, -amount),
+            ] {
                 self.write_line(LineRecord {
                     move_id,
                     move_name: &name,
@@ -250,3 +250,23 @@ impl Builder {
         }
     }
 }
+
+/// The columns written per record, resolved once per table.
+pub(crate) const STATEMENT_LINES_FIELDS: [&str; 16] = [
+    "move_id",
+    "date",
+    "payment_ref",
+    "partner_id",
+    "partner_name",
+    "amount",
+    "amount_currency",
+    "foreign_currency_id",
+    "currency_id",
+    "journal_id",
+    "company_id",
+    "is_reconciled",
+    "amount_residual",
+    "sequence",
+    "create_date",
+    "write_date",
+];

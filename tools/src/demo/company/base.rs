@@ -86,7 +86,15 @@ impl Builder {
         let t = &mut self.t.currency;
         let [name, symbol, rate, places, rounding, active, position] = cols(
             t,
-            ["name", "symbol", "rate", "decimal_places", "rounding", "active", "position"],
+            [
+                "name",
+                "symbol",
+                "rate",
+                "decimal_places",
+                "rounding",
+                "active",
+                "position",
+            ],
         );
         let mut links = Vec::new();
         for (code, sym, current, pos, live) in [
@@ -100,10 +108,17 @@ impl Builder {
             put(r, symbol, sym.into());
             put(r, rate, current.into());
             put(r, places, Value::from(if code == "KWD" { 3 } else { 2 }));
-            put(r, rounding, Value::from(if code == "KWD" { 0.001 } else { 0.01 }));
+            put(
+                r,
+                rounding,
+                Value::from(if code == "KWD" { 0.001 } else { 0.01 }),
+            );
             put(r, active, live.into());
             put(r, position, pos.into());
-            links.push(Link { id: r.id, name: code });
+            links.push(Link {
+                id: r.id,
+                name: code,
+            });
         }
         self.refs.eur = links[0];
         self.refs.usd = links[1];
@@ -113,7 +128,8 @@ impl Builder {
     /// Monthly USD and GBP rates (units per euro) drifting around 1.08 and 0.85.
     fn rates(&mut self) {
         let first = self.dates.start.with_day(1).unwrap_or(self.dates.start);
-        let months = (self.dates.today.year() - first.year()) * 12 + self.dates.today.month() as i32
+        let months = (self.dates.today.year() - first.year()) * 12
+            + self.dates.today.month() as i32
             - first.month() as i32
             + 1;
         let (mut usd, mut gbp) = (1.08_f64, 0.85_f64);
@@ -125,9 +141,20 @@ impl Builder {
         }
         let company = self.refs.company.value();
         let t = &mut self.t.rate;
-        let [name, rate, inverse, currency, company_col] =
-            cols(t, ["name", "rate", "inverse_company_rate", "currency_id", "company_id"]);
-        for (link, rates) in [(self.refs.usd, &self.usd_rates), (self.refs.gbp, &self.gbp_rates)] {
+        let [name, rate, inverse, currency, company_col] = cols(
+            t,
+            [
+                "name",
+                "rate",
+                "inverse_company_rate",
+                "currency_id",
+                "company_id",
+            ],
+        );
+        for (link, rates) in [
+            (self.refs.usd, &self.usd_rates),
+            (self.refs.gbp, &self.gbp_rates),
+        ] {
             for (i, &value) in rates.iter().enumerate() {
                 let day = first + Months::new(i as u32);
                 let r = t.push_blank();
@@ -284,9 +311,25 @@ impl Builder {
                 put(r, active, false.into());
                 put(r, share, false.into());
             }
-            let [name, login_col, partner_col, company_col, email, active, share] = cols(
+            let [
+                name,
+                login_col,
+                partner_col,
+                company_col,
+                email,
+                active,
+                share,
+            ] = cols(
                 t,
-                ["name", "login", "partner_id", "company_id", "email", "active", "share"],
+                [
+                    "name",
+                    "login",
+                    "partner_id",
+                    "company_id",
+                    "email",
+                    "active",
+                    "share",
+                ],
             );
             let r = t.push_blank();
             put(r, name, (*display).into());
@@ -305,7 +348,10 @@ impl Builder {
                 login: (*login).to_owned(),
                 api_key: (*key).to_owned(),
                 name: (*display).to_owned(),
-                groups: user_groups.iter().map(|g| (*g).to_owned()).collect::<BTreeSet<_>>(),
+                groups: user_groups
+                    .iter()
+                    .map(|g| (*g).to_owned())
+                    .collect::<BTreeSet<_>>(),
             });
         }
         self.refs.admin = links[0];
@@ -323,7 +369,14 @@ impl Builder {
         let t = &mut self.t.account;
         let [code, name, account_type, reconcile, company_id, company_ids] = cols(
             t,
-            ["code", "name", "account_type", "reconcile", "company_id", "company_ids"],
+            [
+                "code",
+                "name",
+                "account_type",
+                "reconcile",
+                "company_id",
+                "company_ids",
+            ],
         );
         let mut links = Vec::new();
         for (c, n, ty, rec) in [
@@ -337,8 +390,18 @@ impl Builder {
             ("151000", "VAT Payable", "liability_current", false),
             ("152000", "VAT Receivable", "asset_current", false),
             ("050000", "Share Capital", "equity", false),
-            ("440000", "Depreciation Expense", "expense_depreciation", false),
-            ("021000", "Accumulated Depreciation", "asset_non_current", false),
+            (
+                "440000",
+                "Depreciation Expense",
+                "expense_depreciation",
+                false,
+            ),
+            (
+                "021000",
+                "Accumulated Depreciation",
+                "asset_non_current",
+                false,
+            ),
             ("462000", "Bank Fees", "expense", false),
         ] {
             let r = t.push_blank();
@@ -371,7 +434,14 @@ impl Builder {
         let t = &mut self.t.tax;
         let [name, amount, amount_type, use_col, company_col, active] = cols(
             t,
-            ["name", "amount", "amount_type", "type_tax_use", "company_id", "active"],
+            [
+                "name",
+                "amount",
+                "amount_type",
+                "type_tax_use",
+                "company_id",
+                "active",
+            ],
         );
         let mut links = Vec::new();
         for (n, pct, usage) in [
@@ -396,7 +466,16 @@ impl Builder {
     fn journals(&mut self) {
         let refs = self.refs;
         let t = &mut self.t.journal;
-        let [name, code, ty, currency, default_account, suspense, company, active] = cols(
+        let [
+            name,
+            code,
+            ty,
+            currency,
+            default_account,
+            suspense,
+            company,
+            active,
+        ] = cols(
             t,
             [
                 "name",
@@ -414,8 +493,20 @@ impl Builder {
             ("Customer Invoices", "INV", "sale", None, refs.income),
             ("Vendor Bills", "BILL", "purchase", None, refs.expense),
             ("Bank", "BNK1", "bank", None, refs.bank_eur_account),
-            ("Bank USD", "BNK2", "bank", Some(refs.usd), refs.bank_usd_account),
-            ("Miscellaneous Operations", "MISC", "general", None, refs.equity),
+            (
+                "Bank USD",
+                "BNK2",
+                "bank",
+                Some(refs.usd),
+                refs.bank_usd_account,
+            ),
+            (
+                "Miscellaneous Operations",
+                "MISC",
+                "general",
+                None,
+                refs.equity,
+            ),
         ] {
             let r = t.push_blank();
             put(r, name, n.into());
@@ -478,10 +569,15 @@ impl Builder {
     }
 
     fn channels(&mut self) {
-        let members = vec![self.truth.company_partner_id + 1, self.truth.company_partner_id + 2];
+        let members = vec![
+            self.truth.company_partner_id + 1,
+            self.truth.company_partner_id + 2,
+        ];
         let t = &mut self.t.channels;
-        let [name, ty, description, members_col] =
-            cols(t, ["name", "channel_type", "description", "channel_member_ids"]);
+        let [name, ty, description, members_col] = cols(
+            t,
+            ["name", "channel_type", "description", "channel_member_ids"],
+        );
         for (n, d) in [
             ("general", "Company-wide announcements"),
             ("finance", "Month-end closing and payments"),

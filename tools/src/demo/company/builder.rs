@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::accounting_models as acc;
 use super::models;
-use super::rows::{Calendar, m2o};
+use super::rows::{Calendar, Col, cols, m2o};
 use super::spec::DemoSpec;
 use super::truth::Truth;
 use crate::demo::{Dataset, DemoUser, Table};
@@ -130,6 +130,51 @@ impl Tables {
     }
 }
 
+/// Column positions of the tables written per record, resolved once: a
+/// field-name lookup per value would dominate generation time.
+pub(crate) struct ColCache {
+    pub line_label: Col,
+    pub move_name: Col,
+    pub child_ids: Col,
+    pub lines: [Col; 25],
+    pub moves: [Col; 29],
+    pub payments: [Col; 20],
+    pub partials: [Col; 6],
+    pub statement_lines: [Col; 16],
+    pub leads: [Col; 20],
+    pub pickings: [Col; 12],
+    pub purchase_orders: [Col; 15],
+    pub purchase_lines: [Col; 10],
+    pub sale_orders: [Col; 16],
+    pub sale_lines: [Col; 11],
+    pub partners: [Col; 23],
+}
+
+impl ColCache {
+    fn new(t: &Tables) -> Self {
+        Self {
+            line_label: t.lines.position("name").unwrap_or(super::rows::ABSENT),
+            move_name: t.moves.position("name").unwrap_or(super::rows::ABSENT),
+            child_ids: t
+                .partner
+                .position("child_ids")
+                .unwrap_or(super::rows::ABSENT),
+            lines: cols(&t.lines, super::accounting::LINES_FIELDS),
+            moves: cols(&t.moves, super::accounting::MOVES_FIELDS),
+            payments: cols(&t.payments, super::accounting::PAYMENTS_FIELDS),
+            partials: cols(&t.partials, super::accounting::PARTIALS_FIELDS),
+            statement_lines: cols(&t.statement_lines, super::bank::STATEMENT_LINES_FIELDS),
+            leads: cols(&t.leads, super::leads::LEADS_FIELDS),
+            pickings: cols(&t.pickings, super::orders::PICKINGS_FIELDS),
+            purchase_orders: cols(&t.purchase_orders, super::orders::PURCHASE_ORDERS_FIELDS),
+            purchase_lines: cols(&t.purchase_lines, super::orders::PURCHASE_LINES_FIELDS),
+            sale_orders: cols(&t.sale_orders, super::orders::SALE_ORDERS_FIELDS),
+            sale_lines: cols(&t.sale_lines, super::orders::SALE_LINES_FIELDS),
+            partners: cols(&t.partner, super::partners::PARTNERS_FIELDS),
+        }
+    }
+}
+
 /// Ids of the fixed records documents link to.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Refs {
@@ -210,6 +255,7 @@ pub(crate) struct Builder {
     pub cal: Calendar,
     pub dates: Dates,
     pub t: Tables,
+    pub cc: ColCache,
     pub refs: Refs,
     pub truth: Truth,
     /// `complete_name` of every partner, indexed by id.
@@ -237,12 +283,17 @@ impl Builder {
     pub(crate) fn new(spec: &DemoSpec) -> Self {
         let dates = Dates::new(spec.today);
         let placeholder = Link { id: 0, name: "" };
+        let tables = Tables::new(spec);
         Self {
+            cc: ColCache::new(&tables),
             spec: spec.clone(),
             rng: StdRng::seed_from_u64(spec.seed),
-            cal: Calendar::new(dates.start - chrono::Days::new(400), dates.today + chrono::Days::new(400)),
+            cal: Calendar::new(
+                dates.start - chrono::Days::new(400),
+                dates.today + chrono::Days::new(400),
+            ),
             dates,
-            t: Tables::new(spec),
+            t: tables,
             refs: Refs {
                 company: placeholder,
                 eur: placeholder,
@@ -292,7 +343,9 @@ impl Builder {
     }
 
     pub(crate) fn partner_name(&self, id: i64) -> &str {
-        self.partner_names.get(id as usize).map_or("", String::as_str)
+        self.partner_names
+            .get(id as usize)
+            .map_or("", String::as_str)
     }
 
     pub(crate) fn commercial_of(&self, id: i64) -> i64 {
@@ -312,7 +365,10 @@ impl Builder {
 
     /// The next number of a sequence without year, e.g. `S00101`.
     pub(crate) fn next_name_plain(&mut self, prefix: &'static str) -> String {
-        let n = self.sequences.entry((prefix, 0)).or_insert(FIRST_SEQUENCE_NUMBER);
+        let n = self
+            .sequences
+            .entry((prefix, 0))
+            .or_insert(FIRST_SEQUENCE_NUMBER);
         let name = format!("{prefix}{:05}", *n);
         *n += 1;
         name

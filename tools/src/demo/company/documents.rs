@@ -44,11 +44,7 @@ impl Builder {
 
     fn lines(&mut self, catalogue: &Catalogue, buf: &mut Vec<LineSpec>) {
         buf.clear();
-        let count = match self.rng.random_range(0..100) {
-            0..50 => 1,
-            50..85 => 2,
-            _ => 3,
-        };
+        let count = if self.rng.random_bool(0.7) { 1 } else { 2 };
         for _ in 0..count {
             let product = if catalogue.all.is_empty() {
                 0
@@ -70,7 +66,7 @@ impl Builder {
         catalogue: &Catalogue,
         open: &mut Vec<OpenInvoice>,
     ) {
-        let count = self.rng.random_range(0..=5);
+        let count = self.rng.random_range(0..=4);
         let behaviour = self.rng.random_range(0..100);
         let usd_customer = self.rng.random_bool(0.06);
         let mut buf = Vec::with_capacity(3);
@@ -83,7 +79,10 @@ impl Builder {
             let date = self.days_ago(0, HISTORY_DAYS - 30);
             let due = date + Days::new(TERMS[self.rng.random_range(0..TERMS.len())]);
             let recent = date > self.dates.example_end;
-            let state = if recent && (self.dates.today - date).num_days() < 30 && self.rng.random_bool(0.06) {
+            let state = if recent
+                && (self.dates.today - date).num_days() < 30
+                && self.rng.random_bool(0.06)
+            {
                 MoveState::Draft
             } else if self.rng.random_bool(0.015) {
                 MoveState::Cancel
@@ -96,19 +95,28 @@ impl Builder {
                 _ => self.rng.random_range(20..=120),
             };
             let pay_day = due + chrono::Duration::days(delay);
-            let settlement = if pay_day > self.dates.today || (behaviour >= 90 && self.rng.random_bool(0.5)) {
-                Settlement::Open
-            } else if self.rng.random_bool(0.08) {
-                Settlement::Partial(pay_day, 0)
-            } else {
-                Settlement::Paid(pay_day.max(date))
-            };
+            let settlement =
+                if pay_day > self.dates.today || (behaviour >= 90 && self.rng.random_bool(0.5)) {
+                    Settlement::Open
+                } else if self.rng.random_bool(0.08) {
+                    Settlement::Partial(pay_day, 0)
+                } else {
+                    Settlement::Paid(pay_day.max(date))
+                };
             self.lines(catalogue, &mut buf);
-            let currency = if usd_customer { self.refs.usd } else { self.refs.eur };
+            let currency = if usd_customer {
+                self.refs.usd
+            } else {
+                self.refs.eur
+            };
             let settlement = match settlement {
                 Settlement::Partial(day, _) => {
-                    let total: i64 = buf.iter().map(|l| l.quantity * l.price_cents).sum::<i64>() * 121 / 100;
-                    Settlement::Partial(day.max(date), (total * self.rng.random_range(20..70) / 100).max(1))
+                    let total: i64 =
+                        buf.iter().map(|l| l.quantity * l.price_cents).sum::<i64>() * 121 / 100;
+                    Settlement::Partial(
+                        day.max(date),
+                        (total * self.rng.random_range(20..70) / 100).max(1),
+                    )
                 }
                 other => other,
             };
@@ -130,9 +138,13 @@ impl Builder {
                 tax: TaxRule::Standard,
                 reference: reference.as_deref(),
                 name: None,
+                total: None,
                 created_before,
             });
-            if state == MoveState::Posted && settlement != Settlement::Open && self.rng.random_bool(0.04) {
+            if state == MoveState::Posted
+                && settlement != Settlement::Open
+                && self.rng.random_bool(0.04)
+            {
                 self.refund(partner, date, currency, &buf);
             }
             if state == MoveState::Posted
@@ -182,16 +194,17 @@ impl Builder {
             tax: TaxRule::Standard,
             reference: None,
             name: None,
+            total: None,
             created_before: 0,
         });
     }
 
     fn vendor_bills(&mut self, vendor: i64, catalogue: &Catalogue) {
-        let monthly = self.rng.random_bool(0.35);
+        let monthly = self.rng.random_bool(0.2);
         let mut buf = Vec::with_capacity(3);
         if monthly {
             // A subscription: the same amount (±2 %) on the same day each month.
-            let months = self.rng.random_range(3..=20);
+            let months = self.rng.random_range(3..=8);
             let base = self.rng.random_range(200..8_000) * 100;
             let first = self.dates.today - chrono::Months::new(months);
             for k in 0..months {
@@ -206,7 +219,7 @@ impl Builder {
                 self.bill(vendor, date, &buf);
             }
         } else {
-            for _ in 0..self.rng.random_range(1..=6) {
+            for _ in 0..self.rng.random_range(1..=4) {
                 let date = self.days_ago(0, HISTORY_DAYS - 30);
                 self.lines(catalogue, &mut buf);
                 for line in &mut buf {
@@ -220,11 +233,12 @@ impl Builder {
     fn bill(&mut self, vendor: i64, date: NaiveDate, lines: &[LineSpec]) {
         let due = date + Days::new(30);
         let recent = date > self.dates.example_end;
-        let state = if recent && (self.dates.today - date).num_days() < 20 && self.rng.random_bool(0.08) {
-            MoveState::Draft
-        } else {
-            MoveState::Posted
-        };
+        let state =
+            if recent && (self.dates.today - date).num_days() < 20 && self.rng.random_bool(0.08) {
+                MoveState::Draft
+            } else {
+                MoveState::Posted
+            };
         let pay_day = due + chrono::Duration::days(self.rng.random_range(-10..=5));
         let settlement = if pay_day > self.dates.today || self.rng.random_bool(0.04) {
             Settlement::Open
@@ -246,6 +260,7 @@ impl Builder {
             tax: TaxRule::Standard,
             reference: Some(&reference),
             name: None,
+            total: None,
             created_before,
         });
         // A vendor credit note for part of the bill (damaged goods).
@@ -271,6 +286,7 @@ impl Builder {
                 tax: TaxRule::Standard,
                 reference: None,
                 name: None,
+                total: None,
                 created_before: 0,
             });
         }
@@ -288,14 +304,21 @@ impl Builder {
             }
             let name = self.move_name(item.move_id);
             let (residual, residual_eur) = (item.residual, item.residual_eur);
-            let day = self.days_ago(0, (self.dates.today - self.dates.example_end).num_days() - 1);
+            let day = self.days_ago(
+                0,
+                (self.dates.today - self.dates.example_end).num_days() - 1,
+            );
             let label = match self.rng.random_range(0..4) {
                 0 => name.clone(),
                 1 => format!("Payment {name} thank you"),
                 2 => format!("Transfer {}", self.partner_name(item.partner)),
                 _ => format!("Remittance {}", self.rng.random_range(100_000..999_999)),
             };
-            let fee = if self.rng.random_bool(0.15) { self.rng.random_range(100..1_500) } else { 0 };
+            let fee = if self.rng.random_bool(0.15) {
+                self.rng.random_range(100..1_500)
+            } else {
+                0
+            };
             let partner = self.rng.random_bool(0.7).then_some(item.partner);
             let (amount, foreign) = if item.usd {
                 (residual_eur - fee, Some((refs.usd, residual)))
@@ -319,7 +342,7 @@ impl Builder {
 
     /// The number of a move.
     pub(crate) fn move_name(&self, id: i64) -> String {
-        let [name] = super::rows::cols(&self.t.moves, ["name"]);
+        let name = self.cc.move_name;
         self.t
             .moves
             .get(id)

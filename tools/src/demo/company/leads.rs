@@ -55,7 +55,8 @@ impl Builder {
                 ..LeadFields::default()
             };
             if linked {
-                let (customer, _) = &pools.customers[self.rng.random_range(0..pools.customers.len())];
+                let (customer, _) =
+                    &pools.customers[self.rng.random_range(0..pools.customers.len())];
                 lead.partner = Some(*customer);
                 lead.partner_name = Some(self.partner_name(*customer).to_owned());
                 lead.name = format!("{} - extension", self.partner_name(*customer));
@@ -75,7 +76,10 @@ impl Builder {
                 lead.partner_name = Some(company);
                 lead.contact_name = Some(format!("{given} {family}"));
                 lead.email = Some(format!("{}@{domain}.example", given.to_lowercase()));
-                lead.phone = Some(format!("+31 6 {:08}", (n as u64 * 7_919 + 1_234_567) % 100_000_000));
+                lead.phone = Some(format!(
+                    "+31 6 {:08}",
+                    (n as u64 * 7_919 + 1_234_567) % 100_000_000
+                ));
             }
             lead.expected = self.rng.random_range(10..500) * 100_00;
             lead.opportunity = linked || self.rng.random_bool(0.6);
@@ -104,9 +108,9 @@ impl Builder {
                 lead.probability = 10.0;
                 lead.closed = None;
             }
-            lead.deadline = lead.opportunity.then(|| {
-                created + Days::new(self.rng.random_range(20..200))
-            });
+            lead.deadline = lead
+                .opportunity
+                .then(|| created + Days::new(self.rng.random_range(20..200)));
             let id = self.push_lead(&lead);
             if !linked {
                 prospects.push((id, lead));
@@ -127,7 +131,8 @@ impl Builder {
             if let Some(name) = &lead.contact_name {
                 let mut parts = name.splitn(2, ' ');
                 let (first, last) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-                copy.contact_name = Some(format!("{}. {last}", first.chars().next().unwrap_or('X')));
+                copy.contact_name =
+                    Some(format!("{}. {last}", first.chars().next().unwrap_or('X')));
                 kinds.push(Mutation::NameInitial);
             }
             if k % 2 == 0 {
@@ -154,41 +159,46 @@ impl Builder {
         let deadline = l.deadline.map(|d| self.cal.date(d));
         let closed = l.closed.map(|d| self.cal.at(d, 15, 0));
         let t = &mut self.t.leads;
-        let [name, ty, partner_col, partner_name, contact_name, email, phone, expected, prorated, currency, probability, stage, user, company, active, won_status, deadline_col, closed_col, create_date, write_date] = cols(
-            t,
-            [
-                "name",
-                "type",
-                "partner_id",
-                "partner_name",
-                "contact_name",
-                "email_from",
-                "phone",
-                "expected_revenue",
-                "prorated_revenue",
-                "company_currency",
-                "probability",
-                "stage_id",
-                "user_id",
-                "company_id",
-                "active",
-                "won_status",
-                "date_deadline",
-                "date_closed",
-                "create_date",
-                "write_date",
-            ],
-        );
+        let [
+            name,
+            ty,
+            partner_col,
+            partner_name,
+            contact_name,
+            email,
+            phone,
+            expected,
+            prorated,
+            currency,
+            probability,
+            stage,
+            user,
+            company,
+            active,
+            won_status,
+            deadline_col,
+            closed_col,
+            create_date,
+            write_date,
+        ] = self.cc.leads;
         let r = t.push_blank();
         put(r, name, Value::from(l.name.as_str()));
-        put(r, ty, (if l.opportunity { "opportunity" } else { "lead" }).into());
+        put(
+            r,
+            ty,
+            (if l.opportunity { "opportunity" } else { "lead" }).into(),
+        );
         put(r, partner_col, partner.unwrap_or(Value::Bool(false)));
         put(r, partner_name, text_opt(l.partner_name.as_deref()));
         put(r, contact_name, text_opt(l.contact_name.as_deref()));
         put(r, email, text_opt(l.email.as_deref()));
         put(r, phone, text_opt(l.phone.as_deref()));
         put(r, expected, money(l.expected));
-        put(r, prorated, money((l.expected as f64 * l.probability / 100.0).round() as i64));
+        put(
+            r,
+            prorated,
+            money((l.expected as f64 * l.probability / 100.0).round() as i64),
+        );
         put(r, currency, refs.eur.value());
         put(r, probability, Value::from(l.probability));
         let stage_index = (l.stage.clamp(1, 4) - 1) as usize;
@@ -215,7 +225,9 @@ impl Builder {
 
     /// A few messages per channel from the demo users.
     pub(crate) fn chatter(&mut self) {
-        let authors: Vec<i64> = (0..4).map(|k| self.truth.company_partner_id + 1 + k).collect();
+        let authors: Vec<i64> = (0..4)
+            .map(|k| self.truth.company_partner_id + 1 + k)
+            .collect();
         let author_values: Vec<Value> = authors.iter().map(|&a| self.partner(a)).collect();
         let channels: Vec<(i64, String)> = {
             let [name] = cols(&self.t.channels, ["name"]);
@@ -223,7 +235,16 @@ impl Builder {
                 .channels
                 .records()
                 .iter()
-                .map(|r| (r.id, r.values.get(name).and_then(Value::as_str).unwrap_or("").to_owned()))
+                .map(|r| {
+                    (
+                        r.id,
+                        r.values
+                            .get(name)
+                            .and_then(Value::as_str)
+                            .unwrap_or("")
+                            .to_owned(),
+                    )
+                })
                 .collect()
         };
         let bodies = [
@@ -239,7 +260,15 @@ impl Builder {
                 let t = &mut self.t.messages;
                 let [model, res_id, record_name, body, author, date, message_type] = cols(
                     t,
-                    ["model", "res_id", "record_name", "body", "author_id", "date", "message_type"],
+                    [
+                        "model",
+                        "res_id",
+                        "record_name",
+                        "body",
+                        "author_id",
+                        "date",
+                        "message_type",
+                    ],
                 );
                 let r = t.push_blank();
                 put(r, model, "discuss.channel".into());
@@ -253,3 +282,27 @@ impl Builder {
         }
     }
 }
+
+/// The columns written per record, resolved once per table.
+pub(crate) const LEADS_FIELDS: [&str; 20] = [
+    "name",
+    "type",
+    "partner_id",
+    "partner_name",
+    "contact_name",
+    "email_from",
+    "phone",
+    "expected_revenue",
+    "prorated_revenue",
+    "company_currency",
+    "probability",
+    "stage_id",
+    "user_id",
+    "company_id",
+    "active",
+    "won_status",
+    "date_deadline",
+    "date_closed",
+    "create_date",
+    "write_date",
+];

@@ -99,7 +99,11 @@ pub(crate) fn res_company(version: DemoVersion) -> ModelDef {
         f("city", "City", Char),
         f("zip", "Zip", Char),
         f("fiscalyear_last_day", "Fiscalyear Last Day", Integer),
-        f("fiscalyear_last_month", "Fiscalyear Last Month", FieldType::Selection(MONTHS)),
+        f(
+            "fiscalyear_last_month",
+            "Fiscalyear Last Month",
+            FieldType::Selection(MONTHS),
+        ),
         f("account_use_credit_limit", "Sales Credit Limit", Boolean),
         f(
             "account_default_credit_limit",

@@ -10,7 +10,7 @@ use rand::Rng;
 use serde_json::Value;
 
 use super::builder::{Builder, Link};
-use super::rows::{cols, put, text_opt};
+use super::rows::{put, text_opt};
 use super::truth::{DuplicateGroup, Mutation};
 use super::words::{self, COUNTRIES, CountryInfo};
 
@@ -72,7 +72,11 @@ impl Words {
     pub(crate) fn company(&self, n: usize) -> [&'static str; 3] {
         let (a, b, c) = (self.first.len(), self.second.len(), self.trade.len());
         let k = permute(n, a * b * c);
-        [self.first[k % a], self.second[(k / a) % b], self.trade[(k / (a * b)) % c]]
+        [
+            self.first[k % a],
+            self.second[(k / a) % b],
+            self.trade[(k / (a * b)) % c],
+        ]
     }
 
     pub(crate) fn company_space(&self) -> usize {
@@ -189,34 +193,7 @@ impl Builder {
             active,
             create_date,
             write_date,
-        ] = cols(
-            t,
-            [
-                "name",
-                "complete_name",
-                "is_company",
-                "company_type",
-                "parent_id",
-                "commercial_partner_id",
-                "ref",
-                "vat",
-                "email",
-                "phone",
-                "mobile",
-                "street",
-                "city",
-                "zip",
-                "country_id",
-                "customer_rank",
-                "supplier_rank",
-                "credit_limit",
-                "use_partner_credit_limit",
-                "user_id",
-                "active",
-                "create_date",
-                "write_date",
-            ],
-        );
+        ] = self.cc.partners;
         let r = t.push_blank();
         let id = r.id;
         put(r, name, Value::String(p.name));
@@ -251,12 +228,20 @@ impl Builder {
         put(r, street, text_opt(p.street.as_deref()));
         put(r, city, text_opt(p.city));
         put(r, zip, text_opt(p.zip.as_deref()));
-        put(r, country, p.country.map_or(Value::Bool(false), Link::value));
+        put(
+            r,
+            country,
+            p.country.map_or(Value::Bool(false), Link::value),
+        );
         put(r, customer_rank, p.customer_rank.into());
         put(r, supplier_rank, p.supplier_rank.into());
         put(r, credit_limit, super::rows::money(p.credit_limit));
         put(r, use_limit, (p.credit_limit > 0).into());
-        put(r, user, p.salesperson.map_or(Value::Bool(false), Link::value));
+        put(
+            r,
+            user,
+            p.salesperson.map_or(Value::Bool(false), Link::value),
+        );
         put(r, active, (!p.archived).into());
         put(r, create_date, created.clone());
         put(r, write_date, created);
@@ -269,7 +254,7 @@ impl Builder {
     }
 
     fn add_child(&mut self, parent: i64, child: i64) {
-        let [children] = cols(&self.t.partner, ["child_ids"]);
+        let children = self.cc.child_ids;
         if let Some(Value::Array(list)) = self
             .t
             .partner
@@ -382,10 +367,14 @@ impl Builder {
         };
         let domain = domain_of(&core, country.tld, n, words.company_space());
         let email = self.rng.random_bool(0.9).then(|| {
-            let mailbox = words::ROLE_MAILBOXES[self.rng.random_range(0..words::ROLE_MAILBOXES.len())];
+            let mailbox =
+                words::ROLE_MAILBOXES[self.rng.random_range(0..words::ROLE_MAILBOXES.len())];
             format!("{mailbox}@{domain}")
         });
-        let phone = self.rng.random_bool(0.85).then(|| phone_of(country, n as u64, 0));
+        let phone = self
+            .rng
+            .random_bool(0.85)
+            .then(|| phone_of(country, n as u64, 0));
         let vat = (country.vat_digits > 0 && self.rng.random_bool(0.55))
             .then(|| vat_of(country, n as u64));
         let roll = self.rng.random_range(0..100);
@@ -530,7 +519,9 @@ impl Builder {
                 evidence = true;
             }
             1 if f.phone.is_some() => {
-                f.phone = f.phone.map(|p| p.chars().filter(|c| !c.is_whitespace()).collect());
+                f.phone = f
+                    .phone
+                    .map(|p| p.chars().filter(|c| !c.is_whitespace()).collect());
                 kinds.push(Mutation::PhoneReformat);
                 evidence = true;
             }
@@ -630,7 +621,11 @@ fn street_of(words: &Words, country: &CountryInfo, rng: &mut impl Rng) -> String
 
 fn zip_of(country: &CountryInfo, rng: &mut impl Rng) -> Option<String> {
     match country.zip_digits {
-        0 => Some(format!("SW{} {}AB", rng.random_range(1..20), rng.random_range(1..9))),
+        0 => Some(format!(
+            "SW{} {}AB",
+            rng.random_range(1..20),
+            rng.random_range(1..9)
+        )),
         4 => Some(format!("{}", rng.random_range(1000..9999))),
         _ => Some(format!("{:05}", rng.random_range(1000..99999))),
     }
@@ -666,3 +661,30 @@ fn swap_first_words(name: &str) -> String {
     }
     parts.join(" ")
 }
+
+/// The columns written per record, resolved once per table.
+pub(crate) const PARTNERS_FIELDS: [&str; 23] = [
+    "name",
+    "complete_name",
+    "is_company",
+    "company_type",
+    "parent_id",
+    "commercial_partner_id",
+    "ref",
+    "vat",
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "city",
+    "zip",
+    "country_id",
+    "customer_rank",
+    "supplier_rank",
+    "credit_limit",
+    "use_partner_credit_limit",
+    "user_id",
+    "active",
+    "create_date",
+    "write_date",
+];

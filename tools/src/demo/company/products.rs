@@ -111,7 +111,10 @@ impl Builder {
                 Mutation::CodeSame
             } else {
                 copy.code = None;
-                copy.name = format!("{} ", copy.name).replacen(' ', "-", 1).trim_end().to_owned();
+                copy.name = format!("{} ", copy.name)
+                    .replacen(' ', "-", 1)
+                    .trim_end()
+                    .to_owned();
                 Mutation::BarcodeSame
             };
             copy.on_hand = 0;
@@ -222,7 +225,10 @@ impl Builder {
 /// A valid EAN-13 barcode, distinct per `n`.
 fn ean13(n: u64) -> String {
     let body = 871_000_000_000 + n * 7 % 999_999_999;
-    let digits: Vec<u64> = format!("{body:012}").bytes().map(|b| u64::from(b - b'0')).collect();
+    let digits: Vec<u64> = format!("{body:012}")
+        .bytes()
+        .map(|b| u64::from(b - b'0'))
+        .collect();
     let sum: u64 = digits
         .iter()
         .enumerate()

@@ -77,7 +77,10 @@ impl Calendar {
 
     /// A date field value.
     pub(crate) fn date(&self, day: NaiveDate) -> Value {
-        match self.days.get(day.signed_duration_since(self.first).num_days() as usize) {
+        match self
+            .days
+            .get(day.signed_duration_since(self.first).num_days() as usize)
+        {
             Some(text) if day >= self.first => Value::from(&**text),
             _ => date(day),
         }
@@ -97,7 +100,10 @@ impl Calendar {
                 out.push_str(":00");
                 Value::String(out)
             }
-            _ => datetime(day.and_hms_opt(hour % 24, minute % 60, 0).unwrap_or_default()),
+            _ => datetime(
+                day.and_hms_opt(hour % 24, minute % 60, 0)
+                    .unwrap_or_default(),
+            ),
         }
     }
 }

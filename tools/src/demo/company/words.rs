@@ -84,7 +84,13 @@ pub(crate) const COUNTRIES: &[CountryInfo] = &[
         phone_code: 31,
         currency: "EUR",
         legal_forms: &["B.V.", "BV", "N.V."],
-        cities: &["Rotterdam", "Amsterdam", "Utrecht", "Eindhoven", "Groningen"],
+        cities: &[
+            "Rotterdam",
+            "Amsterdam",
+            "Utrecht",
+            "Eindhoven",
+            "Groningen",
+        ],
         street_type: "straat",
         number_after: true,
         zip_digits: 4,
@@ -190,7 +196,8 @@ pub(crate) fn split(list: &'static str) -> Vec<&'static str> {
 }
 
 /// Generic mailbox names, as in spec 4.3.
-pub(crate) const ROLE_MAILBOXES: &[&str] = &["info", "sales", "contact", "accounts", "billing", "office"];
+pub(crate) const ROLE_MAILBOXES: &[&str] =
+    &["info", "sales", "contact", "accounts", "billing", "office"];
 
 /// Product nouns and adjectives for the catalogue.
 pub(crate) const PRODUCT_ADJECTIVES: &str = "Steel Aluminium Oak Compact Heavy-Duty Portable \
