@@ -46,6 +46,9 @@
 //! line and order still to invoice that is random lies after the example
 //! month, so the example's answer is exact at any size and seed.
 
+// Amounts in cents are grouped as money reads: 1_500_00 is 1,500.00.
+#![allow(clippy::inconsistent_digit_grouping)]
+
 mod accounting;
 mod accounting_models;
 mod bank;

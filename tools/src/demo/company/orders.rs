@@ -195,7 +195,7 @@ impl Builder {
         ] = self.cc.sale_orders;
         let r = t.push_blank();
         put(r, name_col, Value::from(name.as_str()));
-        put(r, partner_col, partner.clone());
+        put(r, partner_col, partner);
         put(r, date_order, at.clone());
         put(r, state, spec.state.into());
         put(r, locked_col, locked.into());

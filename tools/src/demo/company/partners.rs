@@ -548,12 +548,10 @@ impl Builder {
                 kinds.push(Mutation::VatMissing);
             }
         }
-        if !evidence {
-            if let Some(email) = &original.fields.email {
-                f.email = Some(email.clone());
-                kinds.retain(|k| *k != Mutation::EmailMissing);
-                kinds.push(Mutation::EmailSame);
-            }
+        if let (false, Some(email)) = (evidence, &original.fields.email) {
+            f.email = Some(email.clone());
+            kinds.retain(|k| *k != Mutation::EmailMissing);
+            kinds.push(Mutation::EmailSame);
         }
         (f, kinds)
     }
