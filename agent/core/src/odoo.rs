@@ -8,12 +8,12 @@
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use chrono::Local;
 use secrecy::SecretString;
 use thiserror::Error;
-use tools::demo::{DemoSpec, DemoVersion, FakeOdoo, generate};
-use async_trait::async_trait;
 use tools::Identity;
+use tools::demo::{DemoSpec, DemoVersion, FakeOdoo, generate};
 use tools::odoo_client::{
     OdooClient, OdooClientConfig, OdooConnector, OdooDirectory, OdooError, ProtocolChoice,
 };

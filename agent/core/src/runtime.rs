@@ -199,6 +199,11 @@ impl Runtime {
         &self.inner.parts.model
     }
 
+    /// Which Odoo the tools read; `None` when the runtime has no Odoo tools.
+    pub fn odoo_mode(&self) -> Option<&OdooMode> {
+        self.inner.parts.odoo.as_deref().map(|o| &o.mode)
+    }
+
     pub fn limits(&self) -> TurnLimits {
         self.inner.parts.agent.limits
     }

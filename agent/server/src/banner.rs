@@ -1,6 +1,7 @@
 //! The start-up lines that say what this process talks to.
 
 use agent::config::{Config, DatabaseConfig, LlmProvider};
+use agent::odoo::OdooMode;
 
 /// Which model answers, said plainly (in replay mode: that no model does).
 pub fn provider_line(config: &Config) -> String {
@@ -24,14 +25,26 @@ pub fn provider_line(config: &Config) -> String {
 }
 
 /// Where conversations are stored and which Odoo answers.
-pub fn backends_line(config: &Config) -> String {
+pub fn backends_line(config: &Config, odoo: Option<&OdooMode>) -> String {
     let database = match &config.database {
         DatabaseConfig::Sqlite { path } => format!("SQLite file {}", path.display()),
         DatabaseConfig::Postgres { .. } => "PostgreSQL (DATABASE_URL)".to_owned(),
     };
-    let odoo = match &config.odoo {
-        Some(odoo) => format!("Odoo at {} (database {})", odoo.url, odoo.db),
-        None => "the built-in demo company (ODOO_URL is not set)".to_owned(),
+    let odoo = match (odoo, &config.odoo) {
+        (
+            Some(OdooMode::Demo {
+                company,
+                partners,
+                version,
+                login,
+            }),
+            _,
+        ) => format!(
+            "the built-in demo company {company} ({partners} partners, imitating Odoo \
+             {version}; acting as {login}) because ODOO_URL is not set"
+        ),
+        (_, Some(odoo)) => format!("Odoo at {} (database {})", odoo.url, odoo.db),
+        (_, None) => "no Odoo".to_owned(),
     };
     format!("storage: {database}; data from {odoo}")
 }

@@ -26,7 +26,7 @@ pub async fn run(config: Config, args: ChatArgs) -> anyhow::Result<()> {
     };
     let runtime = Runtime::from_config(&config).await?;
     eprintln!("{}", banner::provider_line(&config));
-    eprintln!("{}", banner::backends_line(&config));
+    eprintln!("{}", banner::backends_line(&config, runtime.odoo_mode()));
     eprintln!("Type a question and press Enter; /new starts a new thread, /quit or Ctrl-D leaves.");
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     loop {

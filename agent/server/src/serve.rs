@@ -21,7 +21,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         env!("CARGO_PKG_VERSION")
     );
     println!("{}", banner::provider_line(&config));
-    println!("{}", banner::backends_line(&config));
+    println!("{}", banner::backends_line(&config, runtime.odoo_mode()));
     tracing::info!(%address, provider = runtime.provider_name(), model = runtime.model(), "server started");
     let router = web::router(WebState::new(runtime.clone(), &config.http));
     web::serve(

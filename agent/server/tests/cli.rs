@@ -91,7 +91,17 @@ fn tools_list_json_prints_generated_schemas() {
     assert!(output.status.success(), "{stderr}");
     let tools: Vec<Value> = serde_json::from_str(&stdout).unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["calculate", "current_datetime"]);
+    assert_eq!(
+        names,
+        [
+            "aggregate_records",
+            "calculate",
+            "count_records",
+            "current_datetime",
+            "get_record",
+            "search_records",
+        ]
+    );
     for tool in &tools {
         assert_eq!(tool["input_schema"]["type"], "object");
         assert_eq!(tool["kind"], "read");
@@ -102,7 +112,7 @@ fn tools_list_json_prints_generated_schemas() {
         );
     }
     assert_eq!(
-        tools[0]["input_schema"]["required"],
+        tools[1]["input_schema"]["required"],
         serde_json::json!(["expression"])
     );
 }
@@ -197,7 +207,10 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
     let address = first.rsplit("http://").next().unwrap().to_owned();
     let banner: Vec<String> = lines.by_ref().take(2).map(Result::unwrap).collect();
     assert!(banner[0].contains("replay mode"), "{banner:?}");
-    assert!(banner[1].contains("built-in demo company"), "{banner:?}");
+    assert!(
+        banner[1].contains("built-in demo company Harbourline Supplies B.V."),
+        "{banner:?}"
+    );
 
     let mut stream = std::net::TcpStream::connect(&address).unwrap();
     stream
@@ -211,7 +224,10 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
     let mut response = String::new();
     std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(response.contains("\"mode\":\"demo\""), "{response}");
+    let body: Value = serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(body["odoo"]["mode"], "demo", "{body}");
+    assert_eq!(body["odoo"]["demo"]["company"], "Harbourline Supplies B.V.");
+    assert_eq!(body["odoo"]["demo"]["odoo_version"], "17.0");
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

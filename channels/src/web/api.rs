@@ -208,7 +208,19 @@ struct ProviderHealthBody {
 
 #[derive(Debug, Serialize)]
 struct OdooHealthBody {
+    /// `demo`, `configured` or `none`.
     mode: &'static str,
+    /// In demo mode: what answers instead of a real Odoo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    demo: Option<DemoHealthBody>,
+}
+
+#[derive(Debug, Serialize)]
+struct DemoHealthBody {
+    company: String,
+    odoo_version: &'static str,
+    partners: usize,
+    note: &'static str,
 }
 
 impl From<Health> for HealthBody {
@@ -228,6 +240,12 @@ impl From<Health> for HealthBody {
             },
             odoo: OdooHealthBody {
                 mode: health.odoo.mode,
+                demo: health.odoo.company.map(|company| DemoHealthBody {
+                    company,
+                    odoo_version: health.odoo.version.unwrap_or_default(),
+                    partners: health.odoo.partners.unwrap_or_default(),
+                    note: "answers come from the built-in demo company, not a real Odoo",
+                }),
             },
         }
     }

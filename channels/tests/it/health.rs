@@ -33,7 +33,7 @@ async fn health_reports_every_dependency_and_the_version_without_a_key() {
                 "version": env!("CARGO_PKG_VERSION"),
                 "database": {"backend": "sqlite", "ok": true},
                 "provider": {"name": "scripted", "model": "test-model", "live": true},
-                "odoo": {"mode": "demo"},
+                "odoo": {"mode": "none"},
             })
         )
     );
@@ -63,7 +63,7 @@ async fn health_is_503_with_the_same_shape_when_the_database_is_down() {
                 "version": env!("CARGO_PKG_VERSION"),
                 "database": {"backend": "sqlite", "ok": false, "error": "corrupt"},
                 "provider": {"name": "scripted", "model": "test-model", "live": true},
-                "odoo": {"mode": "demo"},
+                "odoo": {"mode": "none"},
             })
         )
     );

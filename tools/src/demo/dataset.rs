@@ -234,6 +234,25 @@ impl Table {
         Record { id, values }
     }
 
+    /// Appends a blank record (see [`Table::blank`]) with the next id and
+    /// returns it to fill in. Ids grow by construction, so this cannot fail.
+    pub fn push_blank(&mut self) -> &mut Record {
+        let record = self.blank(self.next_id());
+        self.records.push(record);
+        let last = self.records.len() - 1;
+        &mut self.records[last]
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether the table holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
     /// Sets `field` of `record`; `id` cannot be changed.
     pub fn set(&self, record: &mut Record, field: &str, value: Value) -> Result<(), TableError> {
         let i =
@@ -291,6 +310,11 @@ impl Dataset {
 
     pub fn table_mut(&mut self, model: &str) -> Option<&mut Table> {
         self.tables.get_mut(model)
+    }
+
+    /// Adds a filled table, replacing any table of that model.
+    pub fn insert_table(&mut self, table: Table) {
+        self.tables.insert(table.def.name, table);
     }
 
     /// Adds an empty table for `def`, replacing any table of that name.

@@ -1,13 +1,16 @@
 //! The demo company: a deterministic synthetic business held in memory
-//! ([`Dataset`]), generated from a seed and a size, and served by an
-//! in-process fake Odoo that speaks Odoo's JSON-RPC and JSON-2 wire formats.
+//! ([`Dataset`]), generated from a seed and a size ([`company::generate`]),
+//! and served by an in-process fake Odoo that speaks Odoo's JSON-RPC and
+//! JSON-2 wire formats.
 //!
 //! It is the embedded default when no Odoo is configured, the fixture of the
 //! tool tests and evals, and the load of the Odoo benchmarks.
 
+pub mod company;
 mod dataset;
 mod server;
 
+pub use company::{DemoCompany, DemoSpec, DemoVersion, Truth, generate};
 pub use dataset::{
     Dataset, DemoUser, FieldDef, FieldType, ModelDef, Record, RecordRef, Table, TableError,
 };

@@ -203,6 +203,27 @@ fn company(version: &str) -> Dataset {
         ),
         user(7, "sales@acme.test", SALES_KEY, &["base.group_user"]),
     ];
+    // Every Odoo has its users as records; JSON-2 clients read their own.
+    dataset.add_model(ModelDef {
+        name: "res.users",
+        description: "User",
+        rec_name: "login",
+        order: "login",
+        fields: vec![FieldDef::new("login", "Login", FieldType::Char)],
+        read_groups: &[],
+        write_groups: &["base.group_system"],
+    });
+    let logins: Vec<(i64, String)> = dataset
+        .users
+        .iter()
+        .map(|u| (u.uid, u.login.clone()))
+        .collect();
+    let users = dataset.table_mut("res.users").unwrap();
+    for (uid, login) in logins {
+        let mut record = users.blank(uid);
+        users.set(&mut record, "login", json!(login)).unwrap();
+        users.push(record).unwrap();
+    }
     dataset
 }
 
@@ -1199,6 +1220,7 @@ fn client_config(fake: &FakeOdoo, login: &str, key: &str, timeout: Duration) -> 
         api_key: SecretString::from(key),
         timeout,
         max_concurrent_calls: NonZeroUsize::new(4).unwrap(),
+        protocol: tools::odoo_client::ProtocolChoice::Auto,
     }
 }
 

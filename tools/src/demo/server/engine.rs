@@ -43,6 +43,8 @@ pub enum Method {
     Unlink,
     /// `message_post(ids, body=.., message_type=.., ..)`: the message id.
     MessagePost,
+    /// `res.users.context_get()`: the caller's language, time zone and uid.
+    ContextGet,
 }
 
 impl Method {
@@ -61,6 +63,7 @@ impl Method {
             "write" => Self::Write,
             "unlink" => Self::Unlink,
             "message_post" => Self::MessagePost,
+            "context_get" => Self::ContextGet,
             _ => return None,
         })
     }
@@ -132,6 +135,7 @@ impl Method {
             Self::Write => (WRITE, false),
             Self::Unlink => (IDS, false),
             Self::MessagePost => (IDS, true),
+            Self::ContextGet => (&[], false),
         }
     }
 }
@@ -167,6 +171,14 @@ pub fn version_info(dataset: &Dataset) -> Value {
         "server_serie": serie,
         "protocol_version": 1,
     })
+}
+
+/// `res.users.context_get()`: the calling user's language, time zone and id.
+/// Every user may call it (JSON-2 clients use it to learn their uid), so it
+/// needs no access right and no `res.users` table.
+fn context_get(dataset: &Dataset, uid: i64) -> Result<Value, Fault> {
+    user(dataset, uid)?;
+    Ok(json!({"lang": "en_US", "tz": "Europe/Amsterdam", "uid": uid}))
 }
 
 /// Runs `model.method(*args, **kwargs)` as `uid`, writing if the method writes.
@@ -221,6 +233,10 @@ pub fn execute_read(
         return Err(Fault::type_error(format!(
             "{model}.{method} writes and needs exclusive access to the dataset"
         )));
+    }
+    if parsed == Method::ContextGet {
+        // Before the table lookup: a dataset may have no `res.users` table.
+        return context_get(dataset, uid);
     }
     let major = major_version(dataset);
     let user = user(dataset, uid)?;
@@ -311,6 +327,7 @@ pub fn execute_read(
             };
             read_group(&scope, &filter, request, flavor)
         }
+        Method::ContextGet => context_get(dataset, uid),
         Method::Create | Method::Write | Method::Unlink | Method::MessagePost => {
             Err(Fault::type_error(format!("{model}.{method} writes")))
         }
@@ -320,6 +337,10 @@ pub fn execute_read(
 /// The method, refused as Odoo refuses it when the model is unknown or
 /// the method is not one this server version has.
 pub(crate) fn resolve(dataset: &Dataset, model: &str, method: &str) -> Result<Method, Fault> {
+    // Every user may ask who they are, whatever tables the dataset holds.
+    if (model, method) == ("res.users", "context_get") {
+        return Ok(Method::ContextGet);
+    }
     if dataset.table(model).is_none() {
         return Err(Fault::unknown_model(model));
     }

@@ -1,0 +1,60 @@
+//! Demo company generation: time and memory at 10,000 and 100,000 partners.
+//!
+//! `nice -n 19 cargo bench -p tools --bench demo_company` prints a Markdown
+//! table. Without `--bench` (as in `cargo test --all-targets`) it runs a
+//! short smoke pass so the benchmark cannot rot unnoticed.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)] // a benchmark reports
+
+use std::time::Instant;
+
+use tools::demo::{DemoSpec, generate};
+
+fn main() {
+    let sizes: &[usize] = if std::env::args().any(|a| a == "--bench") {
+        &[10_000, 100_000]
+    } else {
+        &[100, 1_000]
+    };
+    println!("| partners | records | generation | RSS retained | peak RSS (VmHWM) |");
+    println!("|---:|---:|---:|---:|---:|");
+    for &partners in sizes {
+        let spec = DemoSpec {
+            partners,
+            ..DemoSpec::default()
+        };
+        let before = status_kb("VmRSS");
+        let started = Instant::now();
+        let company = generate(&spec);
+        let elapsed = started.elapsed();
+        let after = status_kb("VmRSS");
+        let records: usize = company.dataset.tables.values().map(|t| t.len()).sum();
+        println!(
+            "| {partners} | {records} | {:.2} s | {} MiB | {} MiB |",
+            elapsed.as_secs_f64(),
+            after.saturating_sub(before) / 1024,
+            status_kb("VmHWM") / 1024,
+        );
+        if std::env::var_os("DEMO_COUNTS").is_some() {
+            for (name, t) in &company.dataset.tables {
+                println!("{name} {} x{}", t.len(), t.def.fields.len());
+            }
+        }
+        drop(company);
+    }
+}
+
+/// A `kB` line of `/proc/self/status`; 0 where it does not exist.
+fn status_kb(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find_map(|line| {
+                let rest = line.strip_prefix(key)?.strip_prefix(':')?;
+                rest.trim().trim_end_matches("kB").trim().parse().ok()
+            })
+        })
+        .unwrap_or(0)
+}
+#[allow(dead_code)]
+fn counts() {}

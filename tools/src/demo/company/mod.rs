@@ -1,0 +1,103 @@
+//! The demo company: a deterministic synthetic business, "Harbourline
+//! Supplies B.V.", a Dutch wholesaler keeping its books in euro, generated
+//! into a [`Dataset`] by [`generate`] together with the [`Truth`] of what
+//! was planted in it.
+//!
+//! # Layout
+//!
+//! Fixed records come first, so their ids never change (uid 2 is the
+//! administrator; partner 1 is the company):
+//!
+//! - `res.company` 1 (EUR; lock dates of the version set to the end of the
+//!   month three months before today), `res.currency` EUR/USD/GBP (+ an
+//!   inactive KWD), monthly `res.currency.rate` for USD and GBP over the
+//!   history, eight `res.country` records.
+//! - `res.users`: OdooBot (1, inactive), the administrator (2), an
+//!   accountant (3), a salesperson without any accounting group (4) and a
+//!   warehouse user (5), each with an e-mail login and an API key
+//!   ([`DemoUser`](crate::demo::DemoUser)).
+//! - A small chart of accounts, three taxes (21 % sales, 0 % sales, 21 %
+//!   purchases), journals INV, BILL, BNK1 (EUR), BNK2 (USD) and MISC, four
+//!   CRM stages, product categories, four chat channels.
+//!
+//! Then the planted records (ids depend only on the version and today):
+//! the partner pairs of spec 4.5, the customers of the credit examples
+//! (3.6) with their invoices and order, the bank lines and candidates of
+//! 2.7, the recurring and irregular vendors and two opportunities of 5.7,
+//! the closing example of 1.3 (in the month two months before today) and
+//! the month-end problems of the last closed month.
+//!
+//! Then the random part, scaled by [`DemoSpec::partners`] (`n`):
+//!
+//! | what | how many |
+//! |---|---|
+//! | products | 30 + n / 25, 3 % planted duplicates |
+//! | partners | n: ~62 % companies, ~38 % their contacts; 5 % planted near-duplicates |
+//! | customer invoices | 0–5 per customer company (≈ 2.5), 4 % refunded, ~70 % paid |
+//! | vendor bills | 1–6 per vendor, or a monthly series for 35 % of vendors |
+//! | payments | a reconciled bank line per paid customer invoice, an `account.payment` per paid bill, each with its entry and `account.partial.reconcile` |
+//! | open bank lines | about a third of the recent open invoices |
+//! | sales / purchase orders | 0–2 per customer / vendor, 1–2 lines each, a picking when confirmed |
+//! | leads | n / 3 (+ 5 % duplicates of the prospects) |
+//!
+//! At 100,000 partners this is about 1.5 million records.
+//!
+//! Random documents respect the closing example: every draft, open bank
+//! line and order still to invoice that is random lies after the example
+//! month, so the example's answer is exact at any size and seed.
+
+// Amounts in cents are grouped as money reads: 1_500_00 is 1,500.00.
+#![allow(clippy::inconsistent_digit_grouping)]
+
+mod accounting;
+mod accounting_models;
+mod bank;
+mod base;
+mod builder;
+mod documents;
+pub mod groups;
+mod leads;
+mod models;
+mod orders;
+mod partners;
+mod planted;
+mod products;
+mod rows;
+mod spec;
+mod truth;
+mod words;
+
+pub use base::COMPANY_NAME;
+pub use spec::{DemoSpec, DemoVersion};
+pub use truth::{
+    BankExample, ClosingExample, CreditExample, DuplicateGroup, ForecastExamples, MonthEnd,
+    Mutation, PairExample, Truth, UserIds,
+};
+
+use crate::demo::Dataset;
+
+/// A generated company and what was planted in it.
+#[derive(Debug, Clone)]
+pub struct DemoCompany {
+    pub dataset: Dataset,
+    pub truth: Truth,
+}
+
+/// Generates the demo company described by `spec`; the same spec gives the
+/// same company on every machine.
+pub fn generate(spec: &DemoSpec) -> DemoCompany {
+    let mut b = builder::Builder::new(spec);
+    b.base();
+    let fixed_product = b.fixed_product();
+    b.opening_and_fees();
+    b.planted(fixed_product);
+    let catalogue = b.products(30 + spec.partners / 25);
+    let words = partners::Words::new();
+    let pools = b.random_partners(&words, spec.partners);
+    b.random_documents(&pools, &catalogue);
+    b.random_orders(&pools, &catalogue);
+    b.random_leads(&words, &pools, spec.partners / 3);
+    b.chatter();
+    let (dataset, truth) = b.finish();
+    DemoCompany { dataset, truth }
+}

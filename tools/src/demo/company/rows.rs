@@ -1,0 +1,115 @@
+//! Small helpers that write values in Odoo's `read` shape into records by
+//! column position, so the generators resolve each field name once per
+//! table instead of once per record.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde_json::Value;
+
+use crate::demo::{Record, Table};
+
+/// The position of a field in a table's records; [`ABSENT`] when the model
+/// (in this Odoo version) has no such field, in which case writes are skipped.
+pub(crate) type Col = usize;
+
+/// The column of a field the model lacks.
+pub(crate) const ABSENT: Col = usize::MAX;
+
+/// Resolves the columns of `names` in `table`; missing fields map to [`ABSENT`].
+pub(crate) fn cols<const N: usize>(table: &Table, names: [&str; N]) -> [Col; N] {
+    names.map(|name| table.position(name).unwrap_or(ABSENT))
+}
+
+/// Writes `value` into column `col` of `record`; a no-op for [`ABSENT`].
+pub(crate) fn put(record: &mut Record, col: Col, value: Value) {
+    if let Some(slot) = record.values.get_mut(col) {
+        *slot = value;
+    }
+}
+
+/// A many2one value: `[id, "display name"]`.
+pub(crate) fn m2o(id: i64, name: &str) -> Value {
+    Value::Array(vec![Value::from(id), Value::from(name)])
+}
+
+/// Money from integer cents, as Odoo sends it (a JSON number with at most
+/// two decimals).
+pub(crate) fn money(cents: i64) -> Value {
+    Value::from(cents as f64 / 100.0)
+}
+
+/// A date field: `"YYYY-MM-DD"`.
+pub(crate) fn date(day: NaiveDate) -> Value {
+    Value::String(day.format("%Y-%m-%d").to_string())
+}
+
+/// A datetime field in UTC: `"YYYY-MM-DD HH:MM:SS"`.
+pub(crate) fn datetime(at: NaiveDateTime) -> Value {
+    Value::String(at.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+/// A text value that may be unset.
+pub(crate) fn text_opt(text: Option<&str>) -> Value {
+    text.map_or(Value::Bool(false), Value::from)
+}
+
+/// A list of ids (one2many / many2many).
+pub(crate) fn ids(ids: &[i64]) -> Value {
+    Value::Array(ids.iter().map(|&id| Value::from(id)).collect())
+}
+
+/// Date strings of every day in the generated history, built once, since
+/// formatting a date per record is a hot spot at 100,000 partners.
+pub(crate) struct Calendar {
+    first: NaiveDate,
+    days: Vec<Box<str>>,
+}
+
+impl Calendar {
+    /// Covers `first..=last`; other days are formatted on demand.
+    pub(crate) fn new(first: NaiveDate, last: NaiveDate) -> Self {
+        let days = first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .map(|d| d.format("%Y-%m-%d").to_string().into_boxed_str())
+            .collect();
+        Self { first, days }
+    }
+
+    /// A date field value.
+    pub(crate) fn date(&self, day: NaiveDate) -> Value {
+        match self
+            .days
+            .get(day.signed_duration_since(self.first).num_days() as usize)
+        {
+            Some(text) if day >= self.first => Value::from(&**text),
+            _ => date(day),
+        }
+    }
+
+    /// A datetime field value at `hour:minute` UTC on `day`.
+    pub(crate) fn at(&self, day: NaiveDate, hour: u32, minute: u32) -> Value {
+        let index = day.signed_duration_since(self.first).num_days() as usize;
+        match self.days.get(index) {
+            Some(text) if day >= self.first => {
+                let mut out = String::with_capacity(19);
+                out.push_str(text);
+                out.push(' ');
+                push2(&mut out, hour);
+                out.push(':');
+                push2(&mut out, minute);
+                out.push_str(":00");
+                Value::String(out)
+            }
+            _ => datetime(
+                day.and_hms_opt(hour % 24, minute % 60, 0)
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+fn push2(out: &mut String, n: u32) {
+    let n = n % 100;
+    out.push(char::from(b'0' + (n / 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
