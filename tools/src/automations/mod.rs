@@ -2,3 +2,11 @@
 //! each. Every automation keeps its pure computation (typed records in,
 //! typed result out, no I/O) apart from its Odoo reads, so the computation
 //! is tested on fixed data and benchmarked on files.
+
+mod context;
+mod envelope;
+
+pub use context::{ContextRequest, RunContext, read_context};
+pub use envelope::{
+    CompanyRef, Envelope, EnvelopeContext, MAX_SUMMARY_CHARS, TRUNCATED, Warning, clip,
+};

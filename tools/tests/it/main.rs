@@ -3,6 +3,7 @@
 // Test helpers outside #[test] functions may fail loudly too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod automations;
 mod demo_company;
 mod demo_server;
 mod odoo_client;
