@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tools::records::{RecordToolsConfig, register_record_tools};
+use tools::records::{RecordPolicy, RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
 
 use crate::config::{AgentConfig, Config, DatabaseConfig, LlmProvider, TurnLimits};
@@ -165,7 +165,7 @@ impl Runtime {
             provider,
             model: config.llm.model.clone(),
             retry,
-            tools: odoo_tools(&odoo)?,
+            tools: odoo_tools(&odoo, config.record_policy.clone())?,
             store,
             prompts: Prompts::embedded()?,
             agent: config.agent.clone(),
@@ -341,8 +341,14 @@ fn builtin_tools() -> tools::ToolRegistryBuilder {
 
 /// Every tool a deployment offers: the built-in ones plus those reading
 /// `odoo`.
-pub fn odoo_tools(odoo: &OdooBackend) -> Result<ToolRegistry, RuntimeError> {
-    let config = RecordToolsConfig::new(odoo.base_url.clone());
+pub fn odoo_tools(
+    odoo: &OdooBackend,
+    record_policy: Option<RecordPolicy>,
+) -> Result<ToolRegistry, RuntimeError> {
+    let mut config = RecordToolsConfig::new(odoo.base_url.clone());
+    if let Some(policy) = record_policy {
+        config.policy = policy;
+    }
     let builder = register_record_tools(builtin_tools(), config, Arc::clone(&odoo.connector))?;
     Ok(builder.build()?)
 }

@@ -7,7 +7,7 @@ use agent::odoo_tools;
 
 pub fn list(json: bool) -> anyhow::Result<()> {
     // The same tools `serve` offers; describing them needs no Odoo.
-    let specs = odoo_tools(&OdooBackend::offline())?.specs();
+    let specs = odoo_tools(&OdooBackend::offline(), None)?.specs();
     if json {
         println!("{}", serde_json::to_string_pretty(&specs)?);
         return Ok(());

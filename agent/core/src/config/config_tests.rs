@@ -233,3 +233,75 @@ fn readme_documents_every_key() {
         .collect();
     assert!(missing.is_empty(), "README lacks {missing:?}");
 }
+
+#[test]
+fn odoo_client_and_demo_settings_have_defaults_and_are_checked() {
+    let config = Config::load(None, env(&[])).unwrap();
+    assert_eq!(config.odoo_client.protocol, OdooProtocol::Auto);
+    assert_eq!(config.odoo_client.timeout, Duration::from_secs(30));
+    assert_eq!(config.demo.partners, 2000);
+    assert_eq!(config.demo.version, DemoOdooVersion::V17);
+    assert_eq!(config.demo.login, "accountant@harbourline.example");
+    assert!(config.record_policy.is_none());
+
+    let config = Config::load(
+        None,
+        env(&[
+            ("ODOO_PROTOCOL", "json2"),
+            ("ODOO_AGENT_DEMO_VERSION", "19.0"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(config.odoo_client.protocol, OdooProtocol::Json2);
+    assert_eq!(config.demo.version, DemoOdooVersion::V19);
+
+    let found = problems(Config::load(
+        None,
+        env(&[
+            ("ODOO_PROTOCOL", "xmlrpc"),
+            ("ODOO_AGENT_DEMO_VERSION", "16.0"),
+            ("ODOO_AGENT_DEMO_PARTNERS", "5"),
+        ]),
+    ));
+    let keys: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "ODOO_PROTOCOL",
+            "ODOO_AGENT_DEMO_PARTNERS",
+            "ODOO_AGENT_DEMO_VERSION"
+        ]
+    );
+    assert!(found[0].1.contains("auto, jsonrpc or json2"), "{found:?}");
+}
+
+#[test]
+fn a_record_policy_file_replaces_the_allow_list_and_its_mistakes_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("policy.toml");
+    std::fs::write(
+        &good,
+        "[models.\"res.partner\"]\nfields = [\"name\", \"email\"]\ndefault_fields = [\"name\"]\n",
+    )
+    .unwrap();
+    let config = Config::load(
+        None,
+        env(&[("ODOO_AGENT_RECORD_POLICY", good.to_str().unwrap())]),
+    )
+    .unwrap();
+    let policy = config.record_policy.unwrap();
+    assert_eq!(policy.models.keys().collect::<Vec<_>>(), ["res.partner"]);
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[models.\"res.partner\"]\nfeilds = [\"name\"]\n").unwrap();
+    let missing = dir.path().join("missing.toml");
+    for (path, expected) in [(&bad, "feilds"), (&missing, "cannot read")] {
+        let found = problems(Config::load(
+            None,
+            env(&[("ODOO_AGENT_RECORD_POLICY", path.to_str().unwrap())]),
+        ));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "ODOO_AGENT_RECORD_POLICY");
+        assert!(found[0].1.contains(expected), "{found:?}");
+    }
+}

@@ -118,6 +118,11 @@ pub const KEYS: &[ConfigKey] = &[
         "Odoo calls one user runs at once; more wait, so Odoo's workers are not exhausted",
     ),
     key(
+        "ODOO_AGENT_RECORD_POLICY",
+        "built-in allow-list of business models",
+        "TOML file listing the models and fields the record tools may read (replaces the built-in list)",
+    ),
+    key(
         "ODOO_AGENT_DEMO_PARTNERS",
         "2000",
         "Partners in the built-in demo company (used when ODOO_URL is unset)",

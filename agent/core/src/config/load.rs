@@ -151,6 +151,7 @@ impl Settings {
             partners: self.number("ODOO_AGENT_DEMO_PARTNERS", 10, 1_000_000),
             version: self.parsed("ODOO_AGENT_DEMO_VERSION", "17.0, 18.0 or 19.0"),
         };
+        let record_policy = self.record_policy();
         let http = self.http();
         let agent = AgentConfig {
             timezone: self.parsed(
@@ -173,6 +174,7 @@ impl Settings {
             odoo,
             odoo_client,
             demo,
+            record_policy,
             http,
             agent,
             log,
@@ -375,6 +377,33 @@ impl Settings {
             provider,
             model,
             max_retries,
+        }
+    }
+
+    /// The allow-list file of the record tools, read and parsed now so a
+    /// mistake stops the start with the file's problem.
+    fn record_policy(&mut self) -> Option<tools::records::RecordPolicy> {
+        const KEY: &str = "ODOO_AGENT_RECORD_POLICY";
+        let path = PathBuf::from(self.value(KEY)?);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) => {
+                self.problem(KEY, format!("cannot read {}: {err}", path.display()));
+                return None;
+            }
+        };
+        match toml::from_str(&text) {
+            Ok(policy) => Some(policy),
+            Err(err) => {
+                let message = format!(
+                    "{} is not a valid allow-list ({}); expected [models.\"res.partner\"] \
+                     tables with `fields`, `default_fields` and `relations`",
+                    path.display(),
+                    err.message()
+                );
+                self.problem(KEY, message);
+                None
+            }
         }
     }
 

@@ -31,6 +31,9 @@ pub struct Config {
     pub odoo_client: OdooClientSettings,
     /// The built-in demo company, used when `odoo` is `None`.
     pub demo: DemoSettings,
+    /// The models and fields the record tools may read; `None` keeps the
+    /// built-in allow-list.
+    pub record_policy: Option<tools::records::RecordPolicy>,
     pub http: HttpConfig,
     pub agent: AgentConfig,
     pub log: LogConfig,

@@ -68,7 +68,7 @@ async fn tool_result(login: &str, tool_call: Step) -> (Value, bool) {
     let runtime: Runtime = agent::testing::runtime_with(
         Arc::clone(&provider) as _,
         store,
-        odoo_tools(&backend).unwrap(),
+        odoo_tools(&backend, None).unwrap(),
         TurnLimits::default(),
     );
     runtime
