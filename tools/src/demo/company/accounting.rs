@@ -433,8 +433,13 @@ impl Builder {
         };
         let company = refs.company.value();
         let eur = refs.eur.value();
-        let debit_name = self.line_name(debit);
-        let credit_name = self.line_name(credit);
+        // Journal item labels: the invoice's term line carries the invoice
+        // number, the counterpart the bank label or payment memo.
+        let (debit_name, credit_name) = if inflow > 0 {
+            (invoice_name, memo)
+        } else {
+            (memo, invoice_name)
+        };
         let max_date = self.cal.date(day.max(spec.date));
         let t = &mut self.t.partials;
         let [
@@ -446,24 +451,12 @@ impl Builder {
             currency,
         ] = self.cc.partials;
         let r = t.push_blank();
-        put(r, debit_col, m2o(debit, &debit_name));
-        put(r, credit_col, m2o(credit, &credit_name));
+        put(r, debit_col, m2o(debit, debit_name));
+        put(r, credit_col, m2o(credit, credit_name));
         put(r, amount, money(paid_eur));
         put(r, max_date_col, max_date);
         put(r, company_col, company);
         put(r, currency, eur);
-    }
-
-    /// The label of a journal item (its display name here).
-    pub(crate) fn line_name(&self, id: i64) -> String {
-        let name = self.cc.line_label;
-        self.t
-            .lines
-            .get(id)
-            .and_then(|r| r.values.get(name))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
     }
 
     /// A vendor payment with its move; returns its payable line.
@@ -698,12 +691,12 @@ impl Builder {
             date_col,
             invoice_date_col,
             due_col,
+            salesperson,
             amount_untaxed,
             amount_tax,
             amount_total,
             amount_residual,
             untaxed_signed,
-            tax_signed,
             total_signed,
             residual_signed,
             payment_state,
@@ -740,7 +733,9 @@ impl Builder {
         put(r, amount_total, money(m.total.0));
         put(r, amount_residual, money(m.residual.0));
         put(r, untaxed_signed, money(m.untaxed.1));
-        put(r, tax_signed, money(m.tax.1));
+        if m.kind.starts_with("out_") {
+            put(r, salesperson, refs.salesman.value());
+        }
         put(r, total_signed, money(m.total.1));
         put(r, residual_signed, money(m.residual.1));
         put(r, payment_state, m.payment_state.into());
@@ -880,12 +875,12 @@ pub(crate) const MOVES_FIELDS: [&str; 29] = [
     "date",
     "invoice_date",
     "invoice_date_due",
+    "invoice_user_id",
     "amount_untaxed",
     "amount_tax",
     "amount_total",
     "amount_residual",
     "amount_untaxed_signed",
-    "amount_tax_signed",
     "amount_total_signed",
     "amount_residual_signed",
     "payment_state",

@@ -133,7 +133,6 @@ impl Tables {
 /// Column positions of the tables written per record, resolved once: a
 /// field-name lookup per value would dominate generation time.
 pub(crate) struct ColCache {
-    pub line_label: Col,
     pub move_name: Col,
     pub child_ids: Col,
     pub lines: [Col; 25],
@@ -153,7 +152,6 @@ pub(crate) struct ColCache {
 impl ColCache {
     fn new(t: &Tables) -> Self {
         Self {
-            line_label: t.lines.position("name").unwrap_or(super::rows::ABSENT),
             move_name: t.moves.position("name").unwrap_or(super::rows::ABSENT),
             child_ids: t
                 .partner

@@ -1,9 +1,9 @@
 //! Random invoices, refunds and vendor bills with their payments, and the
 //! open bank lines that wait for reconciliation.
 //!
-//! Ratios: each customer company gets 0–5 invoices (about 2.5), 4 % of
-//! them followed by a refund; each vendor 1–6 bills, or a monthly series
-//! when the vendor bills a subscription. Customers pay on time (60 %),
+//! Ratios: each customer company gets 0–4 invoices (about 2), 4 % of
+//! them followed by a refund; each vendor 1–4 bills, or a monthly series
+//! of 3–8 when the vendor bills a subscription (20 %). Customers pay on time (60 %),
 //! late (30 %) or leave invoices open (10 %). Drafts, open bank lines and
 //! other month-end problems of random documents all lie after the closing
 //! example month, so that month's answer stays exactly as planted.

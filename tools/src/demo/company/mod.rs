@@ -33,14 +33,15 @@
 //! |---|---|
 //! | products | 30 + n / 25, 3 % planted duplicates |
 //! | partners | n: ~62 % companies, ~38 % their contacts; 5 % planted near-duplicates |
-//! | customer invoices | 0–5 per customer company (≈ 2.5), 4 % refunded, ~70 % paid |
-//! | vendor bills | 1–6 per vendor, or a monthly series for 35 % of vendors |
+//! | customer invoices | 0–4 per customer company (≈ 2), 1–2 product lines, 4 % refunded, ~70 % paid |
+//! | vendor bills | 1–4 per vendor, or a monthly series of 3–8 for 20 % of vendors; 3 % credited |
 //! | payments | a reconciled bank line per paid customer invoice, an `account.payment` per paid bill, each with its entry and `account.partial.reconcile` |
 //! | open bank lines | about a third of the recent open invoices |
-//! | sales / purchase orders | 0–2 per customer / vendor, 1–2 lines each, a picking when confirmed |
+//! | sales / purchase orders | one for 60 % of customers / vendors, 1–2 lines each, a picking when confirmed |
 //! | leads | n / 3 (+ 5 % duplicates of the prospects) |
 //!
-//! At 100,000 partners this is about 1.5 million records.
+//! That is about 17 records per partner: 170,000 at 10,000 partners and
+//! 1.7 million (2.5 GB) at 100,000.
 //!
 //! Random documents respect the closing example: every draft, open bank
 //! line and order still to invoice that is random lies after the example

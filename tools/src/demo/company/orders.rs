@@ -1,7 +1,7 @@
 //! Sales and purchase orders with their lines and pickings.
 //!
-//! Ratios: each customer company gets 0–2 sales orders (about one), each
-//! vendor 0–2 purchase orders. Orders still to invoice and pickings not
+//! Ratios: 60 % of customer companies get a sales order and 60 % of
+//! vendors a purchase order. Orders still to invoice and pickings not
 //! yet done all lie after the closing example month.
 
 use chrono::{Days, NaiveDate};

@@ -686,3 +686,59 @@ pub(crate) const PARTNERS_FIELDS: [&str; 23] = [
     "create_date",
     "write_date",
 ];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    use super::*;
+
+    #[test]
+    fn permute_is_a_bijection() {
+        for m in [1, 7, 100, 148_800] {
+            let seen: HashSet<usize> = (0..m).map(|n| permute(n, m)).collect();
+            assert_eq!(seen.len(), m);
+        }
+    }
+
+    #[test]
+    fn company_names_are_distinct_across_the_name_space() {
+        let words = Words::new();
+        let names: HashSet<[&str; 3]> = (0..words.company_space())
+            .map(|n| words.company(n))
+            .collect();
+        assert_eq!(names.len(), words.company_space());
+    }
+
+    #[test]
+    fn a_typo_always_changes_the_name() {
+        let mut rng = StdRng::seed_from_u64(1);
+        for name in [
+            "Blue Ridge Machinery GmbH",
+            "Apex Bella Labs",
+            "Oak Hill Tools",
+        ] {
+            for _ in 0..50 {
+                assert_ne!(typo(name, &mut rng), name);
+            }
+        }
+        assert_eq!(
+            swap_first_words("Blue Ridge Machinery"),
+            "Ridge Blue Machinery"
+        );
+    }
+
+    #[test]
+    fn phones_and_vats_follow_country_formats_and_do_not_repeat() {
+        let nl = &COUNTRIES[0];
+        assert!(phone_of(nl, 5, 0).starts_with("+31 "));
+        assert!(vat_of(nl, 5).starts_with("NL") && vat_of(nl, 5).ends_with("B01"));
+        let phones: HashSet<String> = (0..50_000).map(|n| phone_of(nl, n, 0)).collect();
+        assert_eq!(phones.len(), 50_000);
+        let vats: HashSet<String> = (0..50_000).map(|n| vat_of(&COUNTRIES[1], n)).collect();
+        assert_eq!(vats.len(), 50_000);
+    }
+}

@@ -955,3 +955,20 @@ impl Builder {
         move_id
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untaxed_for_reaches_the_total_when_21_percent_allows_it() {
+        for total in [1_500_00, 5_000_00, 4_900_00, 5_100_00, 1_050_00, 200_00] {
+            let u = untaxed_for(total);
+            assert_eq!(u + (u * 21 + 50) / 100, total, "{total}");
+        }
+        // 20,000.00 is not reachable: the nearest untaxed amount is used and
+        // the invoice adjusts its tax by a cent.
+        let u = untaxed_for(20_000_00);
+        assert!((u + (u * 21 + 50) / 100 - 20_000_00).abs() <= 1);
+    }
+}

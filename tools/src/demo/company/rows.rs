@@ -113,3 +113,47 @@ fn push2(out: &mut String, n: u32) {
     out.push(char::from(b'0' + (n / 10) as u8));
     out.push(char::from(b'0' + (n % 10) as u8));
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn calendar_values_match_chrono_formatting_inside_and_outside_its_range() {
+        let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let cal = Calendar::new(first, NaiveDate::from_ymd_opt(2025, 12, 31).unwrap());
+        for day in [
+            first,
+            NaiveDate::from_ymd_opt(2025, 7, 9).unwrap(),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+        ] {
+            assert_eq!(cal.date(day), date(day));
+            assert_eq!(
+                cal.at(day, 7, 5),
+                datetime(day.and_hms_opt(7, 5, 0).unwrap())
+            );
+        }
+        assert_eq!(cal.at(first, 23, 59), json!("2025-01-01 23:59:00"));
+    }
+
+    #[test]
+    fn money_is_a_number_with_two_decimals_at_most() {
+        assert_eq!(money(150_000), json!(1500.0));
+        assert_eq!(money(100_030), json!(1000.3));
+        assert_eq!(money(-1), json!(-0.01));
+        assert_eq!(money(123_456_789).to_string(), "1234567.89");
+    }
+
+    #[test]
+    fn writing_to_an_absent_column_changes_nothing() {
+        let mut record = Record {
+            id: 1,
+            values: vec![json!(1), json!(false)].into_boxed_slice(),
+        };
+        put(&mut record, ABSENT, json!("x"));
+        put(&mut record, 1, m2o(3, "Three"));
+        assert_eq!(&*record.values, &[json!(1), json!([3, "Three"])]);
+    }
+}
