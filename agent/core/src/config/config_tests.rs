@@ -239,7 +239,7 @@ fn odoo_client_and_demo_settings_have_defaults_and_are_checked() {
     let config = Config::load(None, env(&[])).unwrap();
     assert_eq!(config.odoo_client.protocol, OdooProtocol::Auto);
     assert_eq!(config.odoo_client.timeout, Duration::from_secs(30));
-    assert_eq!(config.demo.partners, 2000);
+    assert_eq!(config.demo.partners, 300);
     assert_eq!(config.demo.version, DemoOdooVersion::V17);
     assert_eq!(config.demo.login, "accountant@harbourline.example");
     assert!(config.record_policy.is_none());

@@ -124,7 +124,7 @@ pub const KEYS: &[ConfigKey] = &[
     ),
     key(
         "ODOO_AGENT_DEMO_PARTNERS",
-        "2000",
+        "300",
         "Partners in the built-in demo company (used when ODOO_URL is unset)",
     ),
     key(
