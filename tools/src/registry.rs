@@ -123,7 +123,8 @@ impl ToolRegistryBuilder {
                 return Err(RegistryError::DuplicateName(name));
             }
         }
-        Ok(ToolRegistry { tools })
+        let specs = tools.values().map(|r| r.tool.spec().clone()).collect();
+        Ok(ToolRegistry { tools, specs })
     }
 }
 
@@ -135,6 +136,8 @@ struct Registered {
 /// The tools available to the agent, by name.
 pub struct ToolRegistry {
     tools: BTreeMap<String, Registered>,
+    /// Built once: every model call sends them, and schemas are large.
+    specs: Arc<[ToolSpec]>,
 }
 
 /// The result of one dispatched call, ready for the model and the audit log.
@@ -182,9 +185,9 @@ impl ToolRegistry {
         ToolRegistryBuilder::default()
     }
 
-    /// Specs of every tool, sorted by name.
-    pub fn specs(&self) -> Vec<ToolSpec> {
-        self.tools.values().map(|r| r.tool.spec().clone()).collect()
+    /// Specs of every tool, sorted by name; shared, not copied.
+    pub fn specs(&self) -> Arc<[ToolSpec]> {
+        Arc::clone(&self.specs)
     }
 
     pub fn get(&self, name: &str) -> Option<&Arc<dyn DynTool>> {

@@ -80,7 +80,7 @@ fn duplicate_names_are_rejected() {
 
 #[test]
 fn specs_are_sorted_and_carry_schemas() {
-    let names: Vec<String> = registry().specs().into_iter().map(|s| s.name).collect();
+    let names: Vec<String> = registry().specs().iter().map(|s| s.name.clone()).collect();
     assert_eq!(names, ["calculate", "current_datetime", "sleep"]);
 }
 

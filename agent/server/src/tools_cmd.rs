@@ -9,10 +9,10 @@ pub fn list(json: bool) -> anyhow::Result<()> {
     // The same tools `serve` offers; describing them needs no Odoo.
     let specs = odoo_tools(&OdooBackend::offline(), None)?.specs();
     if json {
-        println!("{}", serde_json::to_string_pretty(&specs)?);
+        println!("{}", serde_json::to_string_pretty(&*specs)?);
         return Ok(());
     }
-    for spec in specs {
+    for spec in specs.iter() {
         println!("{} ({:?})", spec.name, spec.kind);
         println!("  {}", spec.description);
         println!(

@@ -542,7 +542,7 @@ async fn odoo_access_errors_reach_the_model_naming_the_model() {
 #[tokio::test]
 async fn record_tool_specs_are_what_the_model_reads() {
     let (_server, registry) = odoo().await;
-    let names: Vec<String> = registry.specs().into_iter().map(|s| s.name).collect();
+    let names: Vec<String> = registry.specs().iter().map(|s| s.name.clone()).collect();
     assert_eq!(
         names,
         [
@@ -552,7 +552,7 @@ async fn record_tool_specs_are_what_the_model_reads() {
             "search_records"
         ]
     );
-    for spec in registry.specs() {
+    for spec in registry.specs().iter() {
         insta::assert_json_snapshot!(format!("record_tool_spec_{}", spec.name), spec);
     }
 }

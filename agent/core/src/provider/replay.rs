@@ -196,7 +196,7 @@ mod tests {
             model: "m".into(),
             system: "s".into(),
             messages,
-            tools: vec![],
+            tools: Vec::new().into(),
             max_tokens: 100,
         }
     }

@@ -81,7 +81,8 @@ pub struct ChatRequest {
     pub model: String,
     pub system: String,
     pub messages: Vec<Message>,
-    pub tools: Vec<ToolSpec>,
+    /// Shared with the registry: the same specs go with every call.
+    pub tools: std::sync::Arc<[ToolSpec]>,
     /// Upper bound on output tokens for this call.
     pub max_tokens: u32,
 }

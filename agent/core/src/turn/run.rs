@@ -359,10 +359,10 @@ impl Turn<'_> {
                 .deps
                 .tools
                 .specs()
-                .into_iter()
+                .iter()
                 .map(|s| ToolLine {
-                    name: s.name,
-                    description: s.description,
+                    name: s.name.clone(),
+                    description: s.description.clone(),
                 })
                 .collect(),
         };

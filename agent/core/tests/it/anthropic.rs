@@ -186,7 +186,7 @@ pub(crate) fn request() -> ChatRequest {
         model: "claude-test".to_owned(),
         system: "You are the Odoo assistant.".to_owned(),
         messages: vec![Message::user_text("Is Acme over its credit limit?")],
-        tools: vec![tool("check_credit"), tool("list_overdue")],
+        tools: vec![tool("check_credit"), tool("list_overdue")].into(),
         max_tokens: 1024,
     }
 }

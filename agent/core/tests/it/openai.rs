@@ -112,7 +112,8 @@ fn request() -> ChatRequest {
             kind: ToolKind::Read,
             input_schema: json!({"type": "object",
                 "properties": {"partner_id": {"type": "integer"}}, "required": ["partner_id"]}),
-        }],
+        }]
+        .into(),
         max_tokens: 512,
     }
 }
