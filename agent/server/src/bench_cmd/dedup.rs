@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::{Value, json};
 use tools::automations::find_duplicates::{
-    DedupConfig, DismissedPairs, EXTRA_LEGAL_FORMS, PairQuality, PartnerRecord, find_groups,
+    DedupConfig, DismissedPairs, PairQuality, PartnerRecord, find_groups,
 };
 
 use super::memory::peak_rss_kib;
@@ -27,6 +27,10 @@ pub struct DedupArgs {
     /// "score": strongest pair}.
     #[arg(long, value_name = "GROUPS.jsonl")]
     pub out: Option<PathBuf>,
+    /// Write every duplicate pair inside a group, one line each: {"a", "b",
+    /// "score", "evidence": {field: similarity}}; for studying errors.
+    #[arg(long, value_name = "PAIRS.jsonl")]
+    pub pairs_out: Option<PathBuf>,
     /// True clusters, one line each with an "ids" array; prints pair
     /// precision and recall (pairs inside a group against pairs inside a
     /// cluster).
@@ -44,18 +48,18 @@ pub struct DedupArgs {
     /// Scoring threads [default: all cores].
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Normalisation: `spec` uses spec 4.3's legal-form list as is;
-    /// `extended` adds the legal forms of the benchmark's countries and
-    /// reads dotted initials ("L.L.C.") as one word.
-    #[arg(long, value_enum, default_value_t = Normalisation::Spec)]
-    pub normalisation: Normalisation,
+    /// Settings: `spec` is spec section 4 exactly; `recommended` adds the
+    /// benchmark's legal forms, joins dotted initials ("L.L.C.") and leaves
+    /// unlike e-mail addresses out of the score (see BENCHMARKS.md).
+    #[arg(long, value_enum, default_value_t = Settings::Recommended)]
+    pub settings: Settings,
 }
 
-/// Which normalisation word lists to use.
+/// Which configuration to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Normalisation {
+pub enum Settings {
     Spec,
-    Extended,
+    Recommended,
 }
 
 pub fn run(args: &DedupArgs) -> anyhow::Result<()> {
@@ -71,18 +75,15 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<()> {
         truth = truth.map(|t| replicate::clusters(&t, args.replicate, span));
     }
     let load = started.elapsed();
-    let mut config = DedupConfig::spec();
+    let mut config = match args.settings {
+        Settings::Spec => DedupConfig::spec(),
+        Settings::Recommended => DedupConfig::recommended(),
+    };
     if let Some(threshold) = args.threshold {
         config.threshold = threshold;
     }
     if let Some(threads) = args.threads {
         config.threads = threads;
-    }
-    if args.normalisation == Normalisation::Extended {
-        config
-            .legal_forms
-            .extend(EXTRA_LEGAL_FORMS.iter().map(|w| (*w).to_owned()));
-        config.join_initials = true;
     }
     // Return every group: the benchmark measures all of them.
     config.max_groups = usize::MAX;
@@ -93,6 +94,7 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<()> {
     let groups = result.data.groups.as_deref().unwrap_or_default();
 
     println!("records:          {}", result.data.records_scanned);
+    println!("settings:         {:?}", args.settings);
     println!("load:             {:.3} s", load.as_secs_f64());
     println!(
         "find_groups:      {:.3} s ({} threads)",
@@ -140,6 +142,16 @@ pub fn run(args: &DedupArgs) -> anyhow::Result<()> {
         }
         out.flush()?;
         println!("groups written:   {}", path.display());
+    }
+    if let Some(path) = &args.pairs_out {
+        let mut out = BufWriter::new(
+            File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        );
+        for pair in groups.iter().flat_map(|g| &g.pairs) {
+            writeln!(out, "{}", serde_json::to_string(pair)?)?;
+        }
+        out.flush()?;
+        println!("pairs written:    {}", path.display());
     }
     Ok(())
 }

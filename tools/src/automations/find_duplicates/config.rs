@@ -43,6 +43,13 @@ pub struct DedupConfig {
     /// removed, so that "L.L.C." and "B.V." read as `llc` and `bv`. Off in
     /// the spec's normalisation.
     pub join_initials: bool,
+    /// Two different addresses (other domains, or a public provider) whose
+    /// plain similarity is below this are left out of the comparison
+    /// instead of counting as a mismatch: a second mailbox says little
+    /// either way, while two role addresses at look-alike company domains
+    /// (`orders@trejocleaning.com` / `orders@crowncleaning.com`) score
+    /// high by plain similarity. `None` in the spec.
+    pub email_ignore_below: Option<f64>,
     /// Local parts of role addresses, which are never strong evidence.
     pub generic_mailboxes: Vec<String>,
     /// Public mailbox providers: a shared domain there says nothing.
@@ -190,6 +197,7 @@ impl DedupConfig {
             chain_check_max_members: 50,
             legal_forms: words(SPEC_LEGAL_FORMS),
             join_initials: false,
+            email_ignore_below: None,
             generic_mailboxes: words(&[
                 "info", "sales", "contact", "admin", "accounts", "billing", "support", "office",
                 "hello", "noreply",
@@ -223,6 +231,20 @@ impl DedupConfig {
             ]),
             threads: std::thread::available_parallelism().map_or(1, usize::from),
         }
+    }
+}
+
+impl DedupConfig {
+    /// The spec's defaults with three changes measured on the benchmark
+    /// partners (see BENCHMARKS.md): the legal forms of
+    /// [`EXTRA_LEGAL_FORMS`] too, dotted initials joined, and unlike
+    /// e-mail addresses left out below a similarity of 0.90.
+    pub fn recommended() -> Self {
+        let mut config = Self::spec();
+        config.legal_forms.extend(words(EXTRA_LEGAL_FORMS));
+        config.join_initials = true;
+        config.email_ignore_below = Some(0.90);
+        config
     }
 }
 

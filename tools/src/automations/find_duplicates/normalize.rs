@@ -16,7 +16,8 @@ pub struct NormName {
     pub sorted: String,
     /// The first word as written (after normalisation), for blocking.
     pub first: String,
-    /// The longest word (the first of equally long ones), for blocking.
+    /// The longest word (the alphabetically first of equally long ones),
+    /// for blocking.
     pub longest: String,
 }
 
@@ -77,16 +78,17 @@ impl Normalizer {
         }
         words.retain(|word| !self.legal_forms.contains(*word));
         let first = (*words.first()?).to_owned();
+        // Ties go to the alphabetically first word, so that word order
+        // ("Miller, Robert") does not change the key.
         let longest = words
             .iter()
-            .fold("", |best, word| {
-                if word.chars().count() > best.chars().count() {
-                    word
-                } else {
-                    best
-                }
+            .max_by(|a, b| {
+                a.chars()
+                    .count()
+                    .cmp(&b.chars().count())
+                    .then_with(|| b.cmp(a))
             })
-            .to_owned();
+            .map_or_else(String::new, |word| (*word).to_owned());
         words.sort_unstable();
         Some(NormName {
             sorted: words.join(" "),
@@ -236,6 +238,9 @@ mod tests {
         let name = spec().name("The Pioneer Frye Finance Inc.").unwrap();
         assert_eq!(name.first, "the");
         assert_eq!(name.longest, "pioneer");
+        let swapped = |raw| spec().name(raw).unwrap().longest;
+        assert_eq!(swapped("Robert Miller"), "miller");
+        assert_eq!(swapped("Miller, Robert"), "miller");
     }
 
     #[test]

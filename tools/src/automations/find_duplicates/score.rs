@@ -169,8 +169,9 @@ impl<'a> Scorer<'a> {
         }
         if w.email > 0.0
             && let (Some(x), Some(y)) = (&a.email, &b.email)
+            && let Some(s) = similarity::email_or_ignored(x, y, self.config.email_ignore_below)
         {
-            evidence.set(Field::Email, similarity::email(x, y));
+            evidence.set(Field::Email, s);
         }
         if w.phone > 0.0
             && let Some(s) = similarity::phones(&a.phones, &b.phones)

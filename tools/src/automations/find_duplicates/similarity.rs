@@ -14,12 +14,22 @@ pub fn name(a: &NormName, b: &NormName) -> f64 {
 /// Equal → 1; same non-public domain → 0.5 + 0.5 × local-part similarity;
 /// otherwise the similarity of the whole addresses.
 pub fn email(a: &NormEmail, b: &NormEmail) -> f64 {
+    email_or_ignored(a, b, None).unwrap_or(0.0)
+}
+
+/// As [`email`], but `None` (not compared) when the addresses fall in the
+/// last case and score below `ignore_below`.
+pub fn email_or_ignored(a: &NormEmail, b: &NormEmail, ignore_below: Option<f64>) -> Option<f64> {
     if a.address == b.address {
-        1.0
+        Some(1.0)
     } else if a.domain() == b.domain() && !a.public_domain {
-        0.5 + 0.5 * ratio(a.local(), b.local())
+        Some(0.5 + 0.5 * ratio(a.local(), b.local()))
     } else {
-        ratio(&a.address, &b.address)
+        let s = ratio(&a.address, &b.address);
+        match ignore_below {
+            Some(min) if s < min => None,
+            _ => Some(s),
+        }
     }
 }
 
@@ -127,6 +137,27 @@ mod tests {
             public,
             fuzz::ratio("john@gmail.com".chars(), "mary@gmail.com".chars()),
         );
+    }
+
+    #[test]
+    fn unlike_addresses_can_be_left_out() {
+        let n = Normalizer::new(&DedupConfig::spec());
+        let (a, b) = (
+            n.email("orders@trejocleaning.com").unwrap(),
+            n.email("orders@crowncleaning.com").unwrap(),
+        );
+        let plain = email(&a, &b);
+        assert!(plain > 0.8 && plain < 0.9, "{plain}");
+        assert_eq!(email_or_ignored(&a, &b, Some(0.9)), None);
+        let typo = n.email("luis.rasmussen62@royal.com").unwrap();
+        let right = n.email("louis.rasmussen62@royal.com").unwrap();
+        assert!(email_or_ignored(&typo, &right, Some(0.9)).is_some());
+        // Same company domain keeps the spec's half credit.
+        let (x, y) = (
+            n.email("john@acme.com").unwrap(),
+            n.email("mary@acme.com").unwrap(),
+        );
+        assert_eq!(email_or_ignored(&x, &y, Some(0.9)), Some(0.5));
     }
 
     #[test]
