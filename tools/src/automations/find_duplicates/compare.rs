@@ -96,6 +96,8 @@ pub fn compare_blocks(
         vec![work(0)]
     } else {
         std::thread::scope(|scope| {
+            // Collected so that every thread starts before the first join.
+            #[allow(clippy::needless_collect)]
             let handles: Vec<_> = (0..threads)
                 .map(|lane| scope.spawn(move || work(lane)))
                 .collect();

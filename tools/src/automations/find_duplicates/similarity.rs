@@ -13,6 +13,7 @@ pub fn name(a: &NormName, b: &NormName) -> f64 {
 
 /// Equal → 1; same non-public domain → 0.5 + 0.5 × local-part similarity;
 /// otherwise the similarity of the whole addresses.
+#[cfg(test)]
 pub fn email(a: &NormEmail, b: &NormEmail) -> f64 {
     email_or_ignored(a, b, None).unwrap_or(0.0)
 }

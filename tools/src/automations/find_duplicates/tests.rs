@@ -106,7 +106,7 @@ fn finds_groups_with_evidence_and_master() {
 fn output_is_the_same_for_any_order_and_thread_count() {
     let records = sample();
     let expected = find_groups(&records, &config(), &DismissedPairs::default());
-    let mut reversed = records.clone();
+    let mut reversed = records;
     reversed.reverse();
     for threads in [1, 2, 3] {
         let config = DedupConfig {
