@@ -241,14 +241,17 @@ fn products_match_on_codes_alone_and_conflicting_codes_cap() {
         P {
             name: Some("Office Desk"),
             code: Some("FURN-001"),
+            barcode: Some("5901234123457"),
             ..P::default()
         },
         P {
             name: Some("Office Desk"),
             code: Some("FURN-002"),
+            barcode: Some("5901234123457"),
             ..P::default()
         },
     );
+    // Same barcode lifts to 0.95, the conflicting code caps at 0.60.
     close(s, 0.60);
     let s = score(
         Entity::Product,
