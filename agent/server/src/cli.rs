@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use agent::config::{Config, ConfigError, FileRequirement};
 use clap::{Args, Parser, Subcommand};
 
+use crate::bench_cmd::BenchCommand;
+
 /// Default configuration file, read when present.
 const DEFAULT_CONFIG_FILE: &str = "odoo-agent.toml";
 
@@ -41,6 +43,12 @@ pub enum Command {
     },
     /// Apply pending database migrations to the configured database and exit.
     Migrate,
+    /// Benchmark an automation's computation on a data file: speed, peak
+    /// memory and, given the true answer, accuracy. Needs no configuration.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
 }
 
 #[derive(Debug, Args)]

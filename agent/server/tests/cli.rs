@@ -74,6 +74,7 @@ fn help_lists_each_subcommand() {
         ("chat", "terminal"),
         ("tools", "tools the model can call"),
         ("migrate", "migrations"),
+        ("bench", "Benchmark"),
     ] {
         let line = stdout
             .lines()
@@ -236,4 +237,59 @@ fn serve_answers_health_and_stops_cleanly_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn bench_dedup_groups_a_tiny_file_and_scores_it_against_the_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        r#"{"id":1,"name":"Blue Ridge Machinery GmbH","email":"anna.berg@blueridge.de","phone":"+49 89 60951157","mobile":false,"vat":false,"is_company":true,"country_id":[57,"Germany"]}"#,
+        r#"{"id":2,"name":"Blue Ridge Machinery","email":"Anna.Berg@blueridge.de","phone":false,"mobile":false,"vat":false,"is_company":true,"country_id":false}"#,
+        r#"{"id":3,"name":"Lynn Machinery","email":"office@lynnmachinery.com","phone":"(501) 971-5372","mobile":false,"vat":false,"is_company":true}"#,
+        r#"{"id":4,"name":"Lynn Machinery Inc.","email":false,"phone":"+1 501 971 5372","mobile":false,"vat":false,"is_company":true}"#,
+        r#"{"id":5,"name":"Pamela Day","email":"pameladay@gmail.com","phone":false,"mobile":false,"vat":false,"is_company":false}"#,
+    ];
+    std::fs::write(dir.path().join("partners.jsonl"), rows.join("\n")).unwrap();
+    std::fs::write(
+        dir.path().join("truth.jsonl"),
+        "{\"cluster\":0,\"ids\":[1,2]}\n{\"cluster\":1,\"ids\":[3,4]}\n",
+    )
+    .unwrap();
+    let (output, stdout, stderr) = run(odoo_agent(dir.path()).args([
+        "bench",
+        "dedup",
+        "--partners",
+        "partners.jsonl",
+        "--truth",
+        "truth.jsonl",
+        "--out",
+        "groups.jsonl",
+    ]));
+    assert!(output.status.success(), "{stderr}");
+    for expected in [
+        "records:          5",
+        "groups found:     2",
+        "pair precision:   1.0000",
+        "pair recall:      1.0000",
+        "peak memory:",
+        "pairs compared:",
+    ] {
+        assert!(stdout.contains(expected), "{expected}: {stdout}");
+    }
+    let groups: Vec<Value> = std::fs::read_to_string(dir.path().join("groups.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0]["ids"], serde_json::json!([1, 2]));
+    assert_eq!(groups[0]["master"], 1);
+    assert_eq!(groups[1]["ids"], serde_json::json!([3, 4]));
+
+    let (output, stdout, _) = run(odoo_agent(dir.path()).args(["bench", "dedup", "--help"]));
+    assert!(output.status.success());
+    assert!(
+        stdout.contains("--partners") && stdout.contains("precision"),
+        "{stdout}"
+    );
 }

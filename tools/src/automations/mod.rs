@@ -3,6 +3,8 @@
 //! typed result out, no I/O) apart from its Odoo reads, so the computation
 //! is tested on fixed data and benchmarked on files.
 
+pub mod find_duplicates;
+
 mod context;
 mod envelope;
 

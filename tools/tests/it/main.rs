@@ -6,6 +6,7 @@
 mod automations;
 mod demo_company;
 mod demo_server;
+mod find_duplicates;
 mod odoo_client;
 mod odoo_json2;
 mod records;
