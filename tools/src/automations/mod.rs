@@ -2,3 +2,4 @@
 //! each. Every automation keeps its pure computation (typed records in,
 //! typed result out, no I/O) apart from its Odoo reads, so the computation
 //! is tested on fixed data and benchmarked on files.
+pub mod bank_reconciliation;
