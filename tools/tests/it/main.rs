@@ -3,5 +3,6 @@
 // Test helpers outside #[test] functions may fail loudly too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bank_reconciliation;
 mod odoo_client;
 mod odoo_json2;

@@ -89,7 +89,14 @@ pub(crate) fn line_choices(
         best = best.max(score.confidence);
         if score.confidence >= config.min_confidence {
             stats.pairs_kept += 1;
-            choices.push(Choice::new(line_index, line, vec![item_index], score.confidence, Evidence::Single(score), items));
+            choices.push(Choice::new(
+                line_index,
+                line,
+                vec![item_index],
+                score.confidence,
+                Evidence::Single(score),
+                items,
+            ));
         }
     }
     if config.allow_splits && best < config.auto_match {
@@ -147,7 +154,11 @@ impl Choice {
             .map(|&i| day_gap(line.line.date, items[i as usize].item.due_date))
             .min()
             .unwrap_or(i64::MAX);
-        let first_item_id = members.iter().map(|&i| items[i as usize].item.id).min().unwrap_or(i64::MAX);
+        let first_item_id = members
+            .iter()
+            .map(|&i| items[i as usize].item.id)
+            .min()
+            .unwrap_or(i64::MAX);
         Self {
             line: line_index,
             items: members,
@@ -190,8 +201,10 @@ fn best_split(
     if pool.len() < 2 {
         return None;
     }
-    let references: Vec<RefEvidence> =
-        pool.iter().map(|&i| reference_score(&line.text, &items[i as usize].keys, config)).collect();
+    let references: Vec<RefEvidence> = pool
+        .iter()
+        .map(|&i| reference_score(&line.text, &items[i as usize].keys, config))
+        .collect();
     let mut best: Option<(SplitScore, f64, Vec<usize>)> = None;
     let mut picked = Vec::with_capacity(limits.max_items);
     let mut visit = |members: &[usize], sum: Decimal| {
@@ -203,24 +216,57 @@ fn best_split(
         let reference = members
             .iter()
             .map(|&m| references[m])
-            .fold(RefEvidence::default(), |a, b| if b.score > a.score { b } else { a });
-        let score = SplitScore { reference, amount, partner: limits.partner_score };
+            .fold(RefEvidence::default(), |a, b| {
+                if b.score > a.score { b } else { a }
+            });
+        let score = SplitScore {
+            reference,
+            amount,
+            partner: limits.partner_score,
+        };
         let confidence = total(&[reference.score, amount.score, limits.partner_score]);
         let better = match &best {
             None => true,
             Some((_, best_confidence, best_members)) => {
-                split_preference(confidence, members, *best_confidence, best_members, &pool, items) == Ordering::Less
+                split_preference(
+                    confidence,
+                    members,
+                    *best_confidence,
+                    best_members,
+                    &pool,
+                    items,
+                ) == Ordering::Less
             }
         };
         if better {
             best = Some((score, confidence, members.to_vec()));
         }
     };
-    combinations(&pool, items, limits.max_items, 0, Decimal::ZERO, &mut picked, &mut visit);
+    combinations(
+        &pool,
+        items,
+        limits.max_items,
+        0,
+        Decimal::ZERO,
+        &mut picked,
+        &mut visit,
+    );
     let (score, confidence, members) = best?;
     let mut members: Vec<u32> = members.iter().map(|&m| pool[m]).collect();
-    members.sort_by_key(|&i| (items[i as usize].item.due_date.unwrap_or(NaiveDate::MAX), items[i as usize].item.id));
-    Some(Choice::new(line_index, line, members, confidence, Evidence::Split(score), items))
+    members.sort_by_key(|&i| {
+        (
+            items[i as usize].item.due_date.unwrap_or(NaiveDate::MAX),
+            items[i as usize].item.id,
+        )
+    });
+    Some(Choice::new(
+        line_index,
+        line,
+        members,
+        confidence,
+        Evidence::Split(score),
+        items,
+    ))
 }
 
 /// Visits every combination of up to `max` pool positions (in increasing
@@ -258,7 +304,12 @@ fn split_preference(
     let dues = |members: &[usize]| {
         let mut dues: Vec<NaiveDate> = members
             .iter()
-            .map(|&m| items[pool[m] as usize].item.due_date.unwrap_or(NaiveDate::MAX))
+            .map(|&m| {
+                items[pool[m] as usize]
+                    .item
+                    .due_date
+                    .unwrap_or(NaiveDate::MAX)
+            })
             .collect();
         dues.sort_unstable();
         dues

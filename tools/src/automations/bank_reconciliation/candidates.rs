@@ -33,7 +33,10 @@ pub(crate) struct Seen {
 
 impl Seen {
     pub fn new(items: usize) -> Self {
-        Self { stamp: vec![0; items], current: 0 }
+        Self {
+            stamp: vec![0; items],
+            current: 0,
+        }
     }
 
     fn next_line(&mut self) {
@@ -110,7 +113,13 @@ impl CandidateIndex {
 
     /// Collects into `out` every item in one of the line's blocks, each once,
     /// in a deterministic order. Signs are not checked here.
-    pub fn collect(&self, line: &PreparedLine<'_>, config: &ReconcileConfig, seen: &mut Seen, out: &mut Vec<u32>) {
+    pub fn collect(
+        &self,
+        line: &PreparedLine<'_>,
+        config: &ReconcileConfig,
+        seen: &mut Seen,
+        out: &mut Vec<u32>,
+    ) {
         out.clear();
         seen.next_line();
         let mut push = |item: u32| {
@@ -119,16 +128,29 @@ impl CandidateIndex {
             }
         };
         if let Some(partner) = line.line.commercial_partner_id {
-            self.partner_items(partner).iter().copied().for_each(&mut push);
+            self.partner_items(partner)
+                .iter()
+                .copied()
+                .for_each(&mut push);
         } else if let Some(name) = &line.partner_name {
             self.words_block(name).for_each(&mut push);
         }
-        for run in line.text.digits.iter().filter(|run| run.len() >= config.blocking.min_digit_run) {
-            if let Some(list) = self.by_digit_run.get(run).filter(|l| l.len() <= self.max_key_block) {
+        for run in line
+            .text
+            .digits
+            .iter()
+            .filter(|run| run.len() >= config.blocking.min_digit_run)
+        {
+            if let Some(list) = self
+                .by_digit_run
+                .get(run)
+                .filter(|l| l.len() <= self.max_key_block)
+            {
                 list.iter().copied().for_each(&mut push);
             }
         }
-        self.amount_block(line.line.amount, config.blocking.amount_within).for_each(&mut push);
+        self.amount_block(line.line.amount, config.blocking.amount_within)
+            .for_each(&mut push);
     }
 
     fn words_block<'s>(&'s self, name: &'s RefText) -> impl Iterator<Item = u32> + 's {
@@ -151,7 +173,11 @@ impl CandidateIndex {
         let magnitude = amount.abs();
         let keep = Decimal::ONE - within;
         let low = magnitude * keep;
-        let high = if keep > Decimal::ZERO { magnitude / keep } else { Decimal::MAX };
+        let high = if keep > Decimal::ZERO {
+            magnitude / keep
+        } else {
+            Decimal::MAX
+        };
         let start = side.partition_point(|(r, _)| *r < low);
         let end = side.partition_point(|(r, _)| *r <= high);
         side[start..end.max(start)].iter().map(|(_, item)| *item)

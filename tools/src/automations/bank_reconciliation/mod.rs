@@ -9,6 +9,7 @@
 //! (`candidates`), options and the global assignment (`assign`), learned
 //! rules (`rules`) and the result (`output`, built by [`suggest`]).
 
+mod accuracy;
 mod assign;
 mod candidates;
 mod config;
@@ -19,6 +20,7 @@ mod score;
 mod suggest;
 mod text;
 
+pub use accuracy::{Accuracy, accuracy};
 pub use config::{
     AmountWeights, Blocking, PartnerWeights, ReconcileConfig, ReferenceWeights, SplitLimits,
 };

@@ -96,7 +96,10 @@ impl OpenItem {
     pub fn from_move_record(record: &Value) -> Result<Self, RecordError> {
         const MODEL: &str = "account.move";
         let id = required_id(MODEL, record)?;
-        let residual = match money("amount_residual_signed", field(record, "amount_residual_signed"))? {
+        let residual = match money(
+            "amount_residual_signed",
+            field(record, "amount_residual_signed"),
+        )? {
             Some(signed) => signed,
             None => {
                 let unsigned = money("amount_residual", field(record, "amount_residual"))?
@@ -138,10 +141,11 @@ impl OpenItem {
     pub fn from_move_line_record(record: &Value, parent: &Value) -> Result<Self, RecordError> {
         const MODEL: &str = "account.move.line";
         let id = required_id(MODEL, record)?;
-        let move_ref = many2one("move_id", field(record, "move_id"))?.ok_or(RecordError::Missing {
-            model: MODEL,
-            field: "move_id",
-        })?;
+        let move_ref =
+            many2one("move_id", field(record, "move_id"))?.ok_or(RecordError::Missing {
+                model: MODEL,
+                field: "move_id",
+            })?;
         let partner = many2one("partner_id", field(record, "partner_id"))?;
         Ok(Self {
             id,
@@ -188,12 +192,17 @@ fn date_field(record: &Value, name: &str) -> Result<Option<NaiveDate>, ValueErro
 }
 
 fn required_id(model: &'static str, record: &Value) -> Result<i64, RecordError> {
-    field(record, "id").as_i64().ok_or(RecordError::Missing { model, field: "id" })
+    field(record, "id")
+        .as_i64()
+        .ok_or(RecordError::Missing { model, field: "id" })
 }
 
 /// `commercial_partner_id` when the record carries it, else the partner.
 fn commercial(record: &Value, partner: Option<&Ref>) -> Result<Option<i64>, RecordError> {
-    let explicit = many2one("commercial_partner_id", field(record, "commercial_partner_id"))?;
+    let explicit = many2one(
+        "commercial_partner_id",
+        field(record, "commercial_partner_id"),
+    )?;
     Ok(explicit.or_else(|| partner.cloned()).map(|p| p.id))
 }
 
@@ -225,10 +234,16 @@ mod tests {
             "id": 1, "date": false, "payment_ref": false, "partner_id": false, "amount": -3
         }))
         .unwrap();
-        assert_eq!((bare.label.as_str(), bare.partner, bare.date), ("", None, None));
+        assert_eq!(
+            (bare.label.as_str(), bare.partner, bare.date),
+            ("", None, None)
+        );
         assert_eq!(
             BankLine::from_record(&json!({"id": 1})).unwrap_err(),
-            RecordError::Missing { model: "account.bank.statement.line", field: "amount" }
+            RecordError::Missing {
+                model: "account.bank.statement.line",
+                field: "amount"
+            }
         );
     }
 
@@ -246,9 +261,15 @@ mod tests {
         assert_eq!(read("out_refund").unwrap().residual, dec("-607.96"));
         assert_eq!(read("out_invoice").unwrap().residual, dec("607.96"));
         assert_eq!(read("in_refund").unwrap().residual, dec("607.96"));
-        assert!(matches!(read("entry"), Err(RecordError::UnknownMoveType { id: 5001, .. })));
+        assert!(matches!(
+            read("entry"),
+            Err(RecordError::UnknownMoveType { id: 5001, .. })
+        ));
         let item = read("in_invoice").unwrap();
-        assert_eq!(item.keys().collect::<Vec<_>>(), vec!["BILL/2025/00001", "F585379"]);
+        assert_eq!(
+            item.keys().collect::<Vec<_>>(),
+            vec!["BILL/2025/00001", "F585379"]
+        );
         assert_eq!(item.due_date, NaiveDate::from_ymd_opt(2025, 5, 19));
     }
 
@@ -260,7 +281,10 @@ mod tests {
             &json!({"name": "INV/9", "ref": false, "payment_reference": "RF18 5390"}),
         )
         .unwrap();
-        assert_eq!((item.id, item.move_id, item.residual), (77, 9, dec("-12.5")));
+        assert_eq!(
+            (item.id, item.move_id, item.residual),
+            (77, 9, dec("-12.5"))
+        );
         assert_eq!(item.keys().collect::<Vec<_>>(), vec!["INV/9", "RF18 5390"]);
     }
 }

@@ -90,7 +90,12 @@ impl PreparedRule {
 
     /// Every non-empty pattern has R ≥ the configured minimum against the
     /// live value normalised the same way.
-    pub fn matches(&self, line: &PreparedLine<'_>, item: &PreparedItem<'_>, config: &ReconcileConfig) -> bool {
+    pub fn matches(
+        &self,
+        line: &PreparedLine<'_>,
+        item: &PreparedItem<'_>,
+        config: &ReconcileConfig,
+    ) -> bool {
         let min = config.learned_min_ratio;
         let ok = |pattern: &Option<String>, live: Option<&str>| match pattern {
             None => true,
@@ -142,7 +147,10 @@ mod tests {
             id: 1,
             date: None,
             label: label.into(),
-            partner: Some(Ref { id: 9, name: Some("SaaS Corp".into()) }),
+            partner: Some(Ref {
+                id: 9,
+                name: Some("SaaS Corp".into()),
+            }),
             commercial_partner_id: Some(9),
             partner_name: None,
             amount: Decimal::new(20000, 2),
@@ -156,7 +164,10 @@ mod tests {
             move_name: Some(name.into()),
             move_ref: None,
             payment_reference: None,
-            partner: Some(Ref { id: 9, name: Some("SaaS Corp".into()) }),
+            partner: Some(Ref {
+                id: 9,
+                name: Some("SaaS Corp".into()),
+            }),
             commercial_partner_id: Some(9),
             date: None,
             due_date: None,
@@ -166,8 +177,16 @@ mod tests {
 
     #[test]
     fn confirmed_match_stores_hashed_patterns() {
-        let rule = LearnedRule::from_confirmed(1, &line("Subscription Payment Feb 2026"), &item("INV/SUB/022")).unwrap();
-        assert_eq!(rule.bank_text.as_deref(), Some("subscription payment feb #"));
+        let rule = LearnedRule::from_confirmed(
+            1,
+            &line("Subscription Payment Feb 2026"),
+            &item("INV/SUB/022"),
+        )
+        .unwrap();
+        assert_eq!(
+            rule.bank_text.as_deref(),
+            Some("subscription payment feb #")
+        );
         assert_eq!(rule.entry_ref.as_deref(), Some("inv sub #"));
         assert_eq!(rule.bank_partner.as_deref(), Some("saas corp"));
     }
@@ -190,12 +209,25 @@ mod tests {
     #[test]
     fn rule_matches_next_months_text_but_not_another_text() {
         let config = ReconcileConfig::default();
-        let rule = LearnedRule::from_confirmed(7, &line("Subscription Payment Feb 2026"), &item("INV/SUB/022")).unwrap();
+        let rule = LearnedRule::from_confirmed(
+            7,
+            &line("Subscription Payment Feb 2026"),
+            &item("INV/SUB/022"),
+        )
+        .unwrap();
         let rule = PreparedRule::new(&rule).unwrap();
         let next = line("Subscription Payment Mar 2026");
         let open = item("INV/SUB/031");
-        assert!(rule.matches(&PreparedLine::new(&next), &PreparedItem::new(&open), &config));
+        assert!(rule.matches(
+            &PreparedLine::new(&next),
+            &PreparedItem::new(&open),
+            &config
+        ));
         let other = line("Office rent March");
-        assert!(!rule.matches(&PreparedLine::new(&other), &PreparedItem::new(&open), &config));
+        assert!(!rule.matches(
+            &PreparedLine::new(&other),
+            &PreparedItem::new(&open),
+            &config
+        ));
     }
 }

@@ -138,7 +138,11 @@ impl<'a> PreparedItem<'a> {
     pub fn new(item: &'a OpenItem) -> Self {
         Self {
             item,
-            keys: item.keys().map(RefText::new).filter(|k| !k.is_empty()).collect(),
+            keys: item
+                .keys()
+                .map(RefText::new)
+                .filter(|k| !k.is_empty())
+                .collect(),
             partner_name: item.partner_name().map(RefText::new),
             magnitude: item.residual.abs(),
         }
@@ -149,7 +153,9 @@ impl<'a> PreparedItem<'a> {
 /// money out against payables (or customer refunds); zero amounts have no
 /// side and match nothing.
 pub fn compatible(line_amount: Decimal, residual: Decimal) -> bool {
-    !line_amount.is_zero() && !residual.is_zero() && line_amount.is_sign_positive() == residual.is_sign_positive()
+    !line_amount.is_zero()
+        && !residual.is_zero()
+        && line_amount.is_sign_positive() == residual.is_sign_positive()
 }
 
 /// Scores a compatible pair.
@@ -162,8 +168,15 @@ pub(crate) fn score_pair(
     let amount = amount_score(line.magnitude, item.magnitude, config);
     let (partner, partner_match) = partner_score(line, item, config);
     let reference = reference_score(&line.text, &item.keys, config);
-    let learned_rule = rules.iter().find(|rule| rule.matches(line, item, config)).map(|r| r.id);
-    let learned = if learned_rule.is_some() { config.learned_bonus } else { 0.0 };
+    let learned_rule = rules
+        .iter()
+        .find(|rule| rule.matches(line, item, config))
+        .map(|r| r.id);
+    let learned = if learned_rule.is_some() {
+        config.learned_bonus
+    } else {
+        0.0
+    };
     PairScore {
         reference,
         amount,
@@ -203,17 +216,24 @@ pub fn reference_score(bank: &RefText, keys: &[RefText], config: &ReconcileConfi
 
 fn key_score(bank: &RefText, key: &RefText, config: &ReconcileConfig) -> RefEvidence {
     let weights = &config.reference;
-    let ratio = token_sort_ratio(bank, key);
-    let mut score = if ratio >= 100.0 {
-        weights.exact
-    } else if ratio >= weights.fuzzy_from {
-        weights.fuzzy_base + weights.fuzzy_span * (ratio - weights.fuzzy_from) / (100.0 - weights.fuzzy_from)
+    let contained = (key.is_containable() && contains_run(&bank.tokens, &key.tokens))
+        || (bank.is_containable() && contains_run(&key.tokens, &bank.tokens));
+    let has_signature = key.digit_count >= weights.min_signature_digits;
+    let digits = has_signature && contains_run(&bank.digits, &key.digits);
+    let fuzzy_allowed = !weights.fuzzy_needs_digits || !has_signature || digits;
+    let ratio = if fuzzy_allowed && could_reach(bank, key, weights.fuzzy_from) {
+        token_sort_ratio(bank, key)
     } else {
         0.0
     };
-    let contained = (key.is_containable() && contains_run(&bank.tokens, &key.tokens))
-        || (bank.is_containable() && contains_run(&key.tokens, &bank.tokens));
-    let digits = key.digit_count >= weights.min_signature_digits && contains_run(&bank.digits, &key.digits);
+    let mut score = if ratio >= 100.0 {
+        weights.exact
+    } else if ratio >= weights.fuzzy_from {
+        weights.fuzzy_base
+            + weights.fuzzy_span * (ratio - weights.fuzzy_from) / (100.0 - weights.fuzzy_from)
+    } else {
+        0.0
+    };
     if contained || digits {
         score = score.max(weights.contained);
     }
@@ -225,24 +245,44 @@ fn key_score(bank: &RefText, key: &RefText, config: &ReconcileConfig) -> RefEvid
     }
 }
 
+/// The Indel ratio is at most 2·min(len) / (len + len), so texts of very
+/// different lengths are skipped without computing it (R below `from`
+/// scores nothing).
+fn could_reach(bank: &RefText, key: &RefText, from: f64) -> bool {
+    let (a, b) = (bank.sorted_len as f64, key.sorted_len as f64);
+    a + b > 0.0 && 200.0 * a.min(b) / (a + b) >= from - 1.0
+}
+
 /// Amount component on |a| and |r|.
 pub fn amount_score(a: Decimal, r: Decimal, config: &ReconcileConfig) -> AmountEvidence {
     let weights = &config.amount;
     let (a, r) = (a.abs(), r.abs());
     let d = (a - r).abs();
     if d < weights.exact_below {
-        return AmountEvidence { score: weights.exact, kind: AmountMatch::Exact };
+        return AmountEvidence {
+            score: weights.exact,
+            kind: AmountMatch::Exact,
+        };
     }
     if d <= weights.rounding_up_to {
-        return AmountEvidence { score: weights.rounding, kind: AmountMatch::Rounding { d } };
+        return AmountEvidence {
+            score: weights.rounding,
+            kind: AmountMatch::Rounding { d },
+        };
     }
     let larger = a.max(r);
     if larger.is_zero() {
-        return AmountEvidence { score: 0.0, kind: AmountMatch::Far };
+        return AmountEvidence {
+            score: 0.0,
+            kind: AmountMatch::Far,
+        };
     }
     let p = d / larger;
     if p <= weights.pct_up_to {
-        return AmountEvidence { score: weights.pct, kind: AmountMatch::Pct { p } };
+        return AmountEvidence {
+            score: weights.pct,
+            kind: AmountMatch::Pct { p },
+        };
     }
     if p <= weights.near_up_to {
         let share = (p / weights.near_up_to).to_f64().unwrap_or(1.0);
@@ -251,14 +291,24 @@ pub fn amount_score(a: Decimal, r: Decimal, config: &ReconcileConfig) -> AmountE
             kind: AmountMatch::Near { p },
         };
     }
-    AmountEvidence { score: 0.0, kind: AmountMatch::Far }
+    AmountEvidence {
+        score: 0.0,
+        kind: AmountMatch::Far,
+    }
 }
 
 /// Partner component: ids when both sides have a partner, else the bank's
 /// partner name against the item's partner name.
-fn partner_score(line: &PreparedLine<'_>, item: &PreparedItem<'_>, config: &ReconcileConfig) -> (f64, PartnerMatch) {
+fn partner_score(
+    line: &PreparedLine<'_>,
+    item: &PreparedItem<'_>,
+    config: &ReconcileConfig,
+) -> (f64, PartnerMatch) {
     let weights = &config.partner;
-    match (line.line.commercial_partner_id, item.item.commercial_partner_id) {
+    match (
+        line.line.commercial_partner_id,
+        item.item.commercial_partner_id,
+    ) {
         (Some(ours), Some(theirs)) => {
             if ours == theirs {
                 (weights.same, PartnerMatch::Same)
@@ -323,7 +373,9 @@ pub fn match_type(confidence: f64, breakdown: &Breakdown, config: &ReconcileConf
         MatchType::Exact
     } else if breakdown.learned > 0.0 && confidence >= config.learned_match_from {
         MatchType::Learned
-    } else if breakdown.reference >= config.reference.fuzzy_base || breakdown.amount >= config.amount.pct {
+    } else if breakdown.reference >= config.reference.fuzzy_base
+        || breakdown.amount >= config.amount.pct
+    {
         MatchType::Fuzzy
     } else if confidence >= config.partial_match_from {
         MatchType::Partial
@@ -337,7 +389,9 @@ pub(crate) fn reference_reasons(evidence: &RefEvidence, config: &ReconcileConfig
     if evidence.ratio >= 100.0 {
         reasons.push(Reason::RefExact);
     } else if evidence.ratio >= config.reference.fuzzy_from {
-        reasons.push(Reason::RefFuzzy { r: round1(evidence.ratio) });
+        reasons.push(Reason::RefFuzzy {
+            r: round1(evidence.ratio),
+        });
     }
     if evidence.contained {
         reasons.push(Reason::RefContained);

@@ -54,15 +54,27 @@ pub fn suggest(
     for (line_index, line) in lines.iter().enumerate() {
         match accepted[line_index] {
             Some(position) => {
-                let others = per_line.get(&(line_index as u32)).map_or(&[][..], Vec::as_slice);
-                suggestions.push(build_suggestion(line, &choices, position, others, items, config));
+                let others = per_line
+                    .get(&(line_index as u32))
+                    .map_or(&[][..], Vec::as_slice);
+                suggestions.push(build_suggestion(
+                    line, &choices, position, others, items, config,
+                ));
             }
             None => unmatched_line_ids.push(line.id),
         }
     }
-    suggestions.sort_by(|a, b| a.line.date.cmp(&b.line.date).then(a.line.id.cmp(&b.line.id)));
+    suggestions.sort_by(|a, b| {
+        a.line
+            .date
+            .cmp(&b.line.date)
+            .then(a.line.id.cmp(&b.line.id))
+    });
     unmatched_line_ids.sort_unstable();
-    let auto_matchable = suggestions.iter().filter(|s| s.confidence >= config.auto_match).count();
+    let auto_matchable = suggestions
+        .iter()
+        .filter(|s| s.confidence >= config.auto_match)
+        .count();
     let counts = Counts {
         lines: lines.len(),
         candidates: items.len(),
@@ -72,7 +84,11 @@ pub fn suggest(
         unmatched: unmatched_line_ids.len(),
     };
     ReconcileOutcome {
-        result: ReconcileResult { counts, suggestions, unmatched_line_ids },
+        result: ReconcileResult {
+            counts,
+            suggestions,
+            unmatched_line_ids,
+        },
         stats,
     }
 }
@@ -93,7 +109,11 @@ fn build_suggestion(
             let item = members[0];
             let partial = is_partial(line, item, score, config);
             let residual_after = partial.then(|| item.residual - line.amount);
-            let kind = if partial { SuggestionKind::Partial } else { SuggestionKind::Single };
+            let kind = if partial {
+                SuggestionKind::Partial
+            } else {
+                SuggestionKind::Single
+            };
             (kind, score.reasons(config), residual_after)
         }
         Evidence::Split(split) => {
@@ -141,13 +161,20 @@ fn build_suggestion(
 
 /// Spec 2.5 partial: one item larger than the payment, same partner and a
 /// reference score of at least 0.25.
-fn is_partial(line: &BankLine, item: &OpenItem, score: &PairScore, config: &ReconcileConfig) -> bool {
+fn is_partial(
+    line: &BankLine,
+    item: &OpenItem,
+    score: &PairScore,
+    config: &ReconcileConfig,
+) -> bool {
     let same_partner = match score.partner_match {
         PartnerMatch::Same => true,
         PartnerMatch::Name { ratio } => ratio >= config.partner.name_strong,
         PartnerMatch::None => false,
     };
-    item.residual.abs() > line.amount.abs() && same_partner && score.reference.score >= config.reference.fuzzy_base
+    item.residual.abs() > line.amount.abs()
+        && same_partner
+        && score.reference.score >= config.reference.fuzzy_base
 }
 
 fn candidate_view(item: &OpenItem) -> CandidateView {

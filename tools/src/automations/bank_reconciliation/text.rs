@@ -16,6 +16,10 @@ pub struct RefText {
     pub digits: Vec<String>,
     /// Number of digits in `digits` (after removing leading zeros).
     pub digit_count: usize,
+    /// Characters in `sorted`.
+    pub sorted_len: usize,
+    /// See [`RefText::is_containable`].
+    containable: bool,
 }
 
 impl RefText {
@@ -26,13 +30,19 @@ impl RefText {
         let mut sorted_tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
         sorted_tokens.sort_unstable();
         let sorted = sorted_tokens.join(" ");
+        let sorted_len = sorted.chars().count();
         let digits = digit_runs(raw);
         let digit_count = digits.iter().map(String::len).sum();
+        let chars: usize = tokens.iter().map(|t| t.chars().count()).sum();
+        let containable =
+            chars >= 4 && tokens.iter().any(|t| t.chars().any(|c| c.is_ascii_digit()));
         Self {
             tokens,
             sorted,
             digits,
             digit_count,
+            sorted_len,
+            containable,
         }
     }
 
@@ -45,12 +55,7 @@ impl RefText {
     /// least 4 characters and at least one token with a digit, so a bare
     /// word like "payment" never counts.
     pub fn is_containable(&self) -> bool {
-        let chars: usize = self.tokens.iter().map(|t| t.chars().count()).sum();
-        chars >= 4
-            && self
-                .tokens
-                .iter()
-                .any(|t| t.chars().any(|c| c.is_ascii_digit()))
+        self.containable
     }
 }
 
@@ -133,7 +138,10 @@ mod tests {
 
     #[test]
     fn normalisation_lowercases_and_collapses_punctuation() {
-        assert_eq!(normalise("  PMT  INV-2026/042 -- Feb. "), "pmt inv 2026 042 feb");
+        assert_eq!(
+            normalise("  PMT  INV-2026/042 -- Feb. "),
+            "pmt inv 2026 042 feb"
+        );
         assert_eq!(normalise("Müller & Söhne GmbH"), "müller söhne gmbh");
         assert_eq!(normalise("---"), "");
     }
