@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use agent::config::{Config, ConfigError, FileRequirement};
 use clap::{Args, Parser, Subcommand};
 
+use crate::bench_cmd::BenchCommand;
+
 /// Default configuration file, read when present.
 const DEFAULT_CONFIG_FILE: &str = "odoo-agent.toml";
 
@@ -41,6 +43,11 @@ pub enum Command {
     },
     /// Apply pending database migrations to the configured database and exit.
     Migrate,
+    /// Benchmark an automation on files: time, memory and accuracy.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
 }
 
 #[derive(Debug, Args)]

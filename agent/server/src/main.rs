@@ -3,6 +3,7 @@
 //! logic lives in the library crates.
 
 mod banner;
+mod bench_cmd;
 mod chat;
 mod cli;
 mod logging;
@@ -30,7 +31,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let quiet = matches!(cli.command, Command::Chat(_) | Command::Tools { .. });
+    let quiet = matches!(
+        cli.command,
+        Command::Chat(_) | Command::Tools { .. } | Command::Bench { .. }
+    );
     logging::init(&config.log, quiet);
     let outcome = match cli.command {
         Command::Serve => serve::run(config).await,
@@ -39,6 +43,7 @@ async fn main() -> ExitCode {
             command: ToolsCommand::List { json },
         } => tools_cmd::list(json),
         Command::Migrate => migrate::run(config).await,
+        Command::Bench { command } => bench_cmd::run(command),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -29,6 +29,9 @@ pub struct ReconcileConfig {
     pub splits: SplitLimits,
     /// How many runner-up suggestions each line reports (2).
     pub alternatives: usize,
+    /// Threads the pair scoring is spread over (2; at least 1). The result
+    /// does not depend on it: options are merged and sorted globally.
+    pub workers: usize,
 }
 
 /// Reference component (2.4, 1).
@@ -159,6 +162,7 @@ impl Default for ReconcileConfig {
                 partner_score: 0.15,
             },
             alternatives: 2,
+            workers: 2,
         }
     }
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::config::ReconcileConfig;
 use super::records::{BankLine, OpenItem};
 use super::rules::PreparedRule;
-use super::text::{RefText, contains_run, token_sort_ratio};
+use super::text::{RefText, token_sort_ratio};
 
 /// What the reference component found for the best key.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -216,10 +216,10 @@ pub fn reference_score(bank: &RefText, keys: &[RefText], config: &ReconcileConfi
 
 fn key_score(bank: &RefText, key: &RefText, config: &ReconcileConfig) -> RefEvidence {
     let weights = &config.reference;
-    let contained = (key.is_containable() && contains_run(&bank.tokens, &key.tokens))
-        || (bank.is_containable() && contains_run(&key.tokens, &bank.tokens));
+    let contained = (key.is_containable() && bank.tokens_contain(key))
+        || (bank.is_containable() && key.tokens_contain(bank));
     let has_signature = key.digit_count >= weights.min_signature_digits;
-    let digits = has_signature && contains_run(&bank.digits, &key.digits);
+    let digits = has_signature && bank.digits_contain(key);
     let fuzzy_allowed = !weights.fuzzy_needs_digits || !has_signature || digits;
     let ratio = if fuzzy_allowed && could_reach(bank, key, weights.fuzzy_from) {
         token_sort_ratio(bank, key)
@@ -342,11 +342,6 @@ impl PairScore {
             partner: self.partner,
             learned: self.learned,
         }
-    }
-
-    /// The match type of this score.
-    pub fn match_type(&self, config: &ReconcileConfig) -> MatchType {
-        match_type(self.confidence, &self.breakdown(), config)
     }
 
     /// The reason codes, strongest evidence first within each component.

@@ -77,7 +77,7 @@ fn worked_example_1_exact_reference_amount_and_partner() {
         }
     );
     assert_eq!(s.confidence, 0.90);
-    assert_eq!(s.match_type(&ReconcileConfig::default()), MatchType::Exact);
+    assert_eq!(match_type(s.confidence, &s.breakdown(), &ReconcileConfig::default()), MatchType::Exact);
     assert_eq!(
         s.reasons(&ReconcileConfig::default()),
         vec![
@@ -101,7 +101,7 @@ fn worked_example_2_short_digit_run_leaves_only_the_amount() {
     assert!(!s.reference.digits);
     assert_eq!(s.amount.kind, AmountMatch::Rounding { d: dec("0.30") });
     assert_eq!(s.confidence, 0.30);
-    assert_eq!(s.match_type(&ReconcileConfig::default()), MatchType::Fuzzy);
+    assert_eq!(match_type(s.confidence, &s.breakdown(), &ReconcileConfig::default()), MatchType::Fuzzy);
 }
 
 #[test]
@@ -132,7 +132,7 @@ fn worked_example_3_learned_rule_adds_its_bonus() {
     assert_eq!(s.confidence, 0.60);
     assert_eq!(s.learned_rule, Some(4));
     assert_eq!(
-        s.match_type(&ReconcileConfig::default()),
+        match_type(s.confidence, &s.breakdown(), &ReconcileConfig::default()),
         MatchType::Learned
     );
 }
@@ -157,7 +157,7 @@ fn worked_example_5_five_percent_off_is_below_the_threshold() {
     assert_eq!(amount.score, 0.078571);
     let s = score(&line("", "1000.00", None), &item("X", "1050.00", None), &[]);
     assert!(s.confidence < config.min_confidence);
-    assert_eq!(s.match_type(&config), MatchType::None);
+    assert_eq!(match_type(s.confidence, &s.breakdown(), &config), MatchType::None);
 }
 
 #[test]
@@ -176,7 +176,7 @@ fn worked_example_6_digit_signature_lifts_a_fuzzy_reference() {
     assert!(!s.reference.contained);
     assert_eq!(s.reference.score, 0.35);
     assert_eq!(s.confidence, 0.70);
-    assert_eq!(s.match_type(&ReconcileConfig::default()), MatchType::Fuzzy);
+    assert_eq!(match_type(s.confidence, &s.breakdown(), &ReconcileConfig::default()), MatchType::Fuzzy);
     // Without the signature the fuzzy part alone gives 0.31.
     let fuzzy = 0.25 + 0.15 * (s.reference.ratio - 70.0) / 30.0;
     assert_eq!((fuzzy * 100.0).round() / 100.0, 0.31);

@@ -11,7 +11,7 @@ use super::output::{
 };
 use super::records::{BankLine, OpenItem};
 use super::rules::{LearnedRule, PreparedRule};
-use super::score::{PairScore, PartnerMatch, Reason, amount_reason, match_type, reference_reasons};
+use super::score::{PairScore, PreparedItem, PreparedLine, PartnerMatch, Reason, amount_reason, match_type, reference_reasons};
 
 /// Suggests which open items each bank line settles (spec 2.3–2.6).
 ///
@@ -23,26 +23,13 @@ pub fn suggest(
     rules: &[LearnedRule],
     config: &ReconcileConfig,
 ) -> ReconcileOutcome {
-    let prepared_lines: Vec<_> = lines.iter().map(super::score::PreparedLine::new).collect();
-    let prepared_items: Vec<_> = items.iter().map(super::score::PreparedItem::new).collect();
+    let prepared_lines: Vec<_> = lines.iter().map(PreparedLine::new).collect();
+    let prepared_items: Vec<_> = items.iter().map(PreparedItem::new).collect();
     let rules: Vec<PreparedRule> = rules.iter().filter_map(PreparedRule::new).collect();
     let index = CandidateIndex::new(&prepared_items, config);
 
-    let mut stats = ReconcileStats::default();
-    let mut scratch = (Seen::new(items.len()), Vec::new());
-    let mut choices: Vec<Choice> = Vec::new();
-    for (line_index, line) in prepared_lines.iter().enumerate() {
-        choices.extend(line_choices(
-            line_index as u32,
-            line,
-            &prepared_items,
-            &index,
-            &rules,
-            config,
-            &mut scratch,
-            &mut stats,
-        ));
-    }
+    let (mut choices, stats) =
+        score_all(&prepared_lines, &prepared_items, &index, &rules, config);
     let accepted = assign(&mut choices, lines.len(), items.len());
 
     let mut per_line: HashMap<u32, Vec<usize>> = HashMap::new();
@@ -91,6 +78,56 @@ pub fn suggest(
         },
         stats,
     }
+}
+
+/// Scores every line's options, the lines split into contiguous chunks
+/// over `config.workers` threads; chunks are concatenated in line order.
+fn score_all(
+    lines: &[PreparedLine<'_>],
+    items: &[PreparedItem<'_>],
+    index: &CandidateIndex,
+    rules: &[PreparedRule],
+    config: &ReconcileConfig,
+) -> (Vec<Choice>, ReconcileStats) {
+    let workers = config.workers.clamp(1, lines.len().max(1));
+    let chunk = lines.len().div_ceil(workers).max(1);
+    let score_chunk = |offset: usize, chunk: &[PreparedLine<'_>]| {
+        let mut stats = ReconcileStats::default();
+        let mut scratch = (Seen::new(items.len()), Vec::new());
+        let mut choices = Vec::new();
+        for (position, line) in chunk.iter().enumerate() {
+            let line_index = (offset + position) as u32;
+            choices.extend(line_choices(
+                line_index, line, items, index, rules, config, &mut scratch, &mut stats,
+            ));
+        }
+        (choices, stats)
+    };
+    let parts: Vec<(Vec<Choice>, ReconcileStats)> = if workers == 1 {
+        vec![score_chunk(0, lines)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = lines
+                .chunks(chunk)
+                .enumerate()
+                .map(|(n, part)| scope.spawn(move || score_chunk(n * chunk, part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect()
+        })
+    };
+    let mut choices = Vec::new();
+    let mut stats = ReconcileStats::default();
+    for (part, part_stats) in parts {
+        choices.extend(part);
+        stats.pairs_scored += part_stats.pairs_scored;
+        stats.pairs_kept += part_stats.pairs_kept;
+        stats.split_subsets += part_stats.split_subsets;
+        stats.split_options += part_stats.split_options;
+    }
+    (choices, stats)
 }
 
 fn build_suggestion(
@@ -188,3 +225,7 @@ fn candidate_view(item: &OpenItem) -> CandidateView {
         residual: item.residual,
     }
 }
+
+#[cfg(test)]
+#[path = "suggest_tests.rs"]
+mod tests;

@@ -5,6 +5,8 @@
 //! others, so the per-pair work is a similarity on prepared strings and a
 //! few slice comparisons.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 /// A normalised text with everything the reference score needs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RefText {
@@ -16,6 +18,10 @@ pub struct RefText {
     pub digits: Vec<String>,
     /// Number of digits in `digits` (after removing leading zeros).
     pub digit_count: usize,
+    /// A hash per token and per digit run, so containment compares
+    /// integers first and strings only on a hit.
+    token_hashes: Vec<u64>,
+    digit_hashes: Vec<u64>,
     /// Characters in `sorted`.
     pub sorted_len: usize,
     /// See [`RefText::is_containable`].
@@ -37,6 +43,8 @@ impl RefText {
         let containable =
             chars >= 4 && tokens.iter().any(|t| t.chars().any(|c| c.is_ascii_digit()));
         Self {
+            token_hashes: tokens.iter().map(|t| hash(t)).collect(),
+            digit_hashes: digits.iter().map(|d| hash(d)).collect(),
             tokens,
             sorted,
             digits,
@@ -44,6 +52,17 @@ impl RefText {
             sorted_len,
             containable,
         }
+    }
+
+    /// Whether `other`'s tokens occur as a contiguous run of this text's.
+    pub fn tokens_contain(&self, other: &RefText) -> bool {
+        contains_hashed(&self.token_hashes, &self.tokens, &other.token_hashes, &other.tokens)
+    }
+
+    /// Whether `other`'s digit signature occurs as a contiguous run of
+    /// this text's.
+    pub fn digits_contain(&self, other: &RefText) -> bool {
+        contains_hashed(&self.digit_hashes, &self.digits, &other.digit_hashes, &other.digits)
     }
 
     /// True when the text has no token at all.
@@ -104,11 +123,21 @@ pub fn sorted_ratio(a: &str, b: &str) -> f64 {
     rapidfuzz::fuzz::ratio(a.chars(), b.chars()) * 100.0
 }
 
-/// Whether `needle` occurs as a contiguous run of `haystack`.
-pub fn contains_run<T: PartialEq>(haystack: &[T], needle: &[T]) -> bool {
-    !needle.is_empty()
-        && needle.len() <= haystack.len()
-        && haystack.windows(needle.len()).any(|w| w == needle)
+fn hash(text: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Whether `needle` occurs as a contiguous run of `hay`, compared on
+/// hashes and confirmed on the strings.
+fn contains_hashed(hay: &[u64], hay_text: &[String], needle: &[u64], needle_text: &[String]) -> bool {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return false;
+    }
+    hay.windows(needle.len())
+        .enumerate()
+        .any(|(start, window)| window == needle && hay_text[start..start + needle.len()] == *needle_text)
 }
 
 /// Replaces every digit run of a normalised text with `#`, the form in
@@ -168,11 +197,15 @@ mod tests {
     fn containment_is_on_token_runs() {
         let bank = RefText::new("Payment for INV-042 Feb");
         let key = RefText::new("INV-042");
-        assert!(contains_run(&bank.tokens, &key.tokens));
+        assert!(bank.tokens_contain(&key));
+        assert!(!key.tokens_contain(&bank));
         let wrong = RefText::new("inv2026004");
         let longer = RefText::new("inv20260042");
-        assert!(!contains_run(&longer.tokens, &wrong.tokens));
-        assert!(!contains_run(&bank.tokens, &RefText::new("042 INV").tokens));
+        assert!(!longer.tokens_contain(&wrong));
+        assert!(!bank.tokens_contain(&RefText::new("042 INV")));
+        let signature = RefText::new("PMT INV-2026-042 Feb 2026");
+        assert!(signature.digits_contain(&RefText::new("INV/2026/0042")));
+        assert!(!signature.digits_contain(&RefText::new("INV/2026/0043")));
     }
 
     #[test]
