@@ -35,7 +35,8 @@ pub(crate) fn peak_memory() -> Option<String> {
 /// Reads a JSON Lines file into values, naming the file and line on error.
 pub(crate) fn read_jsonl(path: &std::path::Path) -> anyhow::Result<Vec<serde_json::Value>> {
     use anyhow::Context as _;
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())

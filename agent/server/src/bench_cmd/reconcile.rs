@@ -65,7 +65,10 @@ pub fn run(args: &ReconcileArgs) -> anyhow::Result<()> {
     println!("bank lines:      {}", lines.len());
     println!("open moves:      {}", moves.len());
     println!("wall time:       {:.3} s", elapsed.as_secs_f64());
-    println!("peak memory:     {}", peak_memory().unwrap_or_else(|| "unknown".into()));
+    println!(
+        "peak memory:     {}",
+        peak_memory().unwrap_or_else(|| "unknown".into())
+    );
     println!("pairs scored:    {}", outcome.stats.pairs_scored);
     println!("pairs kept:      {}", outcome.stats.pairs_kept);
     println!("matches:         {}", result.counts.suggested);
@@ -92,7 +95,8 @@ pub fn run(args: &ReconcileArgs) -> anyhow::Result<()> {
 
 fn write_matches(path: &Path, lines: &[BankLine], result: &ReconcileResult) -> anyhow::Result<()> {
     let by_line: HashMap<i64, _> = result.suggestions.iter().map(|s| (s.line.id, s)).collect();
-    let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut out = BufWriter::new(file);
     for line in lines {
         let row = match by_line.get(&line.id) {
@@ -102,11 +106,14 @@ fn write_matches(path: &Path, lines: &[BankLine], result: &ReconcileResult) -> a
                 "score": s.confidence,
                 "match_type": s.match_type,
             }),
-            None => json!({"bank_line_id": line.id, "move_ids": [], "score": 0.0, "match_type": "none"}),
+            None => {
+                json!({"bank_line_id": line.id, "move_ids": [], "score": 0.0, "match_type": "none"})
+            }
         };
         writeln!(out, "{row}")?;
     }
-    out.flush().with_context(|| format!("writing {}", path.display()))
+    out.flush()
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 fn read_truth(path: &Path) -> anyhow::Result<HashMap<i64, Option<i64>>> {
@@ -115,7 +122,11 @@ fn read_truth(path: &Path) -> anyhow::Result<HashMap<i64, Option<i64>>> {
         .enumerate()
         .map(|(number, row)| {
             let line = row["bank_line_id"].as_i64().with_context(|| {
-                format!("{}:{}: bank_line_id is not an integer", path.display(), number + 1)
+                format!(
+                    "{}:{}: bank_line_id is not an integer",
+                    path.display(),
+                    number + 1
+                )
             })?;
             Ok((line, row["invoice_id"].as_i64()))
         })

@@ -213,12 +213,13 @@ fn best_split(
             return;
         }
         let amount = amount_score(line.magnitude, sum, config);
-        let reference = members
-            .iter()
-            .map(|&m| references[m])
-            .fold(RefEvidence::default(), |a, b| {
-                if b.score > a.score { b } else { a }
-            });
+        let reference =
+            members
+                .iter()
+                .map(|&m| references[m])
+                .fold(RefEvidence::default(), |a, b| {
+                    if b.score > a.score { b } else { a }
+                });
         let score = SplitScore {
             reference,
             amount,

@@ -124,10 +124,11 @@ fn pattern_sorted(raw: &str) -> Option<String> {
     sorted_pattern(&digits_to_hash(&normalise(raw)))
 }
 
-/// Sorts the space-separated tokens of a stored pattern.
+/// Sorts the space-separated tokens of a stored pattern; `None` when it
+/// holds nothing but `#` (digits carry no pattern).
 fn sorted_pattern(pattern: &str) -> Option<String> {
     let mut tokens: Vec<&str> = pattern.split(' ').filter(|t| !t.is_empty()).collect();
-    if tokens.is_empty() {
+    if tokens.iter().all(|t| t.chars().all(|c| c == '#')) {
         return None;
     }
     tokens.sort_unstable();

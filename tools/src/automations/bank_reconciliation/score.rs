@@ -30,10 +30,30 @@ pub struct RefEvidence {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum AmountMatch {
     Exact,
-    Rounding { d: Decimal },
-    Pct { p: Decimal },
-    Near { p: Decimal },
+    Rounding {
+        d: Decimal,
+    },
+    /// p = d / of ≤ 0.02.
+    Pct {
+        d: Decimal,
+        of: Decimal,
+    },
+    /// p = d / of ≤ 0.10.
+    Near {
+        d: Decimal,
+        of: Decimal,
+    },
     Far,
+}
+
+impl AmountMatch {
+    /// p = d / max(|a|, |r|) for the percentage bands.
+    pub fn p(&self) -> Option<Decimal> {
+        match *self {
+            Self::Pct { d, of } | Self::Near { d, of } => d.checked_div(of),
+            Self::Exact | Self::Rounding { .. } | Self::Far => None,
+        }
+    }
 }
 
 /// The amount component and how it was reached.
@@ -254,6 +274,10 @@ fn could_reach(bank: &RefText, key: &RefText, from: f64) -> bool {
 }
 
 /// Amount component on |a| and |r|.
+///
+/// The bands are decided exactly on decimals (d against p·max by
+/// multiplication); p itself is only needed as a float for the sliding
+/// score and as a decimal for the reason text, computed when shown.
 pub fn amount_score(a: Decimal, r: Decimal, config: &ReconcileConfig) -> AmountEvidence {
     let weights = &config.amount;
     let (a, r) = (a.abs(), r.abs());
@@ -271,29 +295,23 @@ pub fn amount_score(a: Decimal, r: Decimal, config: &ReconcileConfig) -> AmountE
         };
     }
     let larger = a.max(r);
-    if larger.is_zero() {
+    if larger.is_zero() || d > weights.near_up_to * larger {
         return AmountEvidence {
             score: 0.0,
             kind: AmountMatch::Far,
         };
     }
-    let p = d / larger;
-    if p <= weights.pct_up_to {
+    if d <= weights.pct_up_to * larger {
         return AmountEvidence {
             score: weights.pct,
-            kind: AmountMatch::Pct { p },
+            kind: AmountMatch::Pct { d, of: larger },
         };
     }
-    if p <= weights.near_up_to {
-        let share = (p / weights.near_up_to).to_f64().unwrap_or(1.0);
-        return AmountEvidence {
-            score: round6(weights.near * (1.0 - share)),
-            kind: AmountMatch::Near { p },
-        };
-    }
+    let p = d.to_f64().unwrap_or(f64::MAX) / larger.to_f64().unwrap_or(f64::MAX);
+    let limit = weights.near_up_to.to_f64().unwrap_or(0.0);
     AmountEvidence {
-        score: 0.0,
-        kind: AmountMatch::Far,
+        score: round6((weights.near * (1.0 - p / limit)).max(0.0)),
+        kind: AmountMatch::Near { d, of: larger },
     }
 }
 
@@ -401,8 +419,14 @@ pub(crate) fn amount_reason(evidence: &AmountEvidence) -> Option<Reason> {
     match evidence.kind {
         AmountMatch::Exact => Some(Reason::AmountExact),
         AmountMatch::Rounding { d } => Some(Reason::AmountRounding { d }),
-        AmountMatch::Pct { p } => Some(Reason::AmountPct { p: p.round_dp(4) }),
-        AmountMatch::Near { p } => Some(Reason::AmountNear { p: p.round_dp(4) }),
+        AmountMatch::Pct { .. } => evidence
+            .kind
+            .p()
+            .map(|p| Reason::AmountPct { p: p.round_dp(4) }),
+        AmountMatch::Near { .. } => evidence
+            .kind
+            .p()
+            .map(|p| Reason::AmountNear { p: p.round_dp(4) }),
         AmountMatch::Far => None,
     }
 }

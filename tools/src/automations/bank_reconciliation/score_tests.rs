@@ -77,7 +77,10 @@ fn worked_example_1_exact_reference_amount_and_partner() {
         }
     );
     assert_eq!(s.confidence, 0.90);
-    assert_eq!(match_type(s.confidence, &s.breakdown(), &ReconcileConfig::default()), MatchType::Exact);
+    assert_eq!(
+        match_type(s.confidence, &s.breakdown(), &ReconcileConfig::default()),
+        MatchType::Exact
+    );
     assert_eq!(
         s.reasons(&ReconcileConfig::default()),
         vec![
@@ -101,7 +104,10 @@ fn worked_example_2_short_digit_run_leaves_only_the_amount() {
     assert!(!s.reference.digits);
     assert_eq!(s.amount.kind, AmountMatch::Rounding { d: dec("0.30") });
     assert_eq!(s.confidence, 0.30);
-    assert_eq!(match_type(s.confidence, &s.breakdown(), &ReconcileConfig::default()), MatchType::Fuzzy);
+    assert_eq!(
+        match_type(s.confidence, &s.breakdown(), &ReconcileConfig::default()),
+        MatchType::Fuzzy
+    );
 }
 
 #[test]
@@ -150,14 +156,18 @@ fn worked_example_4_incompatible_signs_are_not_scored() {
 fn worked_example_5_five_percent_off_is_below_the_threshold() {
     let config = ReconcileConfig::default();
     let amount = amount_score(dec("1000.00"), dec("1050.00"), &config);
-    let AmountMatch::Near { p } = amount.kind else {
-        panic!("{amount:?}")
-    };
-    assert_eq!(p.round_dp(4), dec("0.0476"));
+    assert!(
+        matches!(amount.kind, AmountMatch::Near { .. }),
+        "{amount:?}"
+    );
+    assert_eq!(amount.kind.p().unwrap().round_dp(4), dec("0.0476"));
     assert_eq!(amount.score, 0.078571);
     let s = score(&line("", "1000.00", None), &item("X", "1050.00", None), &[]);
     assert!(s.confidence < config.min_confidence);
-    assert_eq!(match_type(s.confidence, &s.breakdown(), &config), MatchType::None);
+    assert_eq!(
+        match_type(s.confidence, &s.breakdown(), &config),
+        MatchType::None
+    );
 }
 
 #[test]
@@ -176,7 +186,10 @@ fn worked_example_6_digit_signature_lifts_a_fuzzy_reference() {
     assert!(!s.reference.contained);
     assert_eq!(s.reference.score, 0.35);
     assert_eq!(s.confidence, 0.70);
-    assert_eq!(match_type(s.confidence, &s.breakdown(), &ReconcileConfig::default()), MatchType::Fuzzy);
+    assert_eq!(
+        match_type(s.confidence, &s.breakdown(), &ReconcileConfig::default()),
+        MatchType::Fuzzy
+    );
     // Without the signature the fuzzy part alone gives 0.31.
     let fuzzy = 0.25 + 0.15 * (s.reference.ratio - 70.0) / 30.0;
     assert_eq!((fuzzy * 100.0).round() / 100.0, 0.31);
@@ -215,8 +228,23 @@ fn amount_bands_follow_the_spec() {
     assert_eq!(band("100.00", "100.009"), 0.35);
     assert_eq!(band("100.00", "-100.50"), 0.30);
     assert_eq!(band("1000.00", "1019.00"), 0.28);
-    assert_eq!(band("1000.00", "1100.00"), 0.0);
+    assert_eq!(band("1000.00", "1100.00"), 0.013636);
     assert_eq!(band("1000.00", "1111.12"), 0.0);
+    assert_eq!(band("1000.00", "1050.00"), 0.078571);
+    let reasons = |a: &str, r: &str| amount_reason(&amount_score(dec(a), dec(r), &config));
+    assert_eq!(
+        reasons("1000.00", "1019.00"),
+        Some(Reason::AmountPct { p: dec("0.0186") })
+    );
+    assert_eq!(
+        reasons("1000.00", "1050.00"),
+        Some(Reason::AmountNear { p: dec("0.0476") })
+    );
+    assert_eq!(
+        reasons("100.00", "100.30"),
+        Some(Reason::AmountRounding { d: dec("0.30") })
+    );
+    assert_eq!(reasons("1", "2"), None);
 }
 
 #[test]

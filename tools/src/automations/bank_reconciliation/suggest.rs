@@ -11,7 +11,10 @@ use super::output::{
 };
 use super::records::{BankLine, OpenItem};
 use super::rules::{LearnedRule, PreparedRule};
-use super::score::{PairScore, PreparedItem, PreparedLine, PartnerMatch, Reason, amount_reason, match_type, reference_reasons};
+use super::score::{
+    PairScore, PartnerMatch, PreparedItem, PreparedLine, Reason, amount_reason, match_type,
+    reference_reasons,
+};
 
 /// Suggests which open items each bank line settles (spec 2.3–2.6).
 ///
@@ -28,8 +31,7 @@ pub fn suggest(
     let rules: Vec<PreparedRule> = rules.iter().filter_map(PreparedRule::new).collect();
     let index = CandidateIndex::new(&prepared_items, config);
 
-    let (mut choices, stats) =
-        score_all(&prepared_lines, &prepared_items, &index, &rules, config);
+    let (mut choices, stats) = score_all(&prepared_lines, &prepared_items, &index, &rules, config);
     let accepted = assign(&mut choices, lines.len(), items.len());
 
     let mut per_line: HashMap<u32, Vec<usize>> = HashMap::new();
@@ -98,7 +100,14 @@ fn score_all(
         for (position, line) in chunk.iter().enumerate() {
             let line_index = (offset + position) as u32;
             choices.extend(line_choices(
-                line_index, line, items, index, rules, config, &mut scratch, &mut stats,
+                line_index,
+                line,
+                items,
+                index,
+                rules,
+                config,
+                &mut scratch,
+                &mut stats,
             ));
         }
         (choices, stats)
@@ -114,7 +123,11 @@ fn score_all(
                 .collect();
             handles
                 .into_iter()
-                .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
                 .collect()
         })
     };

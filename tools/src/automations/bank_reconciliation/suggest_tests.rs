@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::automations::bank_reconciliation::{
-    MatchType, OpenItem, ReconcileConfig, Reason, SuggestionKind,
+    MatchType, OpenItem, Reason, ReconcileConfig, SuggestionKind,
 };
 use crate::odoo::Ref;
 
@@ -22,7 +22,10 @@ fn day(d: u32) -> Option<NaiveDate> {
 }
 
 fn partner(id: i64) -> Option<Ref> {
-    Some(Ref { id, name: Some(format!("Partner {id}")) })
+    Some(Ref {
+        id,
+        name: Some(format!("Partner {id}")),
+    })
 }
 
 fn line(id: i64, label: &str, amount: &str, partner_id: Option<i64>) -> BankLine {
@@ -56,7 +59,12 @@ fn matches(result: &ReconcileResult) -> Vec<(i64, Vec<i64>)> {
     result
         .suggestions
         .iter()
-        .map(|s| (s.line.id, s.candidates.iter().map(|c| c.move_line_id).collect()))
+        .map(|s| {
+            (
+                s.line.id,
+                s.candidates.iter().map(|c| c.move_line_id).collect(),
+            )
+        })
         .collect()
 }
 
@@ -65,8 +73,14 @@ fn assignment_is_global_not_first_come() {
     // Line 1 comes first and likes item 10 a little (amount only); line 2
     // pays item 10 exactly by reference. Greedy in line order would give
     // item 10 to line 1.
-    let lines = [line(1, "Transfer", "500.00", None), line(2, "INV/2026/0010", "500.00", Some(3))];
-    let items = [item(10, "INV/2026/0010", "500.00", 3, 1), item(11, "INV/2026/0011", "500.40", 4, 1)];
+    let lines = [
+        line(1, "Transfer", "500.00", None),
+        line(2, "INV/2026/0010", "500.00", Some(3)),
+    ];
+    let items = [
+        item(10, "INV/2026/0010", "500.00", 3, 1),
+        item(11, "INV/2026/0011", "500.40", 4, 1),
+    ];
     let outcome = suggest(&lines, &items, &[], &ReconcileConfig::default());
     assert_eq!(matches(&outcome.result), vec![(1, vec![11]), (2, vec![10])]);
     let second = &outcome.result.suggestions[1];
@@ -91,12 +105,18 @@ fn one_payment_for_two_invoices_is_a_split() {
     assert_eq!(matches(&outcome.result), vec![(1, vec![20, 21])]);
     // amount 0.35 + partner 0.15 + best member reference 0.
     assert_eq!(suggestion.confidence, 0.50);
-    assert_eq!(suggestion.reasons, vec![Reason::AmountExact, Reason::PartnerSame]);
+    assert_eq!(
+        suggestion.reasons,
+        vec![Reason::AmountExact, Reason::PartnerSame]
+    );
     // The other partner's exact amount scores 0.35 alone and is the runner-up.
     assert_eq!(suggestion.alternatives[0].move_line_ids, vec![23]);
     assert_eq!(outcome.stats.split_options, 1);
 
-    let no_splits = ReconcileConfig { allow_splits: false, ..ReconcileConfig::default() };
+    let no_splits = ReconcileConfig {
+        allow_splits: false,
+        ..ReconcileConfig::default()
+    };
     let outcome = suggest(&lines, &items, &[], &no_splits);
     assert_eq!(matches(&outcome.result), vec![(1, vec![23])]);
 }
@@ -113,7 +133,11 @@ fn split_prefers_fewer_items_then_older_due_dates() {
     ];
     let outcome = suggest(&lines, &items, &[], &ReconcileConfig::default());
     assert_eq!(matches(&outcome.result), vec![(1, vec![34, 33])]);
-    let items = [item(30, "A1", "100.00", 5, 5), item(31, "A2", "200.00", 5, 9), item(32, "A3", "200.00", 5, 2)];
+    let items = [
+        item(30, "A1", "100.00", 5, 5),
+        item(31, "A2", "200.00", 5, 9),
+        item(32, "A3", "200.00", 5, 2),
+    ];
     let outcome = suggest(&lines, &items, &[], &ReconcileConfig::default());
     assert_eq!(matches(&outcome.result), vec![(1, vec![32, 30])]);
 }
@@ -121,7 +145,10 @@ fn split_prefers_fewer_items_then_older_due_dates() {
 #[test]
 fn larger_item_with_reference_and_partner_is_a_partial_payment() {
     let lines = [line(1, "BILL/2026/00300", "-500.00", Some(8))];
-    let items = [item(40, "BILL/2026/00300", "-1000.00", 8, 1), item(41, "BILL/2026/00301", "-500.00", 9, 1)];
+    let items = [
+        item(40, "BILL/2026/00300", "-1000.00", 8, 1),
+        item(41, "BILL/2026/00301", "-500.00", 9, 1),
+    ];
     let outcome = suggest(&lines, &items, &[], &ReconcileConfig::default());
     let suggestion = &outcome.result.suggestions[0];
     assert_eq!(matches(&outcome.result), vec![(1, vec![40])]);
@@ -139,7 +166,10 @@ fn larger_item_with_reference_and_partner_is_a_partial_payment() {
 
 #[test]
 fn lines_below_min_confidence_are_unmatched() {
-    let lines = [line(1, "Fee", "1000.00", None), line(2, "Rent", "-80.00", None)];
+    let lines = [
+        line(1, "Fee", "1000.00", None),
+        line(2, "Rent", "-80.00", None),
+    ];
     let items = [item(50, "INV/2026/0050", "1050.00", 3, 1)];
     let outcome = suggest(&lines, &items, &[], &ReconcileConfig::default());
     assert!(outcome.result.suggestions.is_empty());
@@ -151,17 +181,39 @@ fn lines_below_min_confidence_are_unmatched() {
 #[test]
 fn result_does_not_depend_on_input_order_or_workers() {
     let mut lines: Vec<BankLine> = (0..40)
-        .map(|n| line(100 + n, &format!("INV/2026/{:04}", n % 13), &format!("{}.00", 100 + n % 7), Some(n % 5)))
+        .map(|n| {
+            line(
+                100 + n,
+                &format!("INV/2026/{:04}", n % 13),
+                &format!("{}.00", 100 + n % 7),
+                Some(n % 5),
+            )
+        })
         .collect();
     let mut items: Vec<OpenItem> = (0..40)
-        .map(|n| item(200 + n, &format!("INV/2026/{:04}", n % 11), &format!("{}.00", 100 + n % 9), n % 5, 1 + (n % 20) as u32))
+        .map(|n| {
+            item(
+                200 + n,
+                &format!("INV/2026/{:04}", n % 11),
+                &format!("{}.00", 100 + n % 9),
+                n % 5,
+                1 + (n % 20) as u32,
+            )
+        })
         .collect();
     let config = ReconcileConfig::default();
     let first = suggest(&lines, &items, &[], &config);
-    assert!(first.result.counts.suggested > 10, "{:?}", first.result.counts);
+    assert!(
+        first.result.counts.suggested > 10,
+        "{:?}",
+        first.result.counts
+    );
     lines.reverse();
     items.reverse();
-    let one_worker = ReconcileConfig { workers: 1, ..ReconcileConfig::default() };
+    let one_worker = ReconcileConfig {
+        workers: 1,
+        ..ReconcileConfig::default()
+    };
     let reversed = suggest(&lines, &items, &[], &one_worker);
     assert_eq!(reversed.result.counts, first.result.counts);
     assert_eq!(matches(&reversed.result), matches(&first.result));

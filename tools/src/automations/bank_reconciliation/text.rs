@@ -56,13 +56,23 @@ impl RefText {
 
     /// Whether `other`'s tokens occur as a contiguous run of this text's.
     pub fn tokens_contain(&self, other: &RefText) -> bool {
-        contains_hashed(&self.token_hashes, &self.tokens, &other.token_hashes, &other.tokens)
+        contains_hashed(
+            &self.token_hashes,
+            &self.tokens,
+            &other.token_hashes,
+            &other.tokens,
+        )
     }
 
     /// Whether `other`'s digit signature occurs as a contiguous run of
     /// this text's.
     pub fn digits_contain(&self, other: &RefText) -> bool {
-        contains_hashed(&self.digit_hashes, &self.digits, &other.digit_hashes, &other.digits)
+        contains_hashed(
+            &self.digit_hashes,
+            &self.digits,
+            &other.digit_hashes,
+            &other.digits,
+        )
     }
 
     /// True when the text has no token at all.
@@ -131,13 +141,23 @@ fn hash(text: &str) -> u64 {
 
 /// Whether `needle` occurs as a contiguous run of `hay`, compared on
 /// hashes and confirmed on the strings.
-fn contains_hashed(hay: &[u64], hay_text: &[String], needle: &[u64], needle_text: &[String]) -> bool {
-    if needle.is_empty() || needle.len() > hay.len() {
+fn contains_hashed(
+    hay: &[u64],
+    hay_text: &[String],
+    needle: &[u64],
+    needle_text: &[String],
+) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return false;
+    };
+    if needle.len() > hay.len() {
         return false;
     }
-    hay.windows(needle.len())
-        .enumerate()
-        .any(|(start, window)| window == needle && hay_text[start..start + needle.len()] == *needle_text)
+    (0..=hay.len() - needle.len()).any(|start| {
+        hay[start] == first
+            && rest.iter().zip(&hay[start + 1..]).all(|(a, b)| a == b)
+            && hay_text[start..start + needle.len()] == *needle_text
+    })
 }
 
 /// Replaces every digit run of a normalised text with `#`, the form in
