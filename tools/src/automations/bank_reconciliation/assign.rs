@@ -62,19 +62,31 @@ impl Evidence {
     }
 }
 
+/// What every line is scored against: the prepared items, their index,
+/// the journal's rules and the configuration.
+pub(crate) struct Books<'b, 'a> {
+    pub items: &'b [PreparedItem<'a>],
+    pub index: &'b CandidateIndex,
+    pub rules: &'b [PreparedRule],
+    pub config: &'b ReconcileConfig,
+}
+
 /// Scores every blocked, sign-compatible pair of one line and returns the
 /// options at or above `min_confidence`, plus the best split when the line
 /// has no single option at the auto-match level.
 pub(crate) fn line_choices(
     line_index: u32,
     line: &PreparedLine<'_>,
-    items: &[PreparedItem<'_>],
-    index: &CandidateIndex,
-    rules: &[PreparedRule],
-    config: &ReconcileConfig,
+    books: &Books<'_, '_>,
     scratch: &mut (Seen, Vec<u32>),
     stats: &mut ReconcileStats,
 ) -> Vec<Choice> {
+    let Books {
+        items,
+        index,
+        rules,
+        config,
+    } = *books;
     let (seen, blocked) = scratch;
     index.collect(line, config, seen, blocked);
     let mut choices = Vec::new();
@@ -99,13 +111,13 @@ pub(crate) fn line_choices(
             ));
         }
     }
-    if config.allow_splits && best < config.auto_match {
-        if let Some(split) = best_split(line_index, line, items, index, config, stats) {
-            if split.confidence >= config.min_confidence {
-                stats.split_options += 1;
-                choices.push(split);
-            }
-        }
+    if config.allow_splits
+        && best < config.auto_match
+        && let Some(split) = best_split(line_index, line, items, index, config, stats)
+        && split.confidence >= config.min_confidence
+    {
+        stats.split_options += 1;
+        choices.push(split);
     }
     choices
 }

@@ -100,7 +100,7 @@ impl PreparedRule {
         let ok = |pattern: &Option<String>, live: Option<&str>| match pattern {
             None => true,
             Some(pattern) => live
-                .and_then(|raw| pattern_sorted(raw))
+                .and_then(pattern_sorted)
                 .is_some_and(|live| sorted_ratio(pattern, &live) >= min),
         };
         let bank_partner = line

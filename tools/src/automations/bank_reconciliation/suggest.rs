@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::assign::{Choice, Evidence, assign, line_choices};
+use super::assign::{Books, Choice, Evidence, assign, line_choices};
 use super::candidates::{CandidateIndex, Seen};
 use super::config::ReconcileConfig;
 use super::output::{
@@ -93,6 +93,12 @@ fn score_all(
 ) -> (Vec<Choice>, ReconcileStats) {
     let workers = config.workers.clamp(1, lines.len().max(1));
     let chunk = lines.len().div_ceil(workers).max(1);
+    let books = Books {
+        items,
+        index,
+        rules,
+        config,
+    };
     let score_chunk = |offset: usize, chunk: &[PreparedLine<'_>]| {
         let mut stats = ReconcileStats::default();
         let mut scratch = (Seen::new(items.len()), Vec::new());
@@ -102,10 +108,7 @@ fn score_all(
             choices.extend(line_choices(
                 line_index,
                 line,
-                items,
-                index,
-                rules,
-                config,
+                &books,
                 &mut scratch,
                 &mut stats,
             ));
@@ -116,11 +119,11 @@ fn score_all(
         vec![score_chunk(0, lines)]
     } else {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = lines
-                .chunks(chunk)
-                .enumerate()
-                .map(|(n, part)| scope.spawn(move || score_chunk(n * chunk, part)))
-                .collect();
+            // Every thread is started before the first join.
+            let mut handles = Vec::with_capacity(workers);
+            for (n, part) in lines.chunks(chunk).enumerate() {
+                handles.push(scope.spawn(move || score_chunk(n * chunk, part)));
+            }
             handles
                 .into_iter()
                 .map(|handle| {
