@@ -16,10 +16,7 @@ use tools::automations::bank_reconciliation::{
 
 use super::{peak_memory, read_jsonl};
 
-/// Runs bank_reconciliation_suggest with its default settings on records
-/// in Odoo's search_read shape and prints the wall time of the
-/// computation (loading excluded), peak memory (VmHWM), pairs scored and
-/// matches; with --truth also precision and recall.
+/// The files of `bench reconcile`.
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
     /// Bank statement lines: one account.bank.statement.line record per
