@@ -12,3 +12,4 @@ pub use context::{ContextRequest, RunContext, read_context};
 pub use envelope::{
     CompanyRef, Envelope, EnvelopeContext, MAX_SUMMARY_CHARS, TRUNCATED, Warning, clip,
 };
+pub mod bank_reconciliation;

@@ -7,6 +7,7 @@ mod automations;
 mod demo_company;
 mod demo_server;
 mod find_duplicates;
+mod bank_reconciliation;
 mod odoo_client;
 mod odoo_json2;
 mod records;
