@@ -5,6 +5,7 @@
 
 mod context;
 mod envelope;
+pub mod month_end_closing_scan;
 
 pub use context::{ContextRequest, RunContext, read_context};
 pub use envelope::{
