@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
 use tools::records::{RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
 
@@ -344,5 +345,9 @@ fn builtin_tools() -> tools::ToolRegistryBuilder {
 pub fn odoo_tools(odoo: &OdooBackend) -> Result<ToolRegistry, RuntimeError> {
     let config = RecordToolsConfig::new(odoo.base_url.clone());
     let builder = register_record_tools(builtin_tools(), config, Arc::clone(&odoo.connector))?;
+    let builder = builder.register(MonthEndClosingScan::new(
+        ClosingScanConfig::new(odoo.base_url.clone()),
+        Arc::clone(&odoo.connector),
+    ));
     Ok(builder.build()?)
 }

@@ -6,6 +6,7 @@
 mod automations;
 mod demo_company;
 mod demo_server;
+mod month_end_closing_scan;
 mod odoo_client;
 mod odoo_json2;
 mod records;

@@ -163,6 +163,7 @@ impl Tool for MonthEndClosingScan {
             request.stale_after_days,
             request.detail_limit,
         );
+        reader.warm_up(&request.checks).await;
         let results =
             futures::future::join_all(request.checks.iter().map(|key| reader.check(*key))).await;
         let mut checks = Vec::with_capacity(results.len());

@@ -76,6 +76,29 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Fetches, one after the other, the field lists the checks probe, so
+    /// checks running together do not each fetch the same list (the client
+    /// caches a list only once its first fetch has answered). A failure is
+    /// not cached: the check that needs the list meets it again and reports
+    /// it.
+    pub(crate) async fn warm_up(&self, keys: &[CheckKey]) {
+        let mut models = Vec::new();
+        for key in keys {
+            match key {
+                CheckKey::UnbilledDeliveries | CheckKey::ReceiptsWithoutBills => {
+                    models.push("stock.picking");
+                }
+                CheckKey::UnpostedDepreciation => models.push("account.move"),
+                _ => {}
+            }
+        }
+        models.sort_unstable();
+        models.dedup();
+        for model in models {
+            let _ = self.client.fields_get(model).await;
+        }
+    }
+
     /// Runs the reads of `key`.
     pub(crate) async fn check(&self, key: CheckKey) -> Result<Outcome, ReadError> {
         let outcome = match key {
