@@ -441,3 +441,37 @@ async fn the_tool_registers_with_a_schema_the_model_can_read() {
     assert!(schema.contains("YYYY-MM"), "{schema}");
     assert!(!schema.contains("$ref"), "{schema}");
 }
+
+#[tokio::test]
+async fn without_sales_purchase_and_inventory_those_checks_do_not_apply() {
+    let (fake, tool, truth) = scanner(DemoVersion::V18, 20, ADMIN).await;
+    fake.with_dataset_mut(|dataset| {
+        for model in [
+            "sale.order",
+            "sale.order.line",
+            "purchase.order",
+            "purchase.order.line",
+            "stock.picking",
+        ] {
+            dataset.tables.remove(model);
+        }
+    });
+    let result = scan(&tool, json!({"period": truth.closing_example.period}))
+        .await
+        .unwrap();
+    for key in [
+        CheckKey::UnbilledDeliveries,
+        CheckKey::ReceiptsWithoutBills,
+        CheckKey::UninvoicedOrders,
+    ] {
+        assert_eq!(check(&result, key).status, Status::NotApplicable, "{key:?}");
+    }
+    assert!(
+        result
+            .warnings
+            .iter()
+            .any(|w| w.code == "MODULE_MISSING" && w.message.contains("sale.order"))
+    );
+    // Bank lines (high, 10) and drafts (medium, 5) remain.
+    assert_eq!(result.data.readiness, 85);
+}

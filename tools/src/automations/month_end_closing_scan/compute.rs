@@ -84,6 +84,17 @@ impl CheckKey {
             .map_or(0, |i| i as u8 + 1)
     }
 
+    /// Whether the check reads models of Sales, Purchase or Inventory,
+    /// which a company may not have installed: it is then not applicable.
+    pub fn needs_optional_module(self) -> bool {
+        matches!(
+            self,
+            CheckKey::UnbilledDeliveries
+                | CheckKey::ReceiptsWithoutBills
+                | CheckKey::UninvoicedOrders
+        )
+    }
+
     pub fn severity(self) -> Severity {
         match self {
             CheckKey::ReceiptsWithoutBills | CheckKey::UninvoicedOrders => Severity::Critical,

@@ -14,7 +14,7 @@ use super::compute::{
 use super::config::ClosingScanConfig;
 use super::period::Period;
 use super::read::{ReadError, Reader, read_company};
-use crate::automations::{ContextRequest, Envelope, read_context};
+use crate::automations::{ContextRequest, Envelope, Warning, read_context};
 use crate::builtin::Clock;
 use crate::odoo_client::{OdooConnector, OdooError};
 use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
@@ -167,15 +167,27 @@ impl Tool for MonthEndClosingScan {
         let results =
             futures::future::join_all(request.checks.iter().map(|key| reader.check(*key))).await;
         let mut checks = Vec::with_capacity(results.len());
+        let mut missing = Vec::new();
         for (key, result) in request.checks.iter().zip(results) {
             let outcome = match result {
                 Ok(outcome) => outcome,
                 Err(err) if denies_accounting(&err) => return Err(into_tool_error(err)),
+                Err(ReadError::Odoo(OdooError::MissingModelOrField { model, .. }))
+                    if key.needs_optional_module() =>
+                {
+                    let why = format!("{model} is not available: its module is not installed");
+                    missing.push(Warning::new(
+                        "MODULE_MISSING",
+                        format!("{}: {why}", key.as_str()),
+                    ));
+                    Outcome::NotApplicable(why)
+                }
                 Err(err) => Outcome::Failed(failure_message(&err)),
             };
             checks.push(Check::new(*key, outcome));
         }
-        let warnings = reader.into_warnings();
+        let mut warnings = reader.into_warnings();
+        warnings.extend(missing);
         let assessment = assess(&checks, &self.config.scoring);
         let narrative = request
             .narrative
