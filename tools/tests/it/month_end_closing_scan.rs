@@ -15,7 +15,7 @@ use tools::automations::month_end_closing_scan::{
     RiskLevel, Status,
 };
 use tools::automations::{Envelope, MAX_SUMMARY_CHARS, TRUNCATED};
-use tools::demo::{DemoSpec, DemoVersion, FakeOdoo, Truth};
+use tools::demo::{DemoSpec, DemoVersion, Failure, FakeOdoo, Matcher, Truth};
 use tools::odoo_client::{OdooClient, OdooConnector, OdooError};
 use tools::{Identity, Tool, ToolCtx, ToolError};
 
@@ -474,4 +474,34 @@ async fn without_sales_purchase_and_inventory_those_checks_do_not_apply() {
     );
     // Bank lines (high, 10) and drafts (medium, 5) remain.
     assert_eq!(result.data.readiness, 85);
+}
+
+#[tokio::test]
+async fn a_failing_check_reports_an_error_and_the_others_still_run() {
+    let (fake, tool, truth) = scanner(DemoVersion::V17, 20, ADMIN).await;
+    // Three 503s: the first try and both retries of the read.
+    fake.inject(
+        Matcher::call("purchase.order.line", "search_read"),
+        Failure::Status(503),
+        3,
+    );
+    let example = &truth.closing_example;
+    let result = scan(&tool, json!({"period": example.period}))
+        .await
+        .unwrap();
+    let receipts = check(&result, CheckKey::ReceiptsWithoutBills);
+    assert_eq!(receipts.status, Status::Error);
+    let message = receipts.error.as_deref().unwrap();
+    assert!(message.starts_with("ODOO_UNAVAILABLE"), "{message}");
+    assert_eq!(
+        ids(&result, CheckKey::BankUnreconciled),
+        set(&example.bank_unreconciled)
+    );
+    // 65 for the example, minus 10 for a check that could not run.
+    assert_eq!(result.data.readiness, 55);
+    assert!(
+        result
+            .summary
+            .contains("could not check: receipts_without_bills")
+    );
 }
