@@ -343,3 +343,71 @@ fn invalid(message: String) -> ToolError {
         message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::automations::MAX_SUMMARY_CHARS;
+    use crate::automations::month_end_closing_scan::compute::Facts;
+    use crate::automations::month_end_closing_scan::config::Scoring;
+
+    fn period() -> Period {
+        Period::parse("2026-01", NaiveDate::from_ymd_opt(2026, 3, 16).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_summary_starts_with_the_template_and_lists_open_checks_by_priority() {
+        let checks: Vec<Check> = CheckKey::ALL
+            .into_iter()
+            .map(|key| {
+                let outcome = match key {
+                    CheckKey::BankUnreconciled => Outcome::Found(Facts {
+                        item_count: 12,
+                        amount: Some(Decimal::new(429_096, 2)),
+                        ..Facts::default()
+                    }),
+                    CheckKey::UninvoicedOrders => Outcome::Found(Facts {
+                        item_count: 3,
+                        amount: Some(Decimal::new(570_000, 2)),
+                        ..Facts::default()
+                    }),
+                    CheckKey::ManualEntries => Outcome::Failed("ODOO_UNAVAILABLE: down".into()),
+                    _ => Outcome::Found(Facts::default()),
+                };
+                Check::new(key, outcome)
+            })
+            .collect();
+        let assessment = assess(&checks, &Scoring::default());
+        assert_eq!(
+            summary(&period(), &checks, &assessment, "EUR"),
+            "Closing 2026-01: 2 checks need attention; readiness 60/100; risk high, about \
+             4.0 h for 15 items. uninvoiced_orders: 3 (EUR 5,700.00); bank_unreconciled: 12 \
+             (EUR 4,290.96); could not check: manual_entries."
+        );
+    }
+
+    #[test]
+    fn a_summary_of_every_check_fits_the_envelope() {
+        let checks: Vec<Check> = CheckKey::ALL
+            .into_iter()
+            .map(|key| {
+                Check::new(
+                    key,
+                    Outcome::Found(Facts {
+                        item_count: 123_456,
+                        amount: Some(Decimal::new(123_456_789_012, 2)),
+                        ..Facts::default()
+                    }),
+                )
+            })
+            .collect();
+        let assessment = assess(&checks, &Scoring::default());
+        let text = summary(&period(), &checks, &assessment, "EUR");
+        let clipped = crate::automations::clip(&text, MAX_SUMMARY_CHARS);
+        assert!(clipped.chars().count() <= MAX_SUMMARY_CHARS);
+        assert!(clipped.starts_with("Closing 2026-01: 10 checks need attention; readiness 15/100"));
+    }
+}
