@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
 use tools::records::{RecordPolicy, RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
 
@@ -350,5 +351,9 @@ pub fn odoo_tools(
         config.policy = policy;
     }
     let builder = register_record_tools(builtin_tools(), config, Arc::clone(&odoo.connector))?;
+    let builder = builder.register(MonthEndClosingScan::new(
+        ClosingScanConfig::new(odoo.base_url.clone()),
+        Arc::clone(&odoo.connector),
+    ));
     Ok(builder.build()?)
 }

@@ -100,6 +100,7 @@ fn tools_list_json_prints_generated_schemas() {
             "count_records",
             "current_datetime",
             "get_record",
+            "month_end_closing_scan",
             "search_records",
         ]
     );

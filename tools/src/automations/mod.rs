@@ -7,6 +7,7 @@ pub mod find_duplicates;
 
 mod context;
 mod envelope;
+pub mod month_end_closing_scan;
 
 pub use context::{ContextRequest, RunContext, read_context};
 pub use envelope::{

@@ -4,10 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod automations;
+mod bank_reconciliation;
 mod demo_company;
 mod demo_server;
 mod find_duplicates;
-mod bank_reconciliation;
+mod month_end_closing_scan;
 mod odoo_client;
 mod odoo_json2;
 mod records;
