@@ -141,8 +141,10 @@ async fn bench_version(version: DemoVersion, plan: &Plan) {
                 "res.partner",
                 "search_read",
                 Vec::new(),
-                object(json!({"domain": [], "fields": PAGE_FIELDS, "order": "id asc",
-                              "limit": 1000})),
+                object(
+                    json!({"domain": [], "fields": PAGE_FIELDS, "order": "id asc",
+                              "limit": 1000}),
+                ),
             )
             .expect("engine page")
         })
@@ -163,7 +165,11 @@ async fn bench_version(version: DemoVersion, plan: &Plan) {
     })
     .await;
     fake.clear_calls();
-    row("search_read 1,000 partners: fake engine only", &page_engine, "");
+    row(
+        "search_read 1,000 partners: fake engine only",
+        &page_engine,
+        "",
+    );
     row("search_read 1,000 partners: `OdooClient`", &page, "");
 
     // Every partner, 1,000 at a time.
@@ -216,12 +222,13 @@ impl RawCall {
                 .header("X-Odoo-Database", db)
                 .json(&json!({"ids": [PARTNER], "fields": ["name"]}))
         } else {
-            http.post(fake.url().join("jsonrpc").expect("url")).json(&json!({
-                "jsonrpc": "2.0", "method": "call", "id": 1,
-                "params": {"service": "object", "method": "execute_kw",
-                           "args": [db, uid, key, "res.partner", "read", [[PARTNER]],
-                                    {"fields": ["name"]}]},
-            }))
+            http.post(fake.url().join("jsonrpc").expect("url"))
+                .json(&json!({
+                    "jsonrpc": "2.0", "method": "call", "id": 1,
+                    "params": {"service": "object", "method": "execute_kw",
+                               "args": [db, uid, key, "res.partner", "read", [[PARTNER]],
+                                        {"fields": ["name"]}]},
+                }))
         };
         Self {
             request: request.build().expect("request"),
