@@ -75,8 +75,18 @@ async fn connect(fake: &FakeOdoo, login: &str) -> OdooClient {
 
 /// Ids of `model` whose records match `domain`, in id order, evaluated
 /// with the domain evaluator over the dataset rather than through the fake.
+/// Archived records are left out unless the domain names `active`, as
+/// Odoo's searches do.
 fn matching(dataset: &Dataset, model: &str, domain: &Value) -> Vec<i64> {
-    let domain = Domain::parse(domain).unwrap();
+    let names_active = domain
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|term| term.get(0) == Some(&json!("active")));
+    let mut domain = Domain::parse(domain).unwrap();
+    if dataset.table(model).unwrap().field("active").is_some() && !names_active {
+        domain = Domain::and(vec![domain, Domain::eq("active", true).unwrap()]);
+    }
     dataset
         .table(model)
         .unwrap()
@@ -344,6 +354,64 @@ async fn name_search_filters_by_name_and_domain_on_each_version() {
     }
 }
 
+/// Odoo's `active_test`: every search leaves archived records out unless
+/// the domain has a term on `active`; `read` by id still returns them.
+#[tokio::test]
+async fn archived_records_are_left_out_unless_the_domain_names_active() {
+    for version in VERSIONS {
+        let fake = start(version).await;
+        let client = connect(&fake, ADMIN).await;
+        let archive = object(json!({"vals": {"active": false}}));
+        client
+            .call("res.partner", "write", &[40, 41], archive)
+            .await
+            .unwrap();
+        let (stored, archived): (usize, Vec<i64>) = fake.with_dataset(|d| {
+            let table = d.table("res.partner").unwrap();
+            let archived = table
+                .records()
+                .iter()
+                .filter(|r| table.value(r, "active") == Some(&json!(false)))
+                .map(|r| r.id)
+                .collect();
+            (table.len(), archived)
+        });
+        assert!(archived.len() >= 2, "{version:?}: {archived:?}");
+        let count = |domain: Value| client.search_count("res.partner", domain);
+        assert_eq!(
+            count(json!([])).await.unwrap(),
+            (stored - archived.len()) as u64
+        );
+        assert_eq!(
+            count(json!([["active", "=", false]])).await.unwrap(),
+            archived.len() as u64
+        );
+        assert_eq!(
+            count(json!(["|", ["active", "=", true], ["active", "=", false]]))
+                .await
+                .unwrap(),
+            stored as u64
+        );
+        let found = client
+            .search_read(
+                "res.partner",
+                json!([["id", "=", archived[0]]]),
+                &["name"],
+                None,
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(found, Vec::<Value>::new(), "{version:?}");
+        let read = client
+            .read("res.partner", &archived[..1], &["active"])
+            .await
+            .unwrap();
+        assert_eq!(read, vec![json!({"id": archived[0], "active": false})]);
+    }
+}
+
 #[tokio::test]
 async fn call_writes_and_a_later_read_sees_it() {
     for version in VERSIONS {
@@ -600,7 +668,7 @@ async fn jsonrpc_can_be_forced_on_19_and_json2_fails_clearly_on_17() {
     let client = OdooClient::connect(forced).await.unwrap();
     assert_eq!(client.protocol(), ClientProtocol::JsonRpc);
     let count = client.search_count("res.partner", json!([])).await.unwrap();
-    let expected = fake.with_dataset(|d| d.table("res.partner").unwrap().len());
+    let expected = fake.with_dataset(|d| matching(d, "res.partner", &json!([])).len());
     assert_eq!(count, expected as u64);
     assert!(fake.calls().iter().all(|c| c.protocol == Protocol::JsonRpc));
 
@@ -621,14 +689,7 @@ async fn scan_pages_by_id_and_reports_truncation_exactly() {
     for version in VERSIONS {
         let fake = start(version).await;
         let client = connect(&fake, ADMIN).await;
-        let all_ids: Vec<i64> = fake.with_dataset(|d| {
-            d.table("res.partner")
-                .unwrap()
-                .records()
-                .iter()
-                .map(|r| r.id)
-                .collect()
-        });
+        let all_ids = fake.with_dataset(|d| matching(d, "res.partner", &json!([])));
         let page = NonZeroU32::new(7).unwrap();
         let scan = client
             .scan("res.partner", &Domain::all(), &["name"], page, 10_000)
