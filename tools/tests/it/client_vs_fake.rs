@@ -700,9 +700,10 @@ async fn scan_pages_by_id_and_reports_truncation_exactly() {
             .iter()
             .map(|r| r["id"].as_i64().unwrap())
             .collect();
+        let total = all_ids.len() as u64;
         assert_eq!(
-            (ids, scan.truncated),
-            (all_ids.clone(), false),
+            (ids, scan.truncated, scan.total),
+            (all_ids.clone(), false, total),
             "{version:?}"
         );
         assert_eq!(
@@ -711,8 +712,8 @@ async fn scan_pages_by_id_and_reports_truncation_exactly() {
             "{version:?}: one call per page, the last one short"
         );
 
-        // A cap below the total: exactly the cap, flagged, and the total is
-        // one count away.
+        // A cap below the total: exactly the cap, flagged, with the total.
+        fake.clear_calls();
         let cap = all_ids.len() - 10;
         let scan = client
             .scan("res.partner", &Domain::all(), &["name"], page, cap)
@@ -723,9 +724,15 @@ async fn scan_pages_by_id_and_reports_truncation_exactly() {
             .iter()
             .map(|r| r["id"].as_i64().unwrap())
             .collect();
-        assert_eq!((ids.as_slice(), scan.truncated), (&all_ids[..cap], true));
-        let total = client.search_count("res.partner", json!([])).await.unwrap();
-        assert_eq!(total, all_ids.len() as u64);
+        assert_eq!(
+            (ids.as_slice(), scan.truncated, scan.total),
+            (&all_ids[..cap], true, total)
+        );
+        assert_eq!(
+            calls_of(&fake, "search_count"),
+            1,
+            "counted once, at the cap"
+        );
         // A cap equal to the total is not truncation.
         let scan = client
             .scan(
@@ -737,7 +744,10 @@ async fn scan_pages_by_id_and_reports_truncation_exactly() {
             )
             .await
             .unwrap();
-        assert_eq!((scan.records.len(), scan.truncated), (all_ids.len(), false));
+        assert_eq!(
+            (scan.records.len(), scan.truncated, scan.total),
+            (all_ids.len(), false, total)
+        );
     }
 }
 
