@@ -16,6 +16,10 @@ pub struct Scan {
     pub records: Vec<Value>,
     /// More records matched than the cap allowed.
     pub truncated: bool,
+    /// How many records matched: the records read, or when truncated, the
+    /// count Odoo gave right after the last page, so that a warning can say
+    /// "the first 5,000 of 12,345" rather than only "more".
+    pub total: u64,
 }
 
 impl OdooClient {
@@ -23,7 +27,8 @@ impl OdooClient {
     /// up to `cap` records. Pages follow the id (`id > last`, `order id asc`)
     /// rather than an offset, so records created during the scan cannot shift
     /// a page and make it skip or repeat rows. One record past the cap is
-    /// asked for, so `truncated` is exact.
+    /// asked for, so `truncated` is exact; only then is the total counted,
+    /// with one `search_count`.
     pub async fn scan(
         &self,
         model: &str,
@@ -67,15 +72,19 @@ impl OdooClient {
             records.extend(page);
             if records.len() > cap {
                 records.truncate(cap);
+                let total = self.search_count(model, domain.to_value()).await?;
                 return Ok(Scan {
                     records,
                     truncated: true,
+                    total,
                 });
             }
             if !full {
+                let total = records.len() as u64;
                 return Ok(Scan {
                     records,
                     truncated: false,
+                    total,
                 });
             }
         }

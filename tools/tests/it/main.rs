@@ -5,6 +5,7 @@
 
 mod automations;
 mod bank_reconciliation;
+mod client_vs_fake;
 mod demo_company;
 mod demo_server;
 mod find_duplicates;

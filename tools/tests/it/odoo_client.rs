@@ -680,13 +680,21 @@ async fn scan_partners(total: i64, page: u32, cap: usize) -> (tools::odoo_client
         .respond_with(PartnerPages { total })
         .mount(&server)
         .await;
+    Mock::given(object("res.partner", "search_count"))
+        .respond_with(Reply(json!(total)))
+        .mount(&server)
+        .await;
     let active = tools::odoo::Domain::eq("active", true).unwrap();
     let page = std::num::NonZeroU32::new(page).unwrap();
     let scan = client
         .scan("res.partner", &active, &["name"], page, cap)
         .await
         .unwrap();
-    let calls = bodies(&server, "object", "execute_kw").await;
+    let calls: Vec<Value> = bodies(&server, "object", "execute_kw")
+        .await
+        .into_iter()
+        .filter(|call| call["params"]["args"][4] == "search_read")
+        .collect();
     for call in &calls {
         // The caller's domain is kept on every page, and the id is always read.
         let domain = call["params"]["args"][5][0].to_string();
@@ -705,7 +713,7 @@ async fn scan_reads_every_page_in_id_order() {
         .map(|r| r["id"].as_i64().unwrap())
         .collect();
     assert_eq!(ids, (1..=25).collect::<Vec<_>>());
-    assert!(!scan.truncated);
+    assert_eq!((scan.truncated, scan.total), (false, 25));
     assert_eq!(calls, 3, "pages of 10, 10 and 5");
 }
 
@@ -714,7 +722,7 @@ async fn scan_stops_at_the_cap_and_says_it_was_truncated() {
     let (scan, _) = scan_partners(25, 10, 12).await;
     assert_eq!(scan.records.len(), 12);
     assert_eq!(scan.records.last().unwrap()["id"], 12);
-    assert!(scan.truncated);
+    assert_eq!((scan.truncated, scan.total), (true, 25));
 }
 
 #[tokio::test]

@@ -15,6 +15,9 @@ use super::access::{Operation, check_fields};
 use super::fault::Fault;
 use super::order::Order;
 
+/// The field whose `false` archives a record.
+const ACTIVE: &str = "active";
+
 /// A domain accepted for one model.
 #[derive(Debug, Clone)]
 pub(crate) struct Filter {
@@ -40,16 +43,20 @@ impl Filter {
 
 impl<'a> Scope<'a> {
     /// Reads `value` as a domain on this model; `None` or `false` is `[]`.
+    ///
+    /// On a model with an `active` field, archived records are left out
+    /// unless the domain has a term on `active` itself, as Odoo's
+    /// `active_test` does for every search (`search_read`, `search_count`,
+    /// grouped reads, `name_search`); `read` by id still returns them.
     pub fn filter(&self, value: Option<&Value>) -> Result<Filter, Fault> {
-        let Some(value) = value.filter(|v| !matches!(v, Value::Null | Value::Bool(false))) else {
-            return Ok(Filter {
-                domain: Domain::all(),
-                min_id: i64::MIN,
-            });
-        };
-        let mut value = value.clone();
+        let given = value.filter(|v| !matches!(v, Value::Null | Value::Bool(false)));
+        let mut value = given.cloned().unwrap_or_else(|| Value::Array(Vec::new()));
         self.check_terms(&mut value)?;
-        let domain = Domain::parse(&value).map_err(|err| Fault::value_error(err.to_string()))?;
+        let invalid = |err: crate::odoo::DomainError| Fault::value_error(err.to_string());
+        let mut domain = Domain::parse(&value).map_err(invalid)?;
+        if self.table.field(ACTIVE).is_some() && !names_active(&value) {
+            domain = Domain::and(vec![Domain::eq(ACTIVE, true).map_err(invalid)?, domain]);
+        }
         Ok(Filter {
             domain,
             min_id: min_id(&value),
@@ -184,6 +191,17 @@ impl<'a> Scope<'a> {
         }
         Ok(checked.join("."))
     }
+}
+
+/// Whether a domain has a term on `active`, which turns off Odoo's
+/// implicit `active = true` (only the field itself counts, not a path
+/// such as `partner_id.active`).
+fn names_active(domain: &Value) -> bool {
+    domain.as_array().is_some_and(|elements| {
+        elements
+            .iter()
+            .any(|e| e.get(0).and_then(Value::as_str) == Some(ACTIVE))
+    })
 }
 
 /// The lower id bound of a domain whose terms are all joined by AND
