@@ -4,6 +4,7 @@
 //! is tested on fixed data and benchmarked on files.
 
 mod context;
+pub mod credit_check;
 mod envelope;
 
 pub use context::{ContextRequest, RunContext, read_context};
