@@ -7,15 +7,26 @@ use chrono::{NaiveDate, Utc};
 use pretty_assertions::assert_eq;
 use secrecy::SecretString;
 use tools::automations::{ContextRequest, read_context};
-use tools::demo::{DemoSpec, FakeOdoo, generate};
+use tools::demo::{DemoSpec, FakeOdoo, Truth, generate};
 use tools::odoo_client::{OdooClient, OdooClientConfig, ProtocolChoice};
 
 async fn demo_client(login: &str) -> (FakeOdoo, OdooClient) {
+    let (fake, client, _) = demo_company(
+        &DemoSpec {
+            partners: 20,
+            ..DemoSpec::default()
+        },
+        login,
+    )
+    .await;
+    (fake, client)
+}
+
+/// The fake Odoo serving the company generated from `spec`, a client
+/// connected as `login`, and what the generator planted.
+pub(crate) async fn demo_company(spec: &DemoSpec, login: &str) -> (FakeOdoo, OdooClient, Truth) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let company = generate(&DemoSpec {
-        partners: 20,
-        ..DemoSpec::default()
-    });
+    let company = generate(spec);
     let user = company.dataset.user_by_login(login).unwrap().clone();
     let db = company.dataset.db.clone();
     let fake = FakeOdoo::start(company.dataset).await.unwrap();
@@ -30,7 +41,7 @@ async fn demo_client(login: &str) -> (FakeOdoo, OdooClient) {
     })
     .await
     .unwrap();
-    (fake, client)
+    (fake, client, company.truth)
 }
 
 #[tokio::test]

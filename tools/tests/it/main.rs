@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod automations;
+mod credit_check;
 mod demo_company;
 mod demo_server;
 mod odoo_client;

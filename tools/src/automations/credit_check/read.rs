@@ -18,7 +18,7 @@ use super::compute::{PaidInvoice, PartnerFacts};
 use crate::ToolError;
 use crate::automations::{TRUNCATED, Warning};
 use crate::odoo::{Domain, DomainError, date, many2one, money, text};
-use crate::odoo_client::{Aggregate, AggregateFunction, Group, OdooClient};
+use crate::odoo_client::{Aggregate, AggregateFunction, Group, OdooClient, OdooError};
 
 /// Records per page of a scan (spec 0.2).
 const PAGE: NonZeroU32 = NonZeroU32::MIN.saturating_add(999);
@@ -26,6 +26,9 @@ const PAGE: NonZeroU32 = NonZeroU32::MIN.saturating_add(999);
 const READ_CHUNK: usize = 1000;
 /// Rates read per foreign currency.
 const MAX_RATES: u32 = 5000;
+
+/// The warning code when sales orders may not be read.
+pub(crate) const ORDERS_DENIED: &str = "ODOO_ACCESS_DENIED";
 
 /// Whose ledgers to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -513,7 +516,20 @@ async fn open_orders(
     request: &LedgerRequest,
     ledgers: &mut Ledgers,
 ) -> Result<(), ToolError> {
-    if !client.has_model("sale.order").await? {
+    let readable = match client.has_model("sale.order").await {
+        Ok(present) => present,
+        // An accountant without sales rights still gets the ledger side,
+        // with the gap stated rather than a failed check.
+        Err(OdooError::AccessDenied { .. }) => {
+            ledgers.warnings.push(Warning::new(
+                ORDERS_DENIED,
+                "this user may not read sales orders (sale.order): confirmed orders not yet                  invoiced are missing from the exposure and the verdict may be too lenient",
+            ));
+            return Ok(());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    if !readable {
         ledgers.warnings.push(Warning::new(
             "MODULE_MISSING",
             "Sales is not installed: confirmed orders are not part of the exposure",
