@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tools::automations::credit_check::CreditCheck;
 use tools::records::{RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
 
@@ -344,5 +345,7 @@ fn builtin_tools() -> tools::ToolRegistryBuilder {
 pub fn odoo_tools(odoo: &OdooBackend) -> Result<ToolRegistry, RuntimeError> {
     let config = RecordToolsConfig::new(odoo.base_url.clone());
     let builder = register_record_tools(builtin_tools(), config, Arc::clone(&odoo.connector))?;
+    let credit = CreditCheck::with_defaults(odoo.base_url.clone(), Arc::clone(&odoo.connector));
+    let builder = builder.register(credit);
     Ok(builder.build()?)
 }

@@ -434,7 +434,7 @@ fn zero_limits_mean_no_limit_and_the_company_default_needs_its_switch() {
     assert_eq!(credit_limit(&none), (None, LimitSource::None));
     let company = LimitFacts {
         company_enabled: Some(true),
-        ..none.clone()
+        ..none
     };
     assert_eq!(
         credit_limit(&company),
@@ -443,7 +443,7 @@ fn zero_limits_mean_no_limit_and_the_company_default_needs_its_switch() {
     let switched_off = LimitFacts {
         partner_limit: Some(d(500)),
         partner_switch: Some(false),
-        ..company.clone()
+        ..company
     };
     assert_eq!(
         credit_limit(&switched_off),

@@ -58,6 +58,15 @@ impl CreditCheck {
         config.validate()?;
         Ok(Self { config, connector })
     }
+
+    /// The spec's defaults (checked by a unit test), with links to
+    /// `odoo_base_url`.
+    pub fn with_defaults(odoo_base_url: url::Url, connector: Arc<dyn OdooConnector>) -> Self {
+        Self {
+            config: CreditCheckConfig::new(odoo_base_url),
+            connector,
+        }
+    }
 }
 
 impl Tool for CreditCheck {
