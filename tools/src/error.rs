@@ -20,6 +20,10 @@ pub enum ToolError {
     /// A record or thing the arguments refer to does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The arguments fit several records (a name shared by customers); the
+    /// message lists the candidates so the model can ask the user which one.
+    #[error("needs clarification: {0}")]
+    NeedsClarification(String),
     /// The identity may not use this tool or read what it needs.
     #[error("not permitted: {0}")]
     Denied(String),
@@ -45,6 +49,7 @@ impl ToolError {
             Self::InvalidArgs { .. } => "invalid_args",
             Self::UnknownTool(_) => "unknown_tool",
             Self::NotFound(_) => "not_found",
+            Self::NeedsClarification(_) => "needs_clarification",
             Self::Denied(_) => "denied",
             Self::Timeout { .. } => "timeout",
             Self::Cancelled => "cancelled",
@@ -61,6 +66,7 @@ impl ToolError {
         match self {
             Self::InvalidArgs { .. } | Self::UnknownTool(_) => "INVALID_ARGUMENT",
             Self::NotFound(_) => "NOT_FOUND",
+            Self::NeedsClarification(_) => "NEEDS_CLARIFICATION",
             Self::Denied(_) => "ODOO_ACCESS_DENIED",
             // A tool runs out of time waiting for Odoo; a later try may pass.
             Self::Timeout { .. } => "ODOO_UNAVAILABLE",
@@ -79,6 +85,7 @@ impl ToolError {
             Self::InvalidArgs { .. }
             | Self::UnknownTool(_)
             | Self::NotFound(_)
+            | Self::NeedsClarification(_)
             | Self::Denied(_)
             | Self::Cancelled
             | Self::Internal(_) => false,
@@ -116,6 +123,11 @@ mod tests {
             (
                 ToolError::NotFound("partner 9".to_owned()),
                 "NOT_FOUND",
+                false,
+            ),
+            (
+                ToolError::NeedsClarification("which Acme: 7 or 9?".to_owned()),
+                "NEEDS_CLARIFICATION",
                 false,
             ),
             (

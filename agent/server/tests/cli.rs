@@ -98,6 +98,7 @@ fn tools_list_json_prints_generated_schemas() {
             "aggregate_records",
             "calculate",
             "count_records",
+            "credit_check",
             "current_datetime",
             "get_record",
             "month_end_closing_scan",

@@ -6,6 +6,7 @@
 pub mod find_duplicates;
 
 mod context;
+pub mod credit_check;
 mod envelope;
 pub mod month_end_closing_scan;
 

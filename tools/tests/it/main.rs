@@ -6,6 +6,7 @@
 mod automations;
 mod bank_reconciliation;
 mod client_vs_fake;
+mod credit_check;
 mod demo_company;
 mod demo_server;
 mod find_duplicates;
