@@ -270,7 +270,7 @@ pub(crate) struct Builder {
     /// The users who may log in.
     pub demo_users: Vec<DemoUser>,
     /// Next number per sequence prefix and year.
-    sequences: HashMap<(&'static str, i32), u32>,
+    pub(crate) sequences: HashMap<(&'static str, i32), u32>,
 }
 
 /// Random sequences start here, so a worked-example name such as

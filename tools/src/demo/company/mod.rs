@@ -52,6 +52,7 @@
 
 mod accounting;
 mod accounting_models;
+mod areas;
 mod bank;
 mod base;
 mod builder;
@@ -69,6 +70,9 @@ mod truth;
 mod words;
 
 pub use base::COMPANY_NAME;
+
+/// Partners per random lead.
+const LEADS_PER: usize = 4;
 pub use spec::{DemoSpec, DemoVersion};
 pub use truth::{
     BankExample, ClosingExample, CreditExample, DuplicateGroup, ForecastExamples, MonthEnd,
@@ -95,9 +99,24 @@ pub fn generate(spec: &DemoSpec) -> DemoCompany {
     let catalogue = b.products(30 + spec.partners / 25);
     let words = partners::Words::new();
     let pools = b.random_partners(&words, spec.partners);
-    b.random_documents(&pools, &catalogue);
-    b.random_orders(&pools, &catalogue);
-    b.random_leads(&words, &pools, spec.partners / 3);
+    // The customer side here, the vendor side, orders and leads on a
+    // second thread (see `areas`).
+    let mut side = b.sibling(1);
+    b.swap_order_tables(&mut side);
+    let joined = std::thread::scope(|scope| {
+        let vendor_side = scope.spawn(|| {
+            side.vendor_documents(&pools, &catalogue);
+            side.random_orders(&pools, &catalogue);
+            side.random_leads(&words, &pools, spec.partners / LEADS_PER);
+            side
+        });
+        b.customer_documents(&pools, &catalogue);
+        vendor_side.join()
+    });
+    match joined {
+        Ok(side) => b.absorb(side),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
     b.chatter();
     let (dataset, truth) = b.finish();
     DemoCompany { dataset, truth }
