@@ -20,6 +20,7 @@ fn main() {
         "| partners | records | generation (wall) | generation (CPU) | RSS retained | peak RSS (VmHWM) |"
     );
     println!("|---:|---:|---:|---:|---:|---:|");
+    let mut per_model = Vec::new();
     for &partners in sizes {
         let spec = DemoSpec {
             partners,
@@ -39,8 +40,24 @@ fn main() {
             after.saturating_sub(before) / 1024,
             status_kb("VmHWM") / 1024,
         );
+        per_model = company
+            .dataset
+            .tables
+            .iter()
+            .map(|(model, t)| (*model, t.len() as f64 / partners.max(1) as f64))
+            .collect();
+        // Dropped here, outside the timed part.
         drop(company);
     }
+    println!("\n| model | records per partner (largest size) |\n|---|---:|");
+    per_model.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (model, ratio) in per_model.iter().filter(|(_, r)| *r >= 0.01) {
+        println!("| {model} | {ratio:.2} |");
+    }
+    // Wall time on a shared machine means little without its load.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    println!("\nload average (1, 5, 15 min): {}", load.join(", "));
 }
 
 /// User plus system CPU time of this process, from `/proc/self/stat`:

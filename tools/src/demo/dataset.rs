@@ -243,6 +243,11 @@ impl Table {
         &mut self.records[last]
     }
 
+    /// The records, ordered by id, giving up the table.
+    pub fn into_records(self) -> Vec<Record> {
+        self.records
+    }
+
     /// The number of records.
     pub fn len(&self) -> usize {
         self.records.len()

@@ -336,14 +336,18 @@ impl Builder {
         };
         let partner = self.partner(spec.partner);
         let date = self.cal.date(spec.date);
+        // Lent out for the loop, so labels borrow them without a copy.
+        let product_names = std::mem::take(&mut self.product_names);
         for item in items {
-            let product_name = self.product_name(item.product).to_owned();
+            let product_name = product_names
+                .get(item.product as usize)
+                .map_or("", String::as_str);
             let product = (item.product > 0).then_some(item.product);
             self.write_line(LineRecord {
                 move_id,
                 move_name,
                 label: match product {
-                    Some(_) => product_name.as_str(),
+                    Some(_) => product_name,
                     None if item.name.is_empty() => move_name,
                     None => item.name,
                 },
@@ -368,6 +372,7 @@ impl Builder {
                 price_cents: item.price_cents,
             });
         }
+        self.product_names = product_names;
     }
 
     /// Pays (part of) a posted invoice: a reconciled bank statement line

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::accounting_models as acc;
 use super::models;
-use super::rows::{Calendar, Col, cols, m2o};
+use super::rows::{Calendar, Col, cols, m2o, push_number};
 use super::spec::DemoSpec;
 use super::truth::Truth;
 use crate::demo::{Dataset, DemoUser, Table};
@@ -270,7 +270,7 @@ pub(crate) struct Builder {
     /// The users who may log in.
     pub demo_users: Vec<DemoUser>,
     /// Next number per sequence prefix and year.
-    sequences: HashMap<(&'static str, i32), u32>,
+    pub(crate) sequences: HashMap<(&'static str, i32), u32>,
 }
 
 /// Random sequences start here, so a worked-example name such as
@@ -356,7 +356,13 @@ impl Builder {
             .sequences
             .entry((prefix, day.year()))
             .or_insert(FIRST_SEQUENCE_NUMBER);
-        let name = format!("{prefix}/{}/{:05}", day.year(), *n);
+        // Sized up front: `format!` grows its buffer twice per name.
+        let mut name = String::with_capacity(prefix.len() + 12);
+        name.push_str(prefix);
+        name.push('/');
+        push_number(&mut name, day.year().max(0) as u32, 4);
+        name.push('/');
+        push_number(&mut name, *n, 5);
         *n += 1;
         name
     }
@@ -367,7 +373,9 @@ impl Builder {
             .sequences
             .entry((prefix, 0))
             .or_insert(FIRST_SEQUENCE_NUMBER);
-        let name = format!("{prefix}{:05}", *n);
+        let mut name = String::with_capacity(prefix.len() + 6);
+        name.push_str(prefix);
+        push_number(&mut name, *n, 5);
         *n += 1;
         name
     }

@@ -1,9 +1,9 @@
 //! Random invoices, refunds and vendor bills with their payments, and the
 //! open bank lines that wait for reconciliation.
 //!
-//! Ratios: each customer company gets 0–4 invoices (about 2), 4 % of
-//! them followed by a refund; each vendor 1–4 bills, or a monthly series
-//! of 3–8 when the vendor bills a subscription (20 %). Customers pay on time (60 %),
+//! Ratios: each customer company gets 0–2 invoices (about 1), 4 % of
+//! them followed by a refund; each vendor 1–2 bills, or a monthly series
+//! of 3–6 when the vendor bills a subscription (10 %). Customers pay on time (60 %),
 //! late (30 %) or leave invoices open (10 %). Drafts, open bank lines and
 //! other month-end problems of random documents all lie after the closing
 //! example month, so that month's answer stays exactly as planted.
@@ -16,6 +16,15 @@ use super::bank::StatementLine;
 use super::builder::{Builder, HISTORY_DAYS, Link};
 use super::partners::Pools;
 use super::products::Catalogue;
+
+/// Invoices per customer company: uniform in `0..=INVOICES_MAX`.
+const INVOICES_MAX: u32 = 2;
+/// Share of vendors billing a monthly subscription.
+const SUBSCRIPTION_SHARE: f64 = 0.1;
+/// Months of a subscription: uniform in `3..=SUBSCRIPTION_MONTHS_MAX`.
+const SUBSCRIPTION_MONTHS_MAX: u32 = 6;
+/// Bills of other vendors: uniform in `1..=BILLS_MAX`.
+const BILLS_MAX: u32 = 2;
 
 /// Payment terms in days.
 const TERMS: [u64; 7] = [0, 15, 30, 30, 30, 45, 60];
@@ -31,15 +40,21 @@ struct OpenInvoice {
 }
 
 impl Builder {
-    pub(crate) fn random_documents(&mut self, pools: &Pools, catalogue: &Catalogue) {
+    /// Customer invoices and refunds with their bank settlements, then
+    /// the open bank lines waiting to be matched with some of them.
+    pub(crate) fn customer_documents(&mut self, pools: &Pools, catalogue: &Catalogue) {
         let mut open = Vec::new();
         for (company, contacts) in &pools.customers {
             self.customer_invoices(*company, contacts, catalogue, &mut open);
         }
+        self.open_bank_lines(&open);
+    }
+
+    /// Vendor bills and credit notes with their payments.
+    pub(crate) fn vendor_documents(&mut self, pools: &Pools, catalogue: &Catalogue) {
         for vendor in &pools.vendors {
             self.vendor_bills(*vendor, catalogue);
         }
-        self.open_bank_lines(&open);
     }
 
     fn lines(&mut self, catalogue: &Catalogue, buf: &mut Vec<LineSpec>) {
@@ -66,7 +81,7 @@ impl Builder {
         catalogue: &Catalogue,
         open: &mut Vec<OpenInvoice>,
     ) {
-        let count = self.rng.random_range(0..=4);
+        let count = self.rng.random_range(0..=INVOICES_MAX);
         let behaviour = self.rng.random_range(0..100);
         let usd_customer = self.rng.random_bool(0.06);
         let mut buf = Vec::with_capacity(3);
@@ -200,11 +215,11 @@ impl Builder {
     }
 
     fn vendor_bills(&mut self, vendor: i64, catalogue: &Catalogue) {
-        let monthly = self.rng.random_bool(0.2);
+        let monthly = self.rng.random_bool(SUBSCRIPTION_SHARE);
         let mut buf = Vec::with_capacity(3);
         if monthly {
             // A subscription: the same amount (±2 %) on the same day each month.
-            let months = self.rng.random_range(3..=8);
+            let months = self.rng.random_range(3..=SUBSCRIPTION_MONTHS_MAX);
             let base = self.rng.random_range(200..8_000) * 100;
             let first = self.dates.today - chrono::Months::new(months);
             for k in 0..months {
@@ -219,7 +234,7 @@ impl Builder {
                 self.bill(vendor, date, &buf);
             }
         } else {
-            for _ in 0..self.rng.random_range(1..=4) {
+            for _ in 0..self.rng.random_range(1..=BILLS_MAX) {
                 let date = self.days_ago(0, HISTORY_DAYS - 30);
                 self.lines(catalogue, &mut buf);
                 for line in &mut buf {

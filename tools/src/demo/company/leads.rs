@@ -1,4 +1,4 @@
-//! CRM leads and opportunities (about one per three partners), planted
+//! CRM leads and opportunities (one per four partners), planted
 //! duplicate leads, and chatter: messages in the channels and on leads.
 
 use chrono::{Days, NaiveDate};

@@ -33,15 +33,25 @@
 //! |---|---|
 //! | products | 30 + n / 25, 3 % planted duplicates |
 //! | partners | n: ~62 % companies, ~38 % their contacts; 5 % planted near-duplicates |
-//! | customer invoices | 0–4 per customer company (≈ 2), 1–2 product lines, 4 % refunded, ~70 % paid |
-//! | vendor bills | 1–4 per vendor, or a monthly series of 3–8 for 20 % of vendors; 3 % credited |
+//! | customer invoices | 0–2 per customer company (≈ 1), 1–2 product lines, 4 % refunded, ~70 % paid |
+//! | vendor bills | 1–2 per vendor, or a monthly series of 3–6 for 10 % of vendors; 3 % credited |
 //! | payments | a reconciled bank line per paid customer invoice, an `account.payment` per paid bill, each with its entry and `account.partial.reconcile` |
 //! | open bank lines | about a third of the recent open invoices |
-//! | sales / purchase orders | one for 60 % of customers / vendors, 1–2 lines each, a picking when confirmed |
-//! | leads | n / 3 (+ 5 % duplicates of the prospects) |
+//! | sales / purchase orders | one for 40 % of customers / vendors, 1–2 lines each, a picking when confirmed |
+//! | leads | n / 4 (+ 5 % duplicates of the prospects) |
 //!
-//! That is about 17 records per partner: 170,000 at 10,000 partners and
-//! 1.7 million (2.5 GB) at 100,000.
+//! That is about 10 records per partner (per partner: 4.4 journal items,
+//! 1.65 moves, 0.77 partial reconciles, 0.48 bank lines, 0.3 payments,
+//! 0.5 order lines, 0.28 orders, 0.23 pickings, 0.26 leads): 99,000 records
+//! at 10,000 partners and 986,000 (1.5 GB) at 100,000. Every kind of
+//! document and every planted example is there at any size; the ratios
+//! were halved from an earlier 17 per partner to generate 100,000
+//! partners in about two seconds.
+//!
+//! After partners and products, the customer side runs on the calling
+//! thread and the vendor side, orders and leads on a second one, each with
+//! its own random stream derived from the seed (see `areas`), so the
+//! company is the same on every run.
 //!
 //! Random documents respect the closing example: every draft, open bank
 //! line and order still to invoice that is random lies after the example
@@ -52,6 +62,7 @@
 
 mod accounting;
 mod accounting_models;
+mod areas;
 mod bank;
 mod base;
 mod builder;
@@ -69,6 +80,9 @@ mod truth;
 mod words;
 
 pub use base::COMPANY_NAME;
+
+/// Partners per random lead.
+const LEADS_PER: usize = 4;
 pub use spec::{DemoSpec, DemoVersion};
 pub use truth::{
     BankExample, ClosingExample, CreditExample, DuplicateGroup, ForecastExamples, MonthEnd,
@@ -95,9 +109,24 @@ pub fn generate(spec: &DemoSpec) -> DemoCompany {
     let catalogue = b.products(30 + spec.partners / 25);
     let words = partners::Words::new();
     let pools = b.random_partners(&words, spec.partners);
-    b.random_documents(&pools, &catalogue);
-    b.random_orders(&pools, &catalogue);
-    b.random_leads(&words, &pools, spec.partners / 3);
+    // The customer side here, the vendor side, orders and leads on a
+    // second thread (see `areas`).
+    let mut side = b.sibling(1);
+    b.swap_order_tables(&mut side);
+    let joined = std::thread::scope(|scope| {
+        let vendor_side = scope.spawn(|| {
+            side.vendor_documents(&pools, &catalogue);
+            side.random_orders(&pools, &catalogue);
+            side.random_leads(&words, &pools, spec.partners / LEADS_PER);
+            side
+        });
+        b.customer_documents(&pools, &catalogue);
+        vendor_side.join()
+    });
+    match joined {
+        Ok(side) => b.absorb(side),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
     b.chatter();
     let (dataset, truth) = b.finish();
     DemoCompany { dataset, truth }

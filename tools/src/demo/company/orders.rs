@@ -1,6 +1,6 @@
 //! Sales and purchase orders with their lines and pickings.
 //!
-//! Ratios: 60 % of customer companies get a sales order and 60 % of
+//! Ratios: 40 % of customer companies get a sales order and 40 % of
 //! vendors a purchase order. Orders still to invoice and pickings not
 //! yet done all lie after the closing example month.
 
@@ -12,6 +12,9 @@ use super::builder::{Builder, Link};
 use super::partners::Pools;
 use super::products::Catalogue;
 use super::rows::{ids, m2o, money, put};
+
+/// Share of customers (vendors) with a sales (purchase) order.
+const ORDER_SHARE: f64 = 0.4;
 
 /// A sales or purchase order to create.
 #[derive(Debug, Clone)]
@@ -36,13 +39,13 @@ pub(crate) struct Order {
 impl Builder {
     pub(crate) fn random_orders(&mut self, pools: &Pools, catalogue: &Catalogue) {
         for (customer, _) in &pools.customers {
-            if self.rng.random_bool(0.6) {
+            if self.rng.random_bool(ORDER_SHARE) {
                 let spec = self.random_order_spec(*customer, catalogue, true);
                 self.sale_order(&spec);
             }
         }
         for vendor in &pools.vendors {
-            if self.rng.random_bool(0.6) {
+            if self.rng.random_bool(ORDER_SHARE) {
                 let spec = self.random_order_spec(*vendor, catalogue, false);
                 self.purchase_order(&spec);
             }

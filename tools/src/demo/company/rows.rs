@@ -108,6 +108,24 @@ impl Calendar {
     }
 }
 
+/// Appends `n` in decimal, left-padded with zeros to `width` digits.
+pub(crate) fn push_number(out: &mut String, n: u32, width: usize) {
+    let mut digits = [0u8; 10];
+    let mut len = 0;
+    let mut rest = n;
+    while len == 0 || rest > 0 {
+        digits[len] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        len += 1;
+    }
+    for _ in len..width {
+        out.push('0');
+    }
+    for &d in digits[..len].iter().rev() {
+        out.push(char::from(d));
+    }
+}
+
 fn push2(out: &mut String, n: u32) {
     let n = n % 100;
     out.push(char::from(b'0' + (n / 10) as u8));
@@ -136,6 +154,22 @@ mod tests {
             );
         }
         assert_eq!(cal.at(first, 23, 59), json!("2025-01-01 23:59:00"));
+    }
+
+    #[test]
+    fn numbers_are_padded_like_format() {
+        for (n, width) in [
+            (0, 5),
+            (7, 5),
+            (101, 5),
+            (123_456, 5),
+            (2026, 4),
+            (u32::MAX, 3),
+        ] {
+            let mut out = String::new();
+            push_number(&mut out, n, width);
+            assert_eq!(out, format!("{n:0width$}"));
+        }
     }
 
     #[test]
