@@ -8,36 +8,16 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use pretty_assertions::assert_eq;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
-use tools::odoo_client::{OdooClient, OdooClientConfig, OdooConnector, OdooError};
+use tools::odoo_client::{OdooClientConfig, OdooDirectory};
 use tools::records::{RecordToolsConfig, register_record_tools};
 use tools::{DispatchOutcome, Identity, ToolCtx, ToolRegistry};
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const BASE: &str = "https://acme.odoo.example";
-
-/// Connects on first use and hands the same client to every identity.
-struct OneClient {
-    config: OdooClientConfig,
-    client: OnceCell<Arc<OdooClient>>,
-}
-
-#[async_trait]
-impl OdooConnector for OneClient {
-    async fn client_for(&self, _identity: &Identity) -> Result<Arc<OdooClient>, OdooError> {
-        self.client
-            .get_or_try_init(|| async {
-                OdooClient::connect(self.config.clone()).await.map(Arc::new)
-            })
-            .await
-            .cloned()
-    }
-}
 
 /// A mock Odoo 17 (version and authentication answered) and a registry
 /// holding the four record tools, connected to it lazily.
@@ -62,18 +42,15 @@ async fn odoo_with(adjust: impl FnOnce(&mut RecordToolsConfig)) -> (MockServer, 
         .respond_with(Reply(json!(7)))
         .mount(&server)
         .await;
-    let connector = Arc::new(OneClient {
-        config: OdooClientConfig {
-            url: server.uri().parse().unwrap(),
-            db: "acme".to_owned(),
-            login: "ops@acme.test".to_owned(),
-            api_key: SecretString::from("key"),
-            timeout: Duration::from_secs(5),
-            max_concurrent_calls: NonZeroUsize::new(2).unwrap(),
-            protocol: tools::odoo_client::ProtocolChoice::Auto,
-        },
-        client: OnceCell::new(),
-    });
+    let connector = Arc::new(OdooDirectory::new(OdooClientConfig {
+        url: server.uri().parse().unwrap(),
+        db: "acme".to_owned(),
+        login: "ops@acme.test".to_owned(),
+        api_key: SecretString::from("key"),
+        timeout: Duration::from_secs(5),
+        max_concurrent_calls: NonZeroUsize::new(2).unwrap(),
+        protocol: tools::odoo_client::ProtocolChoice::Auto,
+    }));
     let mut config = RecordToolsConfig::new(BASE.parse().unwrap());
     adjust(&mut config);
     let registry = register_record_tools(ToolRegistry::builder(), config, connector)

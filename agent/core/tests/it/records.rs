@@ -11,33 +11,13 @@ use agent::provider::{ChatEvent, ContentBlock, StopReason, ToolCall, Usage};
 use agent::store::Store;
 use agent::testing::{ScriptedProvider, Step};
 use agent::turn::TurnRequest;
-use async_trait::async_trait;
 use pretty_assertions::assert_eq;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use tokio::sync::OnceCell;
-use tools::odoo_client::{OdooClient, OdooClientConfig, OdooConnector, OdooError};
+use tools::odoo_client::{OdooClientConfig, OdooDirectory};
 use tools::records::{RecordToolsConfig, register_record_tools};
 use tools::{Identity, ToolRegistry};
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
-
-/// Connects on first use and serves every identity with that client.
-struct OneClient {
-    config: OdooClientConfig,
-    client: OnceCell<Arc<OdooClient>>,
-}
-
-#[async_trait]
-impl OdooConnector for OneClient {
-    async fn client_for(&self, _identity: &Identity) -> Result<Arc<OdooClient>, OdooError> {
-        self.client
-            .get_or_try_init(|| async {
-                OdooClient::connect(self.config.clone()).await.map(Arc::new)
-            })
-            .await
-            .cloned()
-    }
-}
 
 /// Matches a JSON-RPC call by its `common` method or its `execute_kw`
 /// model method.
@@ -93,18 +73,15 @@ async fn mock_odoo() -> MockServer {
 }
 
 fn registry(server: &MockServer) -> ToolRegistry {
-    let connector = Arc::new(OneClient {
-        config: OdooClientConfig {
-            url: server.uri().parse().unwrap(),
-            db: "acme".to_owned(),
-            login: "ops@acme.test".to_owned(),
-            api_key: SecretString::from("key"),
-            timeout: Duration::from_secs(5),
-            max_concurrent_calls: NonZeroUsize::new(2).unwrap(),
-            protocol: tools::odoo_client::ProtocolChoice::Auto,
-        },
-        client: OnceCell::new(),
-    });
+    let connector = Arc::new(OdooDirectory::new(OdooClientConfig {
+        url: server.uri().parse().unwrap(),
+        db: "acme".to_owned(),
+        login: "ops@acme.test".to_owned(),
+        api_key: SecretString::from("key"),
+        timeout: Duration::from_secs(5),
+        max_concurrent_calls: NonZeroUsize::new(2).unwrap(),
+        protocol: tools::odoo_client::ProtocolChoice::Auto,
+    }));
     let config = RecordToolsConfig::new("https://acme.odoo.example".parse().unwrap());
     register_record_tools(ToolRegistry::builder(), config, connector)
         .unwrap()

@@ -101,11 +101,10 @@ impl Link {
     /// `{base}/web#id=<id>&model=<model>&view_type=form`, which every
     /// supported version opens (spec 0.5).
     pub fn new(base: &Url, model: &str, id: i64) -> Self {
-        let base = base.as_str().trim_end_matches('/');
         Self {
             model: model.to_owned(),
             id,
-            url: format!("{base}/web#id={id}&model={model}&view_type=form"),
+            url: crate::records::record_link(base, model, id),
         }
     }
 }
