@@ -1,14 +1,10 @@
 //! What every automation shares, against the demo company.
 
-use std::num::NonZeroUsize;
-use std::time::Duration;
-
 use chrono::{NaiveDate, Utc};
 use pretty_assertions::assert_eq;
-use secrecy::SecretString;
 use tools::automations::{ContextRequest, read_context};
 use tools::demo::{DemoSpec, FakeOdoo, Truth, generate};
-use tools::odoo_client::{OdooClient, OdooClientConfig, ProtocolChoice};
+use tools::odoo_client::OdooClient;
 
 /// The demo company (20 partners, Odoo 17) served by a fake, and a client
 /// logged in as `login`.
@@ -32,20 +28,8 @@ pub(crate) async fn demo_client_with(
 ) -> (FakeOdoo, OdooClient, Truth) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let company = generate(spec);
-    let user = company.dataset.user_by_login(login).unwrap().clone();
-    let db = company.dataset.db.clone();
     let fake = FakeOdoo::start(company.dataset).await.unwrap();
-    let client = OdooClient::connect(OdooClientConfig {
-        url: fake.url(),
-        db,
-        login: user.login,
-        api_key: SecretString::from(user.api_key),
-        timeout: Duration::from_secs(5),
-        max_concurrent_calls: NonZeroUsize::new(2).unwrap(),
-        protocol: ProtocolChoice::Auto,
-    })
-    .await
-    .unwrap();
+    let client = crate::client_vs_fake::connect(&fake, login).await;
     (fake, client, company.truth)
 }
 

@@ -67,7 +67,7 @@ fn key_of(fake: &FakeOdoo, login: &str) -> String {
 }
 
 /// A client acting as the demo user `login`, with its own key.
-async fn connect(fake: &FakeOdoo, login: &str) -> OdooClient {
+pub(crate) async fn connect(fake: &FakeOdoo, login: &str) -> OdooClient {
     OdooClient::connect(config(fake, login, &key_of(fake, login)))
         .await
         .unwrap_or_else(|err| panic!("{login} connects: {err}"))
