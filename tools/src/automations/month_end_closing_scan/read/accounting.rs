@@ -15,6 +15,17 @@ use crate::automations::month_end_closing_scan::period::{odoo_date, odoo_datetim
 use crate::odoo::{Domain, many2one, money};
 use crate::odoo_client::Aggregate;
 
+/// The `account.move` fields [`Reader::move_item`] turns into an item.
+const MOVE_ITEM_FIELDS: &[&str] = &[
+    "name",
+    "ref",
+    "move_type",
+    "date",
+    "partner_id",
+    "journal_id",
+    "amount_total_signed",
+];
+
 const MOVE: &str = "account.move";
 const STATEMENT_LINE: &str = "account.bank.statement.line";
 const INVOICE_TYPES: [&str; 4] = ["out_invoice", "out_refund", "in_invoice", "in_refund"];
@@ -239,20 +250,7 @@ impl Reader<'_> {
         };
         let (count, listed) = tokio::try_join!(
             async { Ok::<_, ReadError>(self.client.search_count(MOVE, domain.to_value()).await?) },
-            self.list(
-                MOVE,
-                &domain,
-                &[
-                    "name",
-                    "ref",
-                    "move_type",
-                    "date",
-                    "partner_id",
-                    "journal_id",
-                    "amount_total_signed"
-                ],
-                "date asc, id asc",
-            ),
+            self.list(MOVE, &domain, MOVE_ITEM_FIELDS, "date asc, id asc",),
         )?;
         let items = listed
             .iter()
@@ -300,20 +298,7 @@ impl Reader<'_> {
             async {
                 Ok::<_, ReadError>(self.client.search_count(MOVE, invoices.to_value()).await?)
             },
-            self.scan_all(
-                key,
-                MOVE,
-                &untaxed,
-                &[
-                    "name",
-                    "ref",
-                    "move_type",
-                    "date",
-                    "partner_id",
-                    "journal_id",
-                    "amount_total_signed"
-                ],
-            ),
+            self.scan_all(key, MOVE, &untaxed, MOVE_ITEM_FIELDS,),
             self.scan_all(
                 key,
                 "account.move.line",
@@ -472,20 +457,7 @@ impl Reader<'_> {
         let (totals, listed) = tokio::try_join!(
             // An entry's `amount_total_signed` is already |total| in Odoo.
             self.totals(MOVE, &domain, &["amount_total_signed"]),
-            self.list(
-                MOVE,
-                &domain,
-                &[
-                    "name",
-                    "ref",
-                    "move_type",
-                    "date",
-                    "partner_id",
-                    "journal_id",
-                    "amount_total_signed"
-                ],
-                "date asc, id asc",
-            ),
+            self.list(MOVE, &domain, MOVE_ITEM_FIELDS, "date asc, id asc",),
         )?;
         let items = listed
             .iter()
@@ -502,6 +474,7 @@ impl Reader<'_> {
 
     /// An `account.move` as an item: number (or reference for a draft),
     /// date, partner, journal and signed company-currency total.
+    /// Builds a finding item from a move read with [`MOVE_ITEM_FIELDS`].
     fn move_item(
         &self,
         record: &Value,
