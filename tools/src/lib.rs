@@ -11,6 +11,7 @@ mod error;
 mod identity;
 pub mod odoo;
 pub mod odoo_client;
+pub mod proposals;
 pub mod records;
 mod registry;
 mod schema;

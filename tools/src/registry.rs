@@ -1,6 +1,7 @@
 //! The registry of tools and the one place where a model's tool call is
 //! parsed, validated, bounded in time and turned into a result for the model.
 
+use crate::proposals::Proposal;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,6 +44,8 @@ pub struct ToolSuccess {
     pub summary: String,
     /// The full typed output, for audit records and attachments.
     pub output: Value,
+    /// Changes the tool offers for approval; the caller stores them.
+    pub proposals: Vec<Proposal>,
 }
 
 struct Erased<T: Tool> {
@@ -68,9 +71,14 @@ impl<T: Tool> DynTool for Erased<T> {
             })?;
         let output = self.tool.call(ctx, args).await?;
         let summary = output.summary();
+        let proposals = output.proposals();
         let output = serde_json::to_value(&output)
             .map_err(|err| ToolError::Internal(format!("cannot serialise output: {err}")))?;
-        Ok(ToolSuccess { summary, output })
+        Ok(ToolSuccess {
+            summary,
+            output,
+            proposals,
+        })
     }
 }
 

@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
+use crate::proposals::Proposal;
 use crate::{Identity, ToolError};
 
 /// Whether a tool only reads, or proposes a change that a person must approve.
@@ -44,6 +45,12 @@ impl OdooAccess {
 /// The short text the model sees instead of the full output.
 pub trait Summarize {
     fn summary(&self) -> String;
+
+    /// The write proposals attached to the output (spec 0.6); most outputs
+    /// have none.
+    fn proposals(&self) -> Vec<Proposal> {
+        Vec::new()
+    }
 }
 
 /// Everything a tool call may use: who asks, until when, and how to notice

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Summarize;
+use crate::proposals::Proposal;
 
 /// The longest summary the model gets (spec 0.1).
 pub const MAX_SUMMARY_CHARS: usize = 600;
@@ -56,6 +57,9 @@ pub struct Envelope<D> {
     pub truncated: bool,
     /// Deterministic plain text of at most [`MAX_SUMMARY_CHARS`] characters.
     pub summary: String,
+    /// Changes offered for approval (spec 0.6); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proposals: Vec<Proposal>,
 }
 
 /// What every envelope shares, read once per call before the tool's own
@@ -91,7 +95,14 @@ impl<D> Envelope<D> {
             warnings,
             truncated,
             summary: clip(summary, MAX_SUMMARY_CHARS),
+            proposals: Vec::new(),
         }
+    }
+
+    /// Attaches the proposals the result suggests.
+    pub fn with_proposals(mut self, proposals: Vec<Proposal>) -> Self {
+        self.proposals = proposals;
+        self
     }
 }
 
@@ -101,6 +112,10 @@ pub const TRUNCATED: &str = "TRUNCATED";
 impl<D> Summarize for Envelope<D> {
     fn summary(&self) -> String {
         self.summary.clone()
+    }
+
+    fn proposals(&self) -> Vec<Proposal> {
+        self.proposals.clone()
     }
 }
 
