@@ -4,6 +4,7 @@
 //! This crate knows nothing of chat channels or LLM providers: it turns a tool
 //! name plus raw JSON arguments into a typed call and a model-facing result.
 
+pub mod attachment;
 pub mod automations;
 pub mod builtin;
 pub mod demo;

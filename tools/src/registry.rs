@@ -1,6 +1,7 @@
 //! The registry of tools and the one place where a model's tool call is
 //! parsed, validated, bounded in time and turned into a result for the model.
 
+use crate::attachment::Attachment;
 use crate::proposals::Proposal;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -46,6 +47,8 @@ pub struct ToolSuccess {
     pub output: Value,
     /// Changes the tool offers for approval; the caller stores them.
     pub proposals: Vec<Proposal>,
+    /// Files the tool produced; the caller stores them and links them.
+    pub attachments: Vec<Attachment>,
 }
 
 struct Erased<T: Tool> {
@@ -72,12 +75,14 @@ impl<T: Tool> DynTool for Erased<T> {
         let output = self.tool.call(ctx, args).await?;
         let summary = output.summary();
         let proposals = output.proposals();
+        let attachments = output.attachments();
         let output = serde_json::to_value(&output)
             .map_err(|err| ToolError::Internal(format!("cannot serialise output: {err}")))?;
         Ok(ToolSuccess {
             summary,
             output,
             proposals,
+            attachments,
         })
     }
 }

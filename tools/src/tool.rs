@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
+use crate::attachment::Attachment;
 use crate::proposals::Proposal;
 use crate::{Identity, ToolError};
 
@@ -49,6 +50,12 @@ pub trait Summarize {
     /// The write proposals attached to the output (spec 0.6); most outputs
     /// have none.
     fn proposals(&self) -> Vec<Proposal> {
+        Vec::new()
+    }
+
+    /// Files produced by the call (CSV/XLSX exports), handed to the server
+    /// outside the JSON output so their bytes never reach the model.
+    fn attachments(&self) -> Vec<Attachment> {
         Vec::new()
     }
 }
