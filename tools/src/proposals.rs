@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::Role;
+use async_trait::async_trait;
+
+use crate::{IdentityId, Role, ToolError};
 
 /// How long a proposal stays approvable unless a tool says otherwise.
 pub const DEFAULT_EXPIRY: Duration = Duration::hours(24);
@@ -88,7 +90,7 @@ impl LockDateField {
 }
 
 /// Which records a `dismiss_group` proposal marks as "not duplicates".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DuplicateKind {
     Partners,
@@ -232,6 +234,71 @@ impl Precondition {
     }
 }
 
+/// Groups a person marked "not duplicates" (an executed `dismiss_group`),
+/// kept in the product database so `find_duplicates` stops reporting them.
+#[async_trait]
+pub trait DismissedDuplicates: Send + Sync {
+    /// Every dismissed pair of `kind`, each as `(smaller id, larger id)`.
+    async fn dismissed_pairs(&self, kind: DuplicateKind) -> Result<Vec<(i64, i64)>, ToolError>;
+    /// Records that no two of `ids` are duplicates of each other.
+    async fn dismiss(
+        &self,
+        kind: DuplicateKind,
+        ids: &[i64],
+        by: &IdentityId,
+    ) -> Result<(), ToolError>;
+}
+
+/// Every unordered pair of `ids`, smaller id first, without self-pairs.
+pub fn pairs_of(ids: &[i64]) -> Vec<(i64, i64)> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut pairs = Vec::new();
+    for (i, a) in sorted.iter().enumerate() {
+        for b in &sorted[i + 1..] {
+            pairs.push((*a, *b));
+        }
+    }
+    pairs
+}
+
+/// An in-memory [`DismissedDuplicates`] for tests and tools run without a
+/// product database.
+#[derive(Debug, Default)]
+pub struct MemoryDismissals {
+    pairs: std::sync::Mutex<std::collections::BTreeSet<(DuplicateKind, i64, i64)>>,
+}
+
+#[async_trait]
+impl DismissedDuplicates for MemoryDismissals {
+    async fn dismissed_pairs(&self, kind: DuplicateKind) -> Result<Vec<(i64, i64)>, ToolError> {
+        let pairs = self
+            .pairs
+            .lock()
+            .map_err(|_| ToolError::Internal("dismissal set poisoned".to_owned()))?;
+        Ok(pairs
+            .iter()
+            .filter(|(k, _, _)| *k == kind)
+            .map(|(_, a, b)| (*a, *b))
+            .collect())
+    }
+
+    async fn dismiss(
+        &self,
+        kind: DuplicateKind,
+        ids: &[i64],
+        _by: &IdentityId,
+    ) -> Result<(), ToolError> {
+        let mut pairs = self
+            .pairs
+            .lock()
+            .map_err(|_| ToolError::Internal("dismissal set poisoned".to_owned()))?;
+        pairs.extend(pairs_of(ids).into_iter().map(|(a, b)| (kind, a, b)));
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +342,37 @@ mod tests {
         let value = serde_json::to_value(&action).unwrap_or_default();
         assert_eq!(value["params"]["new_limit"], "12500.50");
         assert_eq!(action.name(), "set_credit_limit");
+    }
+
+    #[tokio::test]
+    async fn dismissed_groups_become_sorted_pairs_per_kind() {
+        let store = MemoryDismissals::default();
+        let by = IdentityId("anna".to_owned());
+        store
+            .dismiss(DuplicateKind::Partners, &[12, 7, 9], &by)
+            .await
+            .unwrap();
+        store
+            .dismiss(DuplicateKind::Leads, &[3, 4], &by)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .dismissed_pairs(DuplicateKind::Partners)
+                .await
+                .unwrap(),
+            vec![(7, 9), (7, 12), (9, 12)]
+        );
+        assert_eq!(
+            store.dismissed_pairs(DuplicateKind::Leads).await.unwrap(),
+            vec![(3, 4)]
+        );
+        assert!(
+            store
+                .dismissed_pairs(DuplicateKind::Products)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }
