@@ -13,6 +13,7 @@ use chrono::Local;
 use secrecy::SecretString;
 use thiserror::Error;
 use tools::Identity;
+use tools::demo::jsonl::load_dir;
 use tools::demo::{DemoSpec, DemoVersion, FakeOdoo, generate};
 use tools::odoo_client::{
     OdooClient, OdooClientConfig, OdooConnector, OdooDirectory, OdooError, ProtocolChoice,
@@ -26,6 +27,8 @@ use crate::config::{Config, DemoOdooVersion, DemoSettings, OdooClientSettings, O
 pub enum OdooSetupError {
     #[error("cannot start the demo company's Odoo server: {0}")]
     DemoServer(#[from] std::io::Error),
+    #[error("cannot load the demo data set: {0}")]
+    DemoData(#[from] tools::demo::jsonl::LoadError),
     #[error("the demo company has no user {0:?}; ODOO_AGENT_DEMO_LOGIN must name one of: {1}")]
     DemoUser(String, String),
 }
@@ -112,10 +115,16 @@ impl OdooBackend {
             // and "this month" mean what the person asking expects.
             today: Local::now().date_naive(),
         };
-        let company = tokio::task::spawn_blocking(move || generate(&spec))
-            .await
-            .map_err(|err| std::io::Error::other(err.to_string()))?;
-        let dataset = company.dataset;
+        let data_dir = settings.data_dir.clone();
+        let dataset = tokio::task::spawn_blocking(move || {
+            let mut dataset = generate(&spec).dataset;
+            if let Some(dir) = data_dir {
+                load_dir(&mut dataset, &dir)?;
+            }
+            Ok::<_, OdooSetupError>(dataset)
+        })
+        .await
+        .map_err(|err| std::io::Error::other(err.to_string()))??;
         let Some(user) = dataset.user_by_login(&settings.login).cloned() else {
             let logins: Vec<&str> = dataset.users.iter().map(|u| u.login.as_str()).collect();
             return Err(OdooSetupError::DemoUser(

@@ -8,6 +8,7 @@
 
 pub mod company;
 mod dataset;
+pub mod jsonl;
 mod server;
 
 pub use company::{DemoCompany, DemoSpec, DemoVersion, Truth, generate};

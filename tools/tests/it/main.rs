@@ -8,6 +8,7 @@ mod bank_reconciliation;
 mod client_vs_fake;
 mod credit_check;
 mod demo_company;
+mod demo_jsonl;
 mod demo_server;
 mod find_duplicates;
 mod month_end_closing_scan;

@@ -243,6 +243,7 @@ fn odoo_client_and_demo_settings_have_defaults_and_are_checked() {
     assert_eq!(config.demo.version, DemoOdooVersion::V17);
     assert_eq!(config.demo.login, "accountant@harbourline.example");
     assert!(config.record_policy.is_none());
+    assert!(config.demo.data_dir.is_none());
 
     let config = Config::load(
         None,
@@ -261,6 +262,7 @@ fn odoo_client_and_demo_settings_have_defaults_and_are_checked() {
             ("ODOO_PROTOCOL", "xmlrpc"),
             ("ODOO_AGENT_DEMO_VERSION", "16.0"),
             ("ODOO_AGENT_DEMO_PARTNERS", "5"),
+            ("ODOO_AGENT_DEMO_DATA", "/nonexistent/demo-data"),
         ]),
     ));
     let keys: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
@@ -269,7 +271,8 @@ fn odoo_client_and_demo_settings_have_defaults_and_are_checked() {
         [
             "ODOO_PROTOCOL",
             "ODOO_AGENT_DEMO_PARTNERS",
-            "ODOO_AGENT_DEMO_VERSION"
+            "ODOO_AGENT_DEMO_VERSION",
+            "ODOO_AGENT_DEMO_DATA"
         ]
     );
     assert!(found[0].1.contains("auto, jsonrpc or json2"), "{found:?}");

@@ -143,6 +143,11 @@ pub const KEYS: &[ConfigKey] = &[
         "Seed of the demo company's generated data; the same seed gives the same company",
     ),
     key(
+        "ODOO_AGENT_DEMO_DATA",
+        "none (generated data only)",
+        "Directory of <model>.jsonl files in Odoo's search_read shape, loaded over the generated demo company (each file replaces its model's records)",
+    ),
+    key(
         "ODOO_AGENT_BIND",
         "127.0.0.1:8080",
         "Address the HTTP server listens on",

@@ -150,6 +150,7 @@ impl Settings {
                 .unwrap_or_else(|| Self::default_of("ODOO_AGENT_DEMO_LOGIN").to_owned()),
             partners: self.number("ODOO_AGENT_DEMO_PARTNERS", 10, 1_000_000),
             version: self.parsed("ODOO_AGENT_DEMO_VERSION", "17.0, 18.0 or 19.0"),
+            data_dir: self.demo_data_dir(),
         };
         let record_policy = self.record_policy();
         let http = self.http();
@@ -382,6 +383,22 @@ impl Settings {
 
     /// The allow-list file of the record tools, read and parsed now so a
     /// mistake stops the start with the file's problem.
+    fn demo_data_dir(&mut self) -> Option<PathBuf> {
+        const KEY: &str = "ODOO_AGENT_DEMO_DATA";
+        let dir = PathBuf::from(self.value(KEY)?);
+        if !dir.is_dir() {
+            self.problem(
+                KEY,
+                format!(
+                    "{} is not a directory; expected one holding <model>.jsonl files such as res.partner.jsonl",
+                    dir.display()
+                ),
+            );
+            return None;
+        }
+        Some(dir)
+    }
+
     fn record_policy(&mut self) -> Option<tools::records::RecordPolicy> {
         const KEY: &str = "ODOO_AGENT_RECORD_POLICY";
         let path = PathBuf::from(self.value(KEY)?);

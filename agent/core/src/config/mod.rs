@@ -156,6 +156,8 @@ pub struct DemoSettings {
     pub login: String,
     pub partners: usize,
     pub version: DemoOdooVersion,
+    /// `<model>.jsonl` files loaded over the generated company.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// The HTTP server.

@@ -20,12 +20,21 @@ use tools::odoo::{Domain, matches};
 const PARTNERS: usize = 60;
 
 fn config(login: &str) -> Config {
-    let env = [
-        ("ODOO_AGENT_DEMO_PARTNERS", PARTNERS.to_string()),
-        ("ODOO_AGENT_DEMO_SEED", "7".to_owned()),
-        ("ODOO_AGENT_DEMO_LOGIN", login.to_owned()),
+    config_with(login, &[])
+}
+
+fn config_with(login: &str, extra: &[(&str, &str)]) -> Config {
+    let mut env = vec![
+        ("ODOO_AGENT_DEMO_PARTNERS".to_owned(), PARTNERS.to_string()),
+        ("ODOO_AGENT_DEMO_SEED".to_owned(), "7".to_owned()),
+        ("ODOO_AGENT_DEMO_LOGIN".to_owned(), login.to_owned()),
     ];
-    Config::load(None, env.map(|(k, v)| (k.to_owned(), v))).unwrap()
+    env.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    Config::load(None, env).unwrap()
 }
 
 fn call(name: &str, arguments: Value) -> Step {
@@ -60,8 +69,12 @@ fn answer() -> Step {
 /// Runs one turn in which the model makes `tool_call`, and returns the
 /// tool result the model got back, with its error flag.
 async fn tool_result(login: &str, tool_call: Step) -> (Value, bool) {
+    tool_result_with(&config(login), tool_call).await
+}
+
+async fn tool_result_with(config: &Config, tool_call: Step) -> (Value, bool) {
     agent::init_crypto();
-    let backend = OdooBackend::from_config(&config(login)).await.unwrap();
+    let backend = OdooBackend::from_config(config).await.unwrap();
     assert!(matches!(backend.mode, OdooMode::Demo { .. }));
     let provider = ScriptedProvider::new(vec![tool_call, answer()]);
     let store: Arc<dyn Store> = Arc::new(agent::testing::sqlite_store().await);
@@ -142,4 +155,58 @@ async fn an_unknown_demo_login_is_a_setup_error_listing_the_users() {
     let message = err.to_string();
     assert!(message.contains("nobody@example.com"), "{message}");
     assert!(message.contains("sales@harbourline.example"), "{message}");
+}
+
+#[tokio::test]
+async fn a_data_directory_replaces_the_generated_records_of_its_models() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("res.partner.jsonl"),
+        concat!(
+            "{\"id\":5,\"name\":\"Fixed Partner A\",\"is_company\":true,\"active\":true}\n",
+            "{\"id\":9,\"name\":\"Fixed Partner B\",\"is_company\":true,\"active\":true}\n",
+            "{\"id\":11,\"name\":\"A person\",\"is_company\":false,\"active\":true}\n",
+        ),
+    )
+    .unwrap();
+    let data = dir.path().to_str().unwrap();
+    let config = config_with(
+        "accountant@harbourline.example",
+        &[("ODOO_AGENT_DEMO_DATA", data)],
+    );
+    let (content, is_error) = tool_result_with(
+        &config,
+        call(
+            "count_records",
+            json!({"model": "res.partner", "conditions": [
+                {"field": "is_company", "op": "=", "value": true}]}),
+        ),
+    )
+    .await;
+    assert!(!is_error, "{content}");
+    assert_eq!(content["data"]["count"], json!(2), "{content}");
+}
+
+#[tokio::test]
+async fn a_bad_data_file_stops_the_start_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("res.partner.jsonl");
+    std::fs::write(
+        &file,
+        "{\"id\":1,\"name\":\"A\"}\n{\"id\":2,\"colour\":\"red\"}\n",
+    )
+    .unwrap();
+    let config = config_with(
+        "accountant@harbourline.example",
+        &[("ODOO_AGENT_DEMO_DATA", dir.path().to_str().unwrap())],
+    );
+    let Err(err) = OdooBackend::from_config(&config).await else {
+        panic!("a bad data file must stop the start");
+    };
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("{}:2", file.display())),
+        "{message}"
+    );
+    assert!(message.contains("`colour`"), "{message}");
 }
