@@ -175,10 +175,11 @@ fn fill_computed(table: &Table, record: &mut Record) {
     let value = |record: &Record, field: &str| table.value(record, field).cloned();
     let unset = |v: &Option<Value>| matches!(v, Some(Value::Bool(false)));
     let rec_name = table.def.rec_name;
-    if rec_name != "name" && unset(&value(record, rec_name)) {
-        if let Some(name @ Value::String(_)) = value(record, "name") {
-            let _ = table.set(record, rec_name, name);
-        }
+    if rec_name != "name"
+        && unset(&value(record, rec_name))
+        && let Some(name @ Value::String(_)) = value(record, "name")
+    {
+        let _ = table.set(record, rec_name, name);
     }
     if table.def.name == "res.partner" && unset(&value(record, "commercial_partner_id")) {
         let own = match value(record, "name") {
