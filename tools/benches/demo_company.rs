@@ -10,6 +10,11 @@ use std::time::Instant;
 
 use tools::demo::{DemoSpec, generate};
 
+/// The allocator of the `odoo-agent` binary, so the figures are the ones
+/// `serve` sees.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let sizes: &[usize] = if std::env::args().any(|a| a == "--bench") {
         &[10_000, 100_000]

@@ -18,6 +18,11 @@ use agent::testing::InstantProvider;
 use agent::turn::TurnRequest;
 use tools::Identity;
 
+/// The allocator of the `odoo-agent` binary, so the figures are the ones
+/// `serve` sees.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CLIENTS: usize = 64;
 
 /// How much work each part does: `cargo bench` passes `--bench` and gets

@@ -17,6 +17,12 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command, ToolsCommand};
 
+/// mimalloc rather than the system allocator: generating the demo company
+/// makes millions of small allocations, which it serves in about half the
+/// time (BENCHMARKS.md, demo company generation).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     agent::init_crypto();
