@@ -19,3 +19,16 @@ pub trait OdooConnector: Send + Sync + 'static {
     /// on first use and shared afterwards.
     async fn client_for(&self, identity: &Identity) -> Result<Arc<OdooClient>, OdooError>;
 }
+
+/// One connected client for every identity: for tests, benchmarks and
+/// command-line runs where a single Odoo user acts. A server maps each
+/// identity to its own user instead ([`super::OdooDirectory`]).
+#[derive(Debug, Clone)]
+pub struct SingleClient(pub Arc<OdooClient>);
+
+#[async_trait]
+impl OdooConnector for SingleClient {
+    async fn client_for(&self, _identity: &Identity) -> Result<Arc<OdooClient>, OdooError> {
+        Ok(Arc::clone(&self.0))
+    }
+}

@@ -26,7 +26,7 @@ mod version;
 mod wire;
 
 pub use client::{OdooClient, OdooClientConfig};
-pub use connector::OdooConnector;
+pub use connector::{OdooConnector, SingleClient};
 pub use directory::{OdooCredentials, OdooDirectory};
 pub use error::{OdooError, Result};
 pub use grouped::{Aggregate, AggregateFunction, Group};

@@ -2,7 +2,9 @@
 //! port by an in-process axum server that stops when the handle is dropped.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::post;
@@ -36,6 +38,9 @@ pub(crate) struct State {
     dataset: RwLock<Dataset>,
     calls: Mutex<Vec<RecordedCall>>,
     injections: Mutex<Vec<Injection>>,
+    /// Nanoseconds spent running ORM calls, so benchmarks can tell the
+    /// fake's own work from the caller's.
+    engine_nanos: AtomicU64,
 }
 
 impl FakeOdoo {
@@ -45,6 +50,7 @@ impl FakeOdoo {
             dataset: RwLock::new(dataset),
             calls: Mutex::new(Vec::new()),
             injections: Mutex::new(Vec::new()),
+            engine_nanos: AtomicU64::new(0),
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
@@ -84,9 +90,17 @@ impl FakeOdoo {
         self.state.calls().clone()
     }
 
-    /// Forgets the calls received so far.
+    /// Forgets the calls received so far and resets [`FakeOdoo::engine_time`].
     pub fn clear_calls(&self) {
         self.state.calls().clear();
+        self.state.engine_nanos.store(0, Ordering::Relaxed);
+    }
+
+    /// Time spent executing ORM calls (search, read, grouping, writes) since
+    /// start or the last [`FakeOdoo::clear_calls`]: what a real Odoo's own
+    /// work stands for, without HTTP and JSON.
+    pub fn engine_time(&self) -> Duration {
+        Duration::from_nanos(self.state.engine_nanos.load(Ordering::Relaxed))
     }
 
     /// Makes the next `times` calls matching `matcher` fail with `failure`
@@ -197,11 +211,15 @@ impl State {
         args: Vec<Value>,
         kwargs: Map<String, Value>,
     ) -> Result<Value, Fault> {
-        if Method::parse(method).is_some_and(Method::writes) {
+        let started = Instant::now();
+        let result = if Method::parse(method).is_some_and(Method::writes) {
             let mut dataset = self.dataset.write().unwrap_or_else(PoisonError::into_inner);
             execute(&mut dataset, uid, model, method, args, kwargs)
         } else {
             self.read(|dataset| execute_read(dataset, uid, model, method, args, kwargs))
-        }
+        };
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.engine_nanos.fetch_add(nanos, Ordering::Relaxed);
+        result
     }
 }

@@ -1,0 +1,183 @@
+//! The automations on the demo company at 10,000 and 100,000 partners:
+//! wall time, the fake Odoo's own time, the rest (the tool, HTTP and JSON),
+//! the number of Odoo calls, and the memory the run adds.
+//!
+//! `nice -n 19 cargo bench -p tools --bench tool_runs` prints a Markdown
+//! table. Without `--bench` (as in `cargo test --all-targets`) it runs a
+//! short smoke pass at 300 partners so the benchmark cannot rot unnoticed.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)] // a benchmark reports
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use serde_json::{Value, json};
+use tools::automations::credit_check::{CreditCheck, CreditCheckConfig};
+use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
+use tools::demo::{DemoSpec, FakeOdoo, generate};
+use tools::odoo_client::{
+    OdooClient, OdooClientConfig, OdooConnector, ProtocolChoice, SingleClient,
+};
+use tools::{Identity, ToolCtx, ToolRegistry};
+
+/// The allocator of the `odoo-agent` binary, so the figures are the ones
+/// `serve` sees.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const LOGIN: &str = "admin@harbourline.example";
+const BASE: &str = "https://harbourline.odoo.example";
+/// Runs per tool and size; the table shows the median by wall time.
+const RUNS: usize = 3;
+
+fn main() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let full = std::env::args().any(|a| a == "--bench");
+    let sizes: &[usize] = if full { &[10_000, 100_000] } else { &[300] };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "| tool | partners | wall | fake Odoo's own time | wall beyond Odoo | Odoo calls | memory added (peak) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for &partners in sizes {
+        runtime.block_on(bench_size(partners));
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    println!("\nload average (1, 5, 15 min): {}", load.join(", "));
+}
+
+async fn bench_size(partners: usize) {
+    let spec = DemoSpec {
+        partners,
+        ..DemoSpec::default()
+    };
+    let company = generate(&spec);
+    let period = company.truth.month_end.period.clone();
+    let fake = FakeOdoo::start(company.dataset).await.unwrap();
+    let client = connect(&fake).await;
+    let connector: Arc<dyn OdooConnector> = Arc::new(SingleClient(Arc::new(client)));
+    let now = Utc
+        .from_local_datetime(&spec.today.and_hms_opt(10, 0, 0).unwrap())
+        .unwrap();
+    let registry = ToolRegistry::builder()
+        .register(MonthEndClosingScan::with_clock(
+            ClosingScanConfig::new(BASE.parse().unwrap()),
+            Arc::clone(&connector),
+            Arc::new(move || now),
+        ))
+        .register(
+            CreditCheck::new(CreditCheckConfig::new(BASE.parse().unwrap()), connector).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let today = spec.today.to_string();
+    let runs: [(&str, &str, Value); 2] = [
+        (
+            "month_end_closing_scan",
+            "month_end_closing_scan",
+            json!({"period": period}),
+        ),
+        (
+            "credit_check (portfolio)",
+            "credit_check",
+            json!({"mode": "portfolio", "top": 20, "as_of": today}),
+        ),
+    ];
+    for (label, tool, args) in runs {
+        let mut samples: Vec<Sample> = Vec::new();
+        for _ in 0..RUNS {
+            samples.push(run(&fake, &registry, tool, args.clone()).await);
+        }
+        samples.sort_by_key(|s| s.wall);
+        let s = &samples[RUNS / 2];
+        println!(
+            "| {label} | {partners} | {} | {} | {} | {} | {} MiB |",
+            ms(s.wall),
+            ms(s.engine),
+            ms(s.wall.saturating_sub(s.engine)),
+            s.calls,
+            s.added_kib / 1024,
+        );
+    }
+    fake.stop().await;
+}
+
+struct Sample {
+    wall: Duration,
+    engine: Duration,
+    calls: usize,
+    added_kib: u64,
+}
+
+async fn run(fake: &FakeOdoo, registry: &ToolRegistry, tool: &str, args: Value) -> Sample {
+    fake.clear_calls();
+    reset_peak();
+    let before = status_kib("VmRSS");
+    let ctx = ToolCtx {
+        identity: Identity::local_operator(),
+        deadline: tokio::time::Instant::now() + Duration::from_secs(600),
+        cancel: tokio_util::sync::CancellationToken::new(),
+    };
+    let started = Instant::now();
+    let outcome = registry
+        .dispatch(
+            &ctx,
+            "bench",
+            tool,
+            &args.to_string(),
+            Duration::from_secs(600),
+        )
+        .await;
+    let wall = started.elapsed();
+    assert!(
+        !outcome.is_error(),
+        "{tool} failed: {}",
+        outcome.content_for_model()
+    );
+    Sample {
+        wall,
+        engine: fake.engine_time(),
+        calls: fake.calls().len(),
+        added_kib: status_kib("VmHWM").saturating_sub(before),
+    }
+}
+
+async fn connect(fake: &FakeOdoo) -> OdooClient {
+    let key = fake.with_dataset(|d| d.user_by_login(LOGIN).unwrap().api_key.clone());
+    OdooClient::connect(OdooClientConfig {
+        url: fake.url(),
+        db: fake.with_dataset(|d| d.db.clone()),
+        login: LOGIN.to_owned(),
+        api_key: key.into(),
+        timeout: Duration::from_secs(600),
+        max_concurrent_calls: std::num::NonZeroUsize::new(4).unwrap(),
+        protocol: ProtocolChoice::Auto,
+    })
+    .await
+    .unwrap()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Resets the process's peak RSS (`VmHWM`) to its current RSS, so the peak
+/// seen after a run is that run's.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// A `kB` line of `/proc/self/status`; 0 where it does not exist.
+fn status_kib(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
