@@ -72,9 +72,7 @@ pub async fn read_context(
         None => {
             // `context_get` gives the user's zone on every version without
             // needing read access to user preferences.
-            let context = client
-                .call("res.users", "context_get", &[], serde_json::Map::new())
-                .await?;
+            let context = client.user_context().await?;
             text("tz", &context["tz"])
                 .map_err(internal)?
                 .and_then(|name| name.parse().ok())

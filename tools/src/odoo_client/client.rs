@@ -128,6 +128,13 @@ impl OdooClient {
         self.send(call, Retry::Never).await
     }
 
+    /// `res.users/context_get`: the user's language and time zone, readable
+    /// without any access right on every version. A read, so retried.
+    pub async fn user_context(&self) -> Result<Value> {
+        let call = MethodCall::model("res.users", "context_get");
+        self.send(call, Retry::IdempotentRead).await
+    }
+
     /// `search_read` with the domain as the only positional argument and the
     /// rest as keywords; an explicit `order` keeps pages stable.
     pub async fn search_read(

@@ -69,3 +69,24 @@ async fn an_unknown_company_is_not_found() {
     .unwrap_err();
     assert_eq!(err.code(), "NOT_FOUND", "{err}");
 }
+
+#[tokio::test]
+async fn the_time_zone_read_is_retried_when_odoo_is_briefly_unavailable() {
+    let (fake, client) = demo_client("accountant@harbourline.example").await;
+    fake.clear_calls();
+    fake.inject(
+        tools::demo::Matcher::call("res.users", "context_get"),
+        tools::demo::Failure::Status(503),
+        1,
+    );
+    let context = read_context(&client, ContextRequest::default(), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(context.envelope.timezone, "Europe/Amsterdam");
+    let tz_reads = fake
+        .calls()
+        .iter()
+        .filter(|c| c.model == "res.users" && c.method == "context_get")
+        .count();
+    assert_eq!(tz_reads, 2, "one failed read and its retry");
+}
