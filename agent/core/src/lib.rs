@@ -10,6 +10,7 @@ pub mod odoo;
 pub mod prompt;
 pub mod provider;
 mod runtime;
+pub mod schedule;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

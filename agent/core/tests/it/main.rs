@@ -9,5 +9,6 @@ mod e2e;
 mod openai;
 mod records;
 mod retry;
+mod schedule;
 mod store;
 mod turn;

@@ -1,0 +1,154 @@
+//! Sending a finished result to a person or a channel. Chat platforms
+//! implement [`Outbound`] in the `channels` crate; Odoo Discuss is here
+//! because it only needs the Odoo client.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::{Map, json};
+use thiserror::Error;
+use tools::Identity;
+use tools::attachment::Attachment;
+use tools::odoo_client::OdooConnector;
+
+use super::job::Target;
+
+/// A message to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundMessage {
+    pub title: String,
+    /// Plain text; each channel escapes it for its own format.
+    pub text: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A delivery failed.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum DeliveryError {
+    #[error("no channel `{0}` is configured for delivery")]
+    UnknownChannel(String),
+    #[error("recipient `{recipient}` is not valid for {channel}: {reason}")]
+    BadRecipient {
+        channel: String,
+        recipient: String,
+        reason: String,
+    },
+    /// The platform refused or could not be reached; worth retrying.
+    #[error("delivery to {channel} failed: {message}")]
+    Failed { channel: String, message: String },
+}
+
+/// Delivers messages to targets.
+#[async_trait]
+pub trait Outbound: Send + Sync {
+    /// Delivers `message` to `target`, acting for `sender`.
+    async fn deliver(
+        &self,
+        sender: &Identity,
+        target: &Target,
+        message: &OutboundMessage,
+    ) -> Result<(), DeliveryError>;
+}
+
+/// Posts to an Odoo Discuss channel (`odoo_discuss`, recipient = the
+/// `discuss.channel` id) with `message_post`, as the sender's Odoo user.
+pub struct DiscussOutbound {
+    connector: Arc<dyn OdooConnector>,
+}
+
+/// The channel name of [`DiscussOutbound`] targets.
+pub const ODOO_DISCUSS: &str = "odoo_discuss";
+
+impl DiscussOutbound {
+    pub fn new(connector: Arc<dyn OdooConnector>) -> Self {
+        Self { connector }
+    }
+}
+
+#[async_trait]
+impl Outbound for DiscussOutbound {
+    async fn deliver(
+        &self,
+        sender: &Identity,
+        target: &Target,
+        message: &OutboundMessage,
+    ) -> Result<(), DeliveryError> {
+        if target.channel != ODOO_DISCUSS {
+            return Err(DeliveryError::UnknownChannel(target.channel.clone()));
+        }
+        let channel_id: i64 =
+            target
+                .recipient
+                .parse()
+                .map_err(|_| DeliveryError::BadRecipient {
+                    channel: target.channel.clone(),
+                    recipient: target.recipient.clone(),
+                    reason: "expected the numeric id of a discuss.channel".to_owned(),
+                })?;
+        let failed = |message: String| DeliveryError::Failed {
+            channel: target.channel.clone(),
+            message,
+        };
+        let client = self
+            .connector
+            .client_for(sender)
+            .await
+            .map_err(|err| failed(err.to_string()))?;
+        let mut kwargs = Map::new();
+        kwargs.insert("body".to_owned(), json!(discuss_body(message)));
+        kwargs.insert("message_type".to_owned(), json!("comment"));
+        kwargs.insert("subtype_xmlid".to_owned(), json!("mail.mt_comment"));
+        client
+            .call("discuss.channel", "message_post", &[channel_id], kwargs)
+            .await
+            .map_err(|err| failed(err.to_string()))?;
+        Ok(())
+    }
+}
+
+/// The HTML body of a Discuss post: every value escaped, paragraphs kept,
+/// and attachments named (Discuss posts carry text; the files stay
+/// downloadable from the server).
+fn discuss_body(message: &OutboundMessage) -> String {
+    let escape = |text: &str| minijinja::HtmlEscape(text).to_string();
+    let mut body = format!("<p><b>{}</b></p>", escape(&message.title));
+    for paragraph in message.text.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        body.push_str(&format!(
+            "<p>{}</p>",
+            escape(paragraph).replace('\n', "<br/>")
+        ));
+    }
+    for file in &message.attachments {
+        body.push_str(&format!(
+            "<p>Attachment: {} ({} bytes)</p>",
+            escape(&file.file_name),
+            file.bytes.len()
+        ));
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discuss_bodies_escape_every_value() {
+        let body = discuss_body(&OutboundMessage {
+            title: "CFO briefing <today>".to_owned(),
+            text: "3 overdue invoices & 1 gap\nsecond line\n\n<script>x</script>".to_owned(),
+            attachments: vec![Attachment {
+                file_name: "a&b.csv".to_owned(),
+                media_type: "text/csv".to_owned(),
+                bytes: vec![1, 2, 3],
+            }],
+        });
+        assert_eq!(
+            body,
+            "<p><b>CFO briefing &lt;today&gt;</b></p>\
+             <p>3 overdue invoices &amp; 1 gap<br/>second line</p>\
+             <p>&lt;script&gt;x&lt;&#x2f;script&gt;</p>\
+             <p>Attachment: a&amp;b.csv (3 bytes)</p>"
+        );
+    }
+}

@@ -1,0 +1,454 @@
+//! Scheduled digests and reports: due runs, catch-up within an hour,
+//! delivery retries and failure reports, once-a-day delivery keys, one
+//! claim per run across workers, and delivery to Odoo Discuss.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use agent::schedule::{
+    DeliveryError, DiscussOutbound, IdentityLookup, Job, MemorySchedules, ODOO_DISCUSS, Outbound,
+    OutboundMessage, RetryPolicy, RunStatus, Schedule, ScheduleStore, Scheduler, Target,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Europe::Amsterdam;
+use pretty_assertions::assert_eq;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tools::attachment::Attachment;
+use tools::demo::{DemoSpec, FakeOdoo, generate};
+use tools::odoo_client::{OdooClient, OdooClientConfig, ProtocolChoice, SingleClient};
+use tools::{
+    Identity, IdentityId, OdooAccess, Summarize, Tool, ToolCtx, ToolError, ToolKind, ToolRegistry,
+};
+
+/// Stands in for `daily_digest`: remembers its arguments, can be told to fail.
+#[derive(Clone, Default)]
+struct FakeDigest {
+    calls: Arc<Mutex<Vec<Value>>>,
+    fail: bool,
+}
+
+#[derive(Deserialize, JsonSchema)]
+struct DigestArgs {
+    role: String,
+    date: String,
+}
+
+#[derive(Serialize)]
+struct DigestOut {
+    text: String,
+}
+
+impl Summarize for DigestOut {
+    fn summary(&self) -> String {
+        self.text.clone()
+    }
+
+    fn attachments(&self) -> Vec<Attachment> {
+        vec![Attachment {
+            file_name: "digest.csv".to_owned(),
+            media_type: tools::attachment::CSV_MEDIA_TYPE.to_owned(),
+            bytes: b"a,b\n1,2\n".to_vec(),
+        }]
+    }
+}
+
+impl Tool for FakeDigest {
+    const NAME: &'static str = "daily_digest";
+    const KIND: ToolKind = ToolKind::Read;
+    type Args = DigestArgs;
+    type Output = DigestOut;
+
+    fn description(&self) -> &'static str {
+        "test digest"
+    }
+
+    fn access(&self) -> &'static [OdooAccess] {
+        &[]
+    }
+
+    async fn call(&self, _ctx: &ToolCtx, args: DigestArgs) -> Result<DigestOut, ToolError> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(json!({"role": args.role, "date": args.date}));
+        if self.fail {
+            return Err(ToolError::Internal("Odoo exploded".to_owned()));
+        }
+        Ok(DigestOut {
+            text: format!("{} briefing for {}", args.role, args.date),
+        })
+    }
+}
+
+/// Records deliveries; fails the first `failures` attempts.
+#[derive(Default)]
+struct Inbox {
+    failures: Mutex<u32>,
+    attempts: Mutex<u32>,
+    delivered: Mutex<Vec<(Target, OutboundMessage)>>,
+}
+
+#[async_trait]
+impl Outbound for Inbox {
+    async fn deliver(
+        &self,
+        _sender: &Identity,
+        target: &Target,
+        message: &OutboundMessage,
+    ) -> Result<(), DeliveryError> {
+        *self.attempts.lock().unwrap() += 1;
+        let mut failures = self.failures.lock().unwrap();
+        if *failures > 0 && target.recipient != "owner-dm" {
+            *failures -= 1;
+            return Err(DeliveryError::Failed {
+                channel: target.channel.clone(),
+                message: "503 Service Unavailable".to_owned(),
+            });
+        }
+        self.delivered
+            .lock()
+            .unwrap()
+            .push((target.clone(), message.clone()));
+        Ok(())
+    }
+}
+
+fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Amsterdam
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn target(recipient: &str) -> Target {
+    Target {
+        channel: "slack".to_owned(),
+        recipient: recipient.to_owned(),
+    }
+}
+
+fn digest_schedule(recipient: &str, created: DateTime<Utc>) -> Schedule {
+    Schedule::new(
+        "CFO briefing",
+        Job::Digest {
+            role: "cfo".to_owned(),
+            company_id: None,
+        },
+        "0 7 * * *",
+        Amsterdam,
+        target(recipient),
+        IdentityId("local".to_owned()),
+        created,
+    )
+    .unwrap()
+}
+
+fn identities() -> IdentityLookup {
+    Arc::new(|id: &IdentityId| (id.0 == "local").then(Identity::local_operator))
+}
+
+struct Setup {
+    store: Arc<MemorySchedules>,
+    digest: FakeDigest,
+    inbox: Arc<Inbox>,
+    scheduler: Scheduler,
+}
+
+fn setup(digest: FakeDigest, failures: u32) -> Setup {
+    let store = Arc::new(MemorySchedules::default());
+    let inbox = Arc::new(Inbox {
+        failures: Mutex::new(failures),
+        ..Inbox::default()
+    });
+    let tools = ToolRegistry::builder()
+        .register(digest.clone())
+        .build()
+        .unwrap();
+    let scheduler = Scheduler::new(
+        Arc::clone(&store) as _,
+        Arc::new(tools),
+        Arc::clone(&inbox) as _,
+        identities(),
+        RetryPolicy {
+            retries: 3,
+            first_delay: Duration::ZERO,
+        },
+    );
+    Setup {
+        store,
+        digest,
+        inbox,
+        scheduler,
+    }
+}
+
+#[tokio::test]
+async fn a_digest_runs_at_seven_local_time_once_per_day() {
+    let s = setup(FakeDigest::default(), 0);
+    let schedule = digest_schedule("C123", at(2026, 11, 20, 18, 0));
+    assert_eq!(schedule.next_run, at(2026, 11, 21, 7, 0));
+    s.store.save(schedule.clone()).await.unwrap();
+
+    assert!(
+        s.scheduler
+            .tick(at(2026, 11, 21, 6, 59))
+            .await
+            .unwrap()
+            .runs
+            .is_empty()
+    );
+    let first = s.scheduler.tick(at(2026, 11, 21, 7, 0)).await.unwrap();
+    assert_eq!(first.runs.len(), 1);
+    assert_eq!(first.runs[0].status, RunStatus::Delivered { attempts: 1 });
+    // The same minute again: already claimed, nothing more.
+    assert!(
+        s.scheduler
+            .tick(at(2026, 11, 21, 7, 0))
+            .await
+            .unwrap()
+            .runs
+            .is_empty()
+    );
+    s.scheduler.tick(at(2026, 11, 22, 7, 1)).await.unwrap();
+
+    assert_eq!(
+        *s.digest.calls.lock().unwrap(),
+        vec![
+            json!({"role": "cfo", "date": "2026-11-21"}),
+            json!({"role": "cfo", "date": "2026-11-22"}),
+        ]
+    );
+    let delivered = s.inbox.delivered.lock().unwrap().clone();
+    assert_eq!(delivered.len(), 2);
+    assert_eq!(delivered[0].0, target("C123"));
+    assert_eq!(delivered[0].1.title, "CFO briefing — 2026-11-21");
+    assert_eq!(delivered[0].1.text, "cfo briefing for 2026-11-21");
+    assert_eq!(delivered[0].1.attachments[0].file_name, "digest.csv");
+    let next = s.store.get(schedule.id).await.unwrap().unwrap().next_run;
+    assert_eq!(next, at(2026, 11, 23, 7, 0));
+}
+
+#[tokio::test]
+async fn a_run_missed_while_down_catches_up_within_an_hour_only() {
+    let s = setup(FakeDigest::default(), 0);
+    let late = digest_schedule("C1", at(2026, 11, 20, 18, 0));
+    s.store.save(late.clone()).await.unwrap();
+    // Back up at 07:59: within the hour, sent once.
+    let run = s.scheduler.tick(at(2026, 11, 21, 7, 59)).await.unwrap();
+    assert_eq!(run.runs[0].status, RunStatus::Delivered { attempts: 1 });
+
+    let s = setup(FakeDigest::default(), 0);
+    s.store.save(late.clone()).await.unwrap();
+    // Back up at 08:01, and even days later: missed, recorded, not sent,
+    // and the schedule moves on to the next future time.
+    let run = s.scheduler.tick(at(2026, 11, 24, 10, 0)).await.unwrap();
+    assert_eq!(run.runs.len(), 1);
+    assert_eq!(run.runs[0].status, RunStatus::Missed);
+    assert!(s.inbox.delivered.lock().unwrap().is_empty());
+    assert!(s.digest.calls.lock().unwrap().is_empty());
+    let next = s.store.get(late.id).await.unwrap().unwrap().next_run;
+    assert_eq!(next, at(2026, 11, 25, 7, 0));
+}
+
+#[tokio::test]
+async fn failed_deliveries_are_retried_three_times_then_reported_to_the_owner() {
+    // Two failures, then through.
+    let s = setup(FakeDigest::default(), 2);
+    s.store
+        .save(digest_schedule("C1", at(2026, 11, 20, 18, 0)))
+        .await
+        .unwrap();
+    let run = s.scheduler.tick(at(2026, 11, 21, 7, 0)).await.unwrap();
+    assert_eq!(run.runs[0].status, RunStatus::Delivered { attempts: 3 });
+
+    // Always failing: 1 + 3 attempts, then the owner hears of it.
+    let s = setup(FakeDigest::default(), 100);
+    let mut schedule = digest_schedule("C1", at(2026, 11, 20, 18, 0));
+    schedule.owner_target = Some(target("owner-dm"));
+    s.store.save(schedule.clone()).await.unwrap();
+    let run = s.scheduler.tick(at(2026, 11, 21, 7, 0)).await.unwrap();
+    assert_eq!(
+        run.runs[0].status,
+        RunStatus::Failed {
+            attempts: 4,
+            error: "delivery to slack failed: 503 Service Unavailable".to_owned()
+        }
+    );
+    let delivered = s.inbox.delivered.lock().unwrap().clone();
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0].0, target("owner-dm"));
+    assert_eq!(delivered[0].1.title, "Scheduled \"CFO briefing\" failed");
+    assert!(delivered[0].1.text.contains("503 Service Unavailable"));
+    assert_eq!(s.store.runs(schedule.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failing_job_is_recorded_and_reported_without_delivery_attempts() {
+    let s = setup(
+        FakeDigest {
+            fail: true,
+            ..FakeDigest::default()
+        },
+        0,
+    );
+    s.store
+        .save(digest_schedule("C1", at(2026, 11, 20, 18, 0)))
+        .await
+        .unwrap();
+    let run = s.scheduler.tick(at(2026, 11, 21, 7, 0)).await.unwrap();
+    let RunStatus::Failed { attempts, error } = &run.runs[0].status else {
+        panic!("expected a failure, got {:?}", run.runs[0].status);
+    };
+    assert_eq!(*attempts, 0);
+    assert!(
+        error.contains("daily_digest failed") && error.contains("Odoo exploded"),
+        "{error}"
+    );
+    // Only the report to the owner (to the delivery target by default).
+    let delivered = s.inbox.delivered.lock().unwrap().clone();
+    assert_eq!(delivered.len(), 1);
+    assert!(delivered[0].1.title.contains("failed"));
+}
+
+#[tokio::test]
+async fn one_digest_per_role_recipient_and_day_even_from_two_schedules() {
+    let s = setup(FakeDigest::default(), 0);
+    let one = digest_schedule("C1", at(2026, 11, 20, 18, 0));
+    let two = digest_schedule("C1", at(2026, 11, 20, 18, 0));
+    assert_eq!(
+        one.delivery_key(one.next_run),
+        two.delivery_key(two.next_run)
+    );
+    s.store.save(one).await.unwrap();
+    s.store.save(two).await.unwrap();
+    let run = s.scheduler.tick(at(2026, 11, 21, 7, 0)).await.unwrap();
+    let mut statuses: Vec<RunStatus> = run.runs.into_iter().map(|r| r.status).collect();
+    statuses.sort_by_key(|s| format!("{s:?}"));
+    assert_eq!(
+        statuses,
+        vec![RunStatus::Delivered { attempts: 1 }, RunStatus::Duplicate]
+    );
+    assert_eq!(s.inbox.delivered.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn two_workers_ticking_together_run_each_due_job_once() {
+    let s = setup(FakeDigest::default(), 0);
+    s.store
+        .save(digest_schedule("C1", at(2026, 11, 20, 18, 0)))
+        .await
+        .unwrap();
+    let other = Scheduler::new(
+        Arc::clone(&s.store) as _,
+        Arc::new(
+            ToolRegistry::builder()
+                .register(s.digest.clone())
+                .build()
+                .unwrap(),
+        ),
+        Arc::clone(&s.inbox) as _,
+        identities(),
+        RetryPolicy::default(),
+    );
+    let now = at(2026, 11, 21, 7, 0);
+    let (a, b) = tokio::join!(s.scheduler.tick(now), other.tick(now));
+    assert_eq!(a.unwrap().runs.len() + b.unwrap().runs.len(), 1);
+    assert_eq!(s.inbox.delivered.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn bad_cron_expressions_are_refused_when_saving() {
+    let err = Schedule::new(
+        "x",
+        Job::Report {
+            arguments: json!({"question": "sales by month"}),
+        },
+        "0 7 * *",
+        Amsterdam,
+        target("C1"),
+        IdentityId("local".to_owned()),
+        Utc::now(),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`0 7 * *` is not a 5-field cron expression"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn discuss_delivery_posts_an_escaped_message_on_the_channel() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let company = generate(&DemoSpec {
+        partners: 10,
+        ..DemoSpec::default()
+    });
+    let fake = FakeOdoo::start(company.dataset).await.unwrap();
+    let login = "accountant@harbourline.example";
+    let key = fake.with_dataset(|d| d.user_by_login(login).unwrap().api_key.clone());
+    let client = OdooClient::connect(OdooClientConfig {
+        url: fake.url(),
+        db: fake.with_dataset(|d| d.db.clone()),
+        login: login.to_owned(),
+        api_key: key.into(),
+        timeout: Duration::from_secs(5),
+        max_concurrent_calls: std::num::NonZeroUsize::new(2).unwrap(),
+        protocol: ProtocolChoice::Auto,
+    })
+    .await
+    .unwrap();
+    let channel = fake.with_dataset(|d| d.table("discuss.channel").unwrap().records()[0].id);
+    let outbound = DiscussOutbound::new(Arc::new(SingleClient(Arc::new(client))));
+    let discuss = Target {
+        channel: ODOO_DISCUSS.to_owned(),
+        recipient: channel.to_string(),
+    };
+    let message = OutboundMessage {
+        title: "CFO briefing — 2026-11-21".to_owned(),
+        text: "2 overdue invoices <b>& more</b>".to_owned(),
+        attachments: Vec::new(),
+    };
+    outbound
+        .deliver(&Identity::local_operator(), &discuss, &message)
+        .await
+        .unwrap();
+    let posted = fake.with_dataset(|d| {
+        let messages = d.table("mail.message").unwrap();
+        let last = messages.records().last().unwrap();
+        (
+            messages.value(last, "res_id").cloned(),
+            messages.value(last, "body").cloned(),
+        )
+    });
+    assert_eq!(posted.0, Some(json!(channel)));
+    assert_eq!(
+        posted.1,
+        Some(json!(
+            "<p><b>CFO briefing — 2026-11-21</b></p><p>2 overdue invoices &lt;b&gt;&amp; more&lt;&#x2f;b&gt;</p>"
+        ))
+    );
+
+    // A recipient that is not a channel id, and a channel it does not serve.
+    let bad = Target {
+        channel: ODOO_DISCUSS.to_owned(),
+        recipient: "#general".to_owned(),
+    };
+    let err = outbound
+        .deliver(&Identity::local_operator(), &bad, &message)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("numeric id of a discuss.channel"),
+        "{err}"
+    );
+    let err = outbound
+        .deliver(&Identity::local_operator(), &target("C1"), &message)
+        .await
+        .unwrap_err();
+    assert_eq!(err, DeliveryError::UnknownChannel("slack".to_owned()));
+    fake.stop().await;
+}
