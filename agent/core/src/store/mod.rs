@@ -6,6 +6,7 @@
 
 mod postgres;
 mod rows;
+mod schedules;
 mod sqlite;
 mod types;
 

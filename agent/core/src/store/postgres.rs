@@ -27,7 +27,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
 /// Conversation storage in PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PostgresStore {

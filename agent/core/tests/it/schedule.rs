@@ -23,6 +23,49 @@ use tools::{
     Identity, IdentityId, OdooAccess, Summarize, Tool, ToolCtx, ToolError, ToolKind, ToolRegistry,
 };
 
+/// Where the schedules of one test live: memory, SQLite or PostgreSQL (a
+/// fresh database each time), so the scheduler's rules hold on every store.
+#[derive(Clone, Copy)]
+enum Stores {
+    Memory,
+    Sqlite,
+    Postgres,
+}
+
+impl Stores {
+    async fn fresh(self) -> Arc<dyn ScheduleStore> {
+        match self {
+            Self::Memory => Arc::new(MemorySchedules::default()),
+            Self::Sqlite => Arc::new(agent::testing::sqlite_store().await),
+            Self::Postgres => Arc::new(agent::testing::postgres_store().await),
+        }
+    }
+}
+
+macro_rules! on_every_store {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Memory).await; })*
+        }
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Sqlite).await; })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Postgres).await; })*
+        }
+    };
+}
+
+on_every_store!(
+    a_digest_runs_at_seven_local_time_once_per_day,
+    a_run_missed_while_down_catches_up_within_an_hour_only,
+    failed_deliveries_are_retried_three_times_then_reported_to_the_owner,
+    a_failing_job_is_recorded_and_reported_without_delivery_attempts,
+    one_digest_per_role_recipient_and_day_even_from_two_schedules,
+    two_workers_ticking_together_run_each_due_job_once,
+    schedules_and_runs_round_trip_and_disabled_ones_never_run,
+);
+
 /// Stands in for `daily_digest`: remembers its arguments, can be told to fail.
 #[derive(Clone, Default)]
 struct FakeDigest {
@@ -151,14 +194,13 @@ fn identities() -> IdentityLookup {
 }
 
 struct Setup {
-    store: Arc<MemorySchedules>,
+    store: Arc<dyn ScheduleStore>,
     digest: FakeDigest,
     inbox: Arc<Inbox>,
     scheduler: Scheduler,
 }
 
-fn setup(digest: FakeDigest, failures: u32) -> Setup {
-    let store = Arc::new(MemorySchedules::default());
+fn setup(store: Arc<dyn ScheduleStore>, digest: FakeDigest, failures: u32) -> Setup {
     let inbox = Arc::new(Inbox {
         failures: Mutex::new(failures),
         ..Inbox::default()
@@ -168,7 +210,7 @@ fn setup(digest: FakeDigest, failures: u32) -> Setup {
         .build()
         .unwrap();
     let scheduler = Scheduler::new(
-        Arc::clone(&store) as _,
+        Arc::clone(&store),
         Arc::new(tools),
         Arc::clone(&inbox) as _,
         identities(),
@@ -185,9 +227,8 @@ fn setup(digest: FakeDigest, failures: u32) -> Setup {
     }
 }
 
-#[tokio::test]
-async fn a_digest_runs_at_seven_local_time_once_per_day() {
-    let s = setup(FakeDigest::default(), 0);
+async fn a_digest_runs_at_seven_local_time_once_per_day(stores: Stores) {
+    let s = setup(stores.fresh().await, FakeDigest::default(), 0);
     let schedule = digest_schedule("C123", at(2026, 11, 20, 18, 0));
     assert_eq!(schedule.next_run, at(2026, 11, 21, 7, 0));
     s.store.save(schedule.clone()).await.unwrap();
@@ -231,16 +272,15 @@ async fn a_digest_runs_at_seven_local_time_once_per_day() {
     assert_eq!(next, at(2026, 11, 23, 7, 0));
 }
 
-#[tokio::test]
-async fn a_run_missed_while_down_catches_up_within_an_hour_only() {
-    let s = setup(FakeDigest::default(), 0);
+async fn a_run_missed_while_down_catches_up_within_an_hour_only(stores: Stores) {
+    let s = setup(stores.fresh().await, FakeDigest::default(), 0);
     let late = digest_schedule("C1", at(2026, 11, 20, 18, 0));
     s.store.save(late.clone()).await.unwrap();
     // Back up at 07:59: within the hour, sent once.
     let run = s.scheduler.tick(at(2026, 11, 21, 7, 59)).await.unwrap();
     assert_eq!(run.runs[0].status, RunStatus::Delivered { attempts: 1 });
 
-    let s = setup(FakeDigest::default(), 0);
+    let s = setup(stores.fresh().await, FakeDigest::default(), 0);
     s.store.save(late.clone()).await.unwrap();
     // Back up at 08:01, and even days later: missed, recorded, not sent,
     // and the schedule moves on to the next future time.
@@ -253,10 +293,9 @@ async fn a_run_missed_while_down_catches_up_within_an_hour_only() {
     assert_eq!(next, at(2026, 11, 25, 7, 0));
 }
 
-#[tokio::test]
-async fn failed_deliveries_are_retried_three_times_then_reported_to_the_owner() {
+async fn failed_deliveries_are_retried_three_times_then_reported_to_the_owner(stores: Stores) {
     // Two failures, then through.
-    let s = setup(FakeDigest::default(), 2);
+    let s = setup(stores.fresh().await, FakeDigest::default(), 2);
     s.store
         .save(digest_schedule("C1", at(2026, 11, 20, 18, 0)))
         .await
@@ -265,7 +304,7 @@ async fn failed_deliveries_are_retried_three_times_then_reported_to_the_owner() 
     assert_eq!(run.runs[0].status, RunStatus::Delivered { attempts: 3 });
 
     // Always failing: 1 + 3 attempts, then the owner hears of it.
-    let s = setup(FakeDigest::default(), 100);
+    let s = setup(stores.fresh().await, FakeDigest::default(), 100);
     let mut schedule = digest_schedule("C1", at(2026, 11, 20, 18, 0));
     schedule.owner_target = Some(target("owner-dm"));
     s.store.save(schedule.clone()).await.unwrap();
@@ -285,9 +324,9 @@ async fn failed_deliveries_are_retried_three_times_then_reported_to_the_owner() 
     assert_eq!(s.store.runs(schedule.id).await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn a_failing_job_is_recorded_and_reported_without_delivery_attempts() {
+async fn a_failing_job_is_recorded_and_reported_without_delivery_attempts(stores: Stores) {
     let s = setup(
+        stores.fresh().await,
         FakeDigest {
             fail: true,
             ..FakeDigest::default()
@@ -313,9 +352,8 @@ async fn a_failing_job_is_recorded_and_reported_without_delivery_attempts() {
     assert!(delivered[0].1.title.contains("failed"));
 }
 
-#[tokio::test]
-async fn one_digest_per_role_recipient_and_day_even_from_two_schedules() {
-    let s = setup(FakeDigest::default(), 0);
+async fn one_digest_per_role_recipient_and_day_even_from_two_schedules(stores: Stores) {
+    let s = setup(stores.fresh().await, FakeDigest::default(), 0);
     let one = digest_schedule("C1", at(2026, 11, 20, 18, 0));
     let two = digest_schedule("C1", at(2026, 11, 20, 18, 0));
     assert_eq!(
@@ -334,15 +372,14 @@ async fn one_digest_per_role_recipient_and_day_even_from_two_schedules() {
     assert_eq!(s.inbox.delivered.lock().unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn two_workers_ticking_together_run_each_due_job_once() {
-    let s = setup(FakeDigest::default(), 0);
+async fn two_workers_ticking_together_run_each_due_job_once(stores: Stores) {
+    let s = setup(stores.fresh().await, FakeDigest::default(), 0);
     s.store
         .save(digest_schedule("C1", at(2026, 11, 20, 18, 0)))
         .await
         .unwrap();
     let other = Scheduler::new(
-        Arc::clone(&s.store) as _,
+        Arc::clone(&s.store),
         Arc::new(
             ToolRegistry::builder()
                 .register(s.digest.clone())
@@ -357,6 +394,42 @@ async fn two_workers_ticking_together_run_each_due_job_once() {
     let (a, b) = tokio::join!(s.scheduler.tick(now), other.tick(now));
     assert_eq!(a.unwrap().runs.len() + b.unwrap().runs.len(), 1);
     assert_eq!(s.inbox.delivered.lock().unwrap().len(), 1);
+}
+
+async fn schedules_and_runs_round_trip_and_disabled_ones_never_run(stores: Stores) {
+    let s = setup(stores.fresh().await, FakeDigest::default(), 100);
+    let mut report = Schedule::new(
+        "Weekly sales",
+        Job::Report {
+            arguments: json!({"question": "sales by month", "format": "xlsx"}),
+        },
+        "30 6 * * 1",
+        Amsterdam,
+        target("C9"),
+        IdentityId("local".to_owned()),
+        at(2026, 11, 20, 18, 0),
+    )
+    .unwrap();
+    report.owner_target = Some(target("owner-dm"));
+    let mut paused = digest_schedule("C1", at(2026, 11, 20, 18, 0));
+    paused.enabled = false;
+    s.store.save(report.clone()).await.unwrap();
+    s.store.save(paused.clone()).await.unwrap();
+    assert_eq!(s.store.get(report.id).await.unwrap(), Some(report.clone()));
+    assert_eq!(s.store.get(paused.id).await.unwrap(), Some(paused.clone()));
+    assert_eq!(s.store.list().await.unwrap().len(), 2);
+
+    // Monday 2026-11-23 06:30: the report is due (and fails: no nl_report
+    // tool here), the paused digest is not.
+    let run = s.scheduler.tick(at(2026, 11, 23, 6, 30)).await.unwrap();
+    assert_eq!(run.runs.len(), 1);
+    let stored = s.store.runs(report.id).await.unwrap();
+    assert_eq!(stored, run.runs);
+    assert!(
+        matches!(&stored[0].status, RunStatus::Failed { attempts: 0, error } if error.contains("nl_report"))
+    );
+    assert!(s.store.runs(paused.id).await.unwrap().is_empty());
+    assert!(!s.store.delivered(&stored[0].delivery_key).await.unwrap());
 }
 
 #[test]
