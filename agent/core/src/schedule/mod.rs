@@ -13,12 +13,14 @@
 //! [`Scheduler::tick`], so the rules are tested without waiting.
 
 mod cron;
+mod digests;
 mod job;
 mod outbound;
 mod runner;
 mod store;
 
 pub use cron::{CronError, CronSchedule};
+pub use digests::{DigestConfigError, DigestDelivery, RoleDelivery, sync_digest_schedules};
 pub use job::{Job, Schedule, Target};
 pub use outbound::{DeliveryError, DiscussOutbound, ODOO_DISCUSS, Outbound, OutboundMessage};
 pub use runner::{IdentityLookup, RetryPolicy, RunTool, Scheduler, TickReport};
