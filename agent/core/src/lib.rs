@@ -8,6 +8,7 @@ pub mod config;
 mod crypto;
 pub mod odoo;
 pub mod prompt;
+pub mod proposals;
 pub mod provider;
 mod runtime;
 pub mod schedule;

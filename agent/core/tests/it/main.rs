@@ -7,6 +7,7 @@ mod anthropic;
 mod demo;
 mod e2e;
 mod openai;
+mod proposal_store;
 mod records;
 mod retry;
 mod schedule;
