@@ -9,6 +9,7 @@ pub mod automations;
 pub mod builtin;
 pub mod demo;
 mod error;
+pub mod exports;
 mod identity;
 pub mod odoo;
 pub mod odoo_client;

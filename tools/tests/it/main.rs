@@ -10,6 +10,7 @@ mod credit_check;
 mod demo_company;
 mod demo_jsonl;
 mod demo_server;
+mod exports;
 mod find_duplicates;
 mod month_end_closing_scan;
 mod odoo_client;
