@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tools::automations::cash_flow_forecast::CashFlowForecast;
 use tools::automations::credit_check::CreditCheck;
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
 use tools::records::{RecordPolicy, RecordToolsConfig, register_record_tools};
@@ -358,5 +359,9 @@ pub fn odoo_tools(
     ));
     let credit = CreditCheck::with_defaults(odoo.base_url.clone(), Arc::clone(&odoo.connector));
     let builder = builder.register(credit);
+    let builder = builder.register(CashFlowForecast::with_defaults(
+        odoo.base_url.clone(),
+        Arc::clone(&odoo.connector),
+    ));
     Ok(builder.build()?)
 }

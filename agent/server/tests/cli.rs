@@ -97,6 +97,7 @@ fn tools_list_json_prints_generated_schemas() {
         [
             "aggregate_records",
             "calculate",
+            "cash_flow_forecast",
             "count_records",
             "credit_check",
             "current_datetime",

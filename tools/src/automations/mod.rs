@@ -5,6 +5,8 @@
 
 pub mod find_duplicates;
 
+pub mod cash_flow_forecast;
+
 mod context;
 pub mod credit_check;
 mod envelope;

@@ -5,6 +5,7 @@
 
 mod automations;
 mod bank_reconciliation;
+mod cash_flow_forecast;
 mod client_vs_fake;
 mod credit_check;
 mod demo_company;

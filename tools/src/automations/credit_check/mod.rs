@@ -30,3 +30,7 @@ pub use output::{
     PortfolioCredit, PortfolioRow,
 };
 pub use tool::{CreditCheck, TOOL_VERSION};
+
+// Shared with the other automations that convert or display money.
+pub(crate) use read::{rate_history, rate_on};
+pub(crate) use tool::currency_places;

@@ -492,7 +492,7 @@ fn entities_count(pool: &[&PartnerRecord]) -> usize {
 }
 
 /// Decimal places of the company currency (2 when Odoo does not say).
-async fn currency_places(client: &OdooClient, code: &str) -> Result<u32, ToolError> {
+pub(crate) async fn currency_places(client: &OdooClient, code: &str) -> Result<u32, ToolError> {
     let domain = Domain::and(vec![
         Domain::eq("name", code).map_err(internal)?,
         Domain::is_in("active", [true, false]).map_err(internal)?,

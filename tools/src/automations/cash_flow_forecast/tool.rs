@@ -1,0 +1,352 @@
+//! `CashFlowForecast`: the `cash_flow_forecast` tool. Checks the
+//! arguments, reads the context and one snapshot from Odoo as the asking
+//! user, projects the base and (on a copy of the same items) the scenario,
+//! and wraps the result in the envelope of spec 0.1.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::args::{CashFlowForecastArgs, Request, check, invalid_arg};
+use super::compute::{Assumptions, FlowItem, ProjectionParams, flow_items, project};
+use super::config::{ForecastConfig, ForecastConfigError};
+use super::output::{
+    AssumptionsOut, CitedItem, ForecastData, Impact, JournalRef, ScenarioResult, round,
+    rounded_flow, rounded_points, summary,
+};
+use super::read::{Read, ReadRequest, read_snapshot};
+use super::scenario::{apply, check_dates};
+use crate::automations::credit_check::{Link, currency_places};
+use crate::automations::{ContextRequest, Envelope, RunContext, Warning, read_context};
+use crate::odoo_client::OdooConnector;
+use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
+
+/// Semver of the algorithm; bump whenever the numbers would change.
+pub const TOOL_VERSION: &str = "1.0.0";
+
+/// The models the tool reads.
+const ACCESS: &[OdooAccess] = &[
+    OdooAccess::read("res.company"),
+    OdooAccess::read("res.currency"),
+    OdooAccess::read("res.currency.rate"),
+    OdooAccess::read("account.journal"),
+    OdooAccess::read("account.move"),
+    OdooAccess::read("account.move.line"),
+    OdooAccess::read("account.partial.reconcile"),
+    OdooAccess::read("crm.lead"),
+    OdooAccess::read("sale.order"),
+    OdooAccess::read("purchase.order"),
+    OdooAccess::read("purchase.order.line"),
+];
+
+/// Where "now" comes from; tests and benchmarks fix it.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Projects the bank balance day by day.
+pub struct CashFlowForecast {
+    config: ForecastConfig,
+    connector: Arc<dyn OdooConnector>,
+    clock: Clock,
+}
+
+impl CashFlowForecast {
+    /// Fails when the configuration cannot forecast.
+    pub fn new(
+        config: ForecastConfig,
+        connector: Arc<dyn OdooConnector>,
+    ) -> Result<Self, ForecastConfigError> {
+        config.validate()?;
+        Ok(Self {
+            config,
+            connector,
+            clock: Arc::new(Utc::now),
+        })
+    }
+
+    /// The spec's defaults, with links to `odoo_base_url`.
+    pub fn with_defaults(odoo_base_url: url::Url, connector: Arc<dyn OdooConnector>) -> Self {
+        Self {
+            config: ForecastConfig::new(odoo_base_url),
+            connector,
+            clock: Arc::new(Utc::now),
+        }
+    }
+
+    /// The same tool reading "now" from `clock`.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+impl Tool for CashFlowForecast {
+    const NAME: &'static str = "cash_flow_forecast";
+    const KIND: ToolKind = ToolKind::Read;
+    type Args = CashFlowForecastArgs;
+    type Output = Envelope<ForecastData>;
+
+    fn description(&self) -> &'static str {
+        "Projects the company's bank and cash balance day by day (or week by week) over a \
+         horizon from the opening balance of its bank and cash journals, open receivables \
+         (dated by each customer's usual delay; overdue ones a few days out), open payables, \
+         the probability-weighted sales pipeline, confirmed orders not yet invoiced and \
+         recurring vendor bills. Returns the balance with an uncertainty band, the days below \
+         threshold (cash gaps), the lowest balance and the largest items with links. A \
+         scenario of typed adjustments (delay_customer, delay_vendor, remove_opportunity, \
+         scale_receivables, scale_payables, scale_recurring, one_off) is applied to the same \
+         figures and its impact reported. Read-only: it never changes Odoo."
+    }
+
+    fn access(&self) -> &'static [OdooAccess] {
+        ACCESS
+    }
+
+    async fn call(&self, ctx: &ToolCtx, args: Self::Args) -> Result<Self::Output, ToolError> {
+        let request = check(Self::NAME, args)?;
+        let client = self.connector.client_for(&ctx.identity).await?;
+        let now = (self.clock)();
+        let context = read_context(
+            &client,
+            ContextRequest {
+                company_id: request.company_id,
+                as_of: request.as_of,
+                zone: None,
+            },
+            now,
+        )
+        .await?;
+        let today = now.with_timezone(&context.zone).date_naive();
+        if context.today > today {
+            return Err(invalid_arg(
+                Self::NAME,
+                "as_of",
+                &format!("must not be after today ({today}), got {}", context.today),
+            ));
+        }
+        check_dates(Self::NAME, &request.scenario, context.today)?;
+        let places = currency_places(&client, &context.envelope.company.currency).await?;
+        let read = read_snapshot(
+            &client,
+            &ReadRequest {
+                company_id: context.envelope.company.id,
+                company_currency: &context.envelope.company.currency,
+                as_of: context.today,
+                zone: context.zone,
+                journal_ids: request.journal_ids.as_deref(),
+                include_pipeline: request.include_pipeline,
+                include_recurring: request.include_recurring,
+                config: &self.config,
+            },
+            Self::NAME,
+        )
+        .await?;
+        Ok(self.forecast(&request, context, read, places))
+    }
+}
+
+impl CashFlowForecast {
+    /// Everything after the reads: pure.
+    fn forecast(
+        &self,
+        request: &Request,
+        context: RunContext,
+        read: Read,
+        places: u32,
+    ) -> Envelope<ForecastData> {
+        let Read {
+            snapshot,
+            journals,
+            mut warnings,
+        } = read;
+        let as_of = context.today;
+        let assumptions = Assumptions {
+            as_of,
+            horizon_days: request.horizon_days,
+            payment_lag_days: request.payment_lag_days,
+            overdue_lag_days: request.overdue_lag_days,
+            doubtful_factor: self.config.doubtful_factor,
+            doubtful_after_days: self.config.doubtful_after_days,
+            max_lateness_days: self.config.max_lateness_days,
+            recurring_overlap_days: self.config.recurring_overlap_days,
+            include_pipeline: request.include_pipeline,
+            include_recurring: request.include_recurring,
+        };
+        let flows = flow_items(&snapshot, &assumptions);
+        let params = ProjectionParams {
+            as_of,
+            horizon_days: request.horizon_days,
+            band_width: request.band_width,
+            threshold: request.threshold,
+            granularity: request.granularity,
+        };
+        let base = project(snapshot.opening_balance, &flows.items, &params);
+        let (scenario, impact) = if request.scenario.is_empty() {
+            (None, None)
+        } else {
+            let (items, unmatched) = apply(&flows.items, &request.scenario, as_of);
+            for index in unmatched {
+                warnings.push(Warning::new(
+                    "SCENARIO_NO_MATCH",
+                    format!(
+                        "scenario[{index}] matched no item of the forecast (check the id: \
+                         delays and scales apply to the commercial partner of open items, \
+                         remove_opportunity to open opportunities)"
+                    ),
+                ));
+            }
+            let projected = project(snapshot.opening_balance, &items, &params);
+            let impact = Impact::between(&base, &projected).rounded(places);
+            (
+                Some(ScenarioResult {
+                    adjustments: request.scenario.clone(),
+                    points: rounded_points(&projected.points, places),
+                    totals: rounded_flow(&projected.totals, places),
+                    beyond_horizon: projected.beyond_horizon.clone(),
+                }),
+                Some(impact),
+            )
+        };
+        let base_url = &self.config.odoo_base_url;
+        let end = as_of + chrono::Days::new(u64::from(request.horizon_days));
+        let mut gaps = base.gaps.clone();
+        gaps.min_balance = round(gaps.min_balance, places);
+        let mut beyond = base.beyond_horizon.clone();
+        beyond.amount = round(beyond.amount, places);
+        let mut overdue = flows.overdue.clone();
+        overdue.receivables = round(overdue.receivables, places);
+        overdue.payables = round(overdue.payables, places);
+        overdue.doubtful_excluded = round(overdue.doubtful_excluded, places);
+        let data = ForecastData {
+            as_of,
+            currency: context.envelope.company.currency.clone(),
+            opening_balance: round(snapshot.opening_balance, places),
+            horizon_days: request.horizon_days,
+            granularity: request.granularity,
+            journals: journals
+                .iter()
+                .map(|j| JournalRef {
+                    id: j.id,
+                    name: j.name.clone(),
+                    kind: j.kind.clone(),
+                    link: Link::new(base_url, "account.journal", j.id),
+                })
+                .collect(),
+            points: rounded_points(&base.points, places),
+            totals: rounded_flow(&base.totals, places),
+            overdue,
+            gaps,
+            beyond_horizon: beyond,
+            assumptions: AssumptionsOut {
+                payment_lag_days: request.payment_lag_days,
+                overdue_lag_days: request.overdue_lag_days,
+                band_width: request.band_width,
+                doubtful_factor: self.config.doubtful_factor,
+                threshold: request.threshold,
+                include_pipeline: request.include_pipeline,
+                include_recurring: request.include_recurring,
+            },
+            recurring: flows.recurring.clone(),
+            largest_items: largest(&flows.items, as_of, end, self.config.cited_items, places)
+                .into_iter()
+                .map(|item| CitedItem {
+                    link: item
+                        .reference
+                        .as_ref()
+                        .map(|r| Link::new(base_url, &r.model, r.id)),
+                    item,
+                })
+                .collect(),
+            scenario,
+            impact,
+            model_version: TOOL_VERSION.to_owned(),
+        };
+        let text = summary(&data, &context.envelope.company.name, places);
+        Envelope::new(
+            Self::NAME,
+            TOOL_VERSION,
+            context.envelope,
+            data,
+            warnings,
+            &text,
+        )
+    }
+}
+
+/// The `count` items within the horizon with the largest absolute amount;
+/// ties by date, then record id, so the list never depends on read order.
+fn largest(
+    items: &[FlowItem],
+    as_of: chrono::NaiveDate,
+    end: chrono::NaiveDate,
+    count: usize,
+    places: u32,
+) -> Vec<FlowItem> {
+    let mut inside: Vec<&FlowItem> = items
+        .iter()
+        .filter(|i| i.expected_date > as_of && i.expected_date <= end)
+        .collect();
+    inside.sort_by(|a, b| {
+        b.amount
+            .abs()
+            .cmp(&a.amount.abs())
+            .then(a.expected_date.cmp(&b.expected_date))
+            .then(
+                a.reference
+                    .as_ref()
+                    .map(|r| r.id)
+                    .cmp(&b.reference.as_ref().map(|r| r.id)),
+            )
+    });
+    inside
+        .into_iter()
+        .take(count)
+        .map(|item| {
+            let mut item = item.clone();
+            item.amount = round(item.amount, places);
+            item
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::*;
+
+    #[test]
+    fn the_largest_items_are_cited_biggest_first() {
+        let day =
+            |d: u64| chrono::NaiveDate::from_ymd_opt(2026, 3, 16).unwrap() + chrono::Days::new(d);
+        let item = |id: i64, amount: i64, d: u64| FlowItem {
+            source: super::super::compute::Source::Receivable,
+            reference: Some(super::super::compute::RecordRef::new(
+                "account.move",
+                id,
+                "INV",
+            )),
+            partner: None,
+            amount: Decimal::from(amount),
+            original_date: day(d),
+            expected_date: day(d),
+            probability: Decimal::ONE_HUNDRED,
+            label: None,
+        };
+        let items = [
+            item(1, 100, 3),
+            item(2, -500, 4),
+            item(3, 500, 2),
+            item(4, 9_999, 40),
+        ];
+        let cited = largest(&items, day(0), day(30), 2, 2);
+        let ids: Vec<i64> = cited
+            .iter()
+            .map(|i| i.reference.as_ref().unwrap().id)
+            .collect();
+        assert_eq!(
+            ids,
+            [3, 2],
+            "equal sizes by date; beyond the horizon left out"
+        );
+    }
+}
