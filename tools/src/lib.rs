@@ -28,6 +28,9 @@ pub use registry::{
 pub use schema::{SchemaError, tool_schema};
 pub use tool::{OdooAccess, OdooOperation, Summarize, Tool, ToolCtx, ToolKind};
 
+#[cfg(any(test, feature = "testing"))]
+pub mod stub_report;
+
 /// A context for unit tests: the local operator, a 30 s deadline, never
 /// cancelled.
 #[cfg(any(test, feature = "testing"))]

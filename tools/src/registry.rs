@@ -146,6 +146,22 @@ struct Registered {
     validator: jsonschema::Validator,
 }
 
+impl Registered {
+    /// The schema's objections to `arguments`, joined.
+    fn check(&self, arguments: &Value) -> Result<(), String> {
+        let problems: Vec<String> = self
+            .validator
+            .iter_errors(arguments)
+            .map(|e| describe_schema_error(&e))
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+}
+
 /// The tools available to the agent, by name.
 pub struct ToolRegistry {
     tools: BTreeMap<String, Registered>,
@@ -199,6 +215,21 @@ impl ToolRegistry {
     }
 
     /// Specs of every tool, sorted by name; shared, not copied.
+    /// Checks `arguments` against tool `name`'s schema without running it,
+    /// for calls saved now and made later (scheduled reports).
+    pub fn check_arguments(&self, name: &str, arguments: &Value) -> Result<(), ToolError> {
+        let registered = self
+            .tools
+            .get(name)
+            .ok_or_else(|| ToolError::UnknownTool(name.to_owned()))?;
+        registered
+            .check(arguments)
+            .map_err(|message| ToolError::InvalidArgs {
+                tool: name.to_owned(),
+                message,
+            })
+    }
+
     pub fn specs(&self) -> Arc<[ToolSpec]> {
         Arc::clone(&self.specs)
     }
@@ -288,13 +319,8 @@ impl ToolRegistry {
                 );
             }
         };
-        let problems: Vec<String> = registered
-            .validator
-            .iter_errors(&arguments)
-            .map(|e| describe_schema_error(&e))
-            .collect();
-        if !problems.is_empty() {
-            return (arguments, Err(invalid(problems.join("; "))));
+        if let Err(problems) = registered.check(&arguments) {
+            return (arguments, Err(invalid(problems)));
         }
         let budget = timeout.min(
             ctx.deadline

@@ -198,3 +198,24 @@ async fn error_content_is_marked_as_an_error_object() {
             .contains("division by zero")
     );
 }
+
+#[test]
+fn arguments_saved_for_later_are_checked_against_the_schema_now() {
+    let registry = registry();
+    assert!(
+        registry
+            .check_arguments("sleep", &json!({"millis": 5}))
+            .is_ok()
+    );
+    let err = registry
+        .check_arguments("sleep", &json!({"millis": 0}))
+        .unwrap_err();
+    assert!(
+        matches!(&err, ToolError::InvalidArgs { tool, message } if tool == "sleep" && message.contains("millis")),
+        "{err:?}"
+    );
+    let err = registry
+        .check_arguments("nl_report", &json!({}))
+        .unwrap_err();
+    assert!(matches!(err, ToolError::UnknownTool(_)), "{err:?}");
+}

@@ -23,6 +23,7 @@ use crate::prompt::{PromptError, Prompts};
 use crate::provider::{
     AnthropicProvider, OpenAiCompatProvider, Provider, ReplayError, ReplayProvider, RetryPolicy,
 };
+use crate::schedule::ScheduleStore;
 use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 use crate::turn::{TurnDeps, TurnError, TurnEvent, TurnRequest, TurnResult, run_turn};
 
@@ -70,6 +71,9 @@ pub struct Runtime {
 
 struct Inner {
     parts: RuntimeParts,
+    /// Saved reports and digest schedules; `None` in runtimes built by hand
+    /// without them.
+    schedules: Option<Arc<dyn ScheduleStore>>,
     tasks: TaskTracker,
     cancel: CancellationToken,
 }
@@ -136,10 +140,15 @@ pub struct OdooHealth {
 impl Runtime {
     /// Builds every part from the configuration and migrates the database.
     pub async fn from_config(config: &Config) -> Result<Self, RuntimeError> {
-        let store: Arc<dyn Store> = match &config.database {
-            DatabaseConfig::Sqlite { path } => Arc::new(SqliteStore::open(path).await?),
+        // One database holds conversations and schedules alike.
+        let (store, schedules): (Arc<dyn Store>, Arc<dyn ScheduleStore>) = match &config.database {
+            DatabaseConfig::Sqlite { path } => {
+                let store = Arc::new(SqliteStore::open(path).await?);
+                (store.clone(), store)
+            }
             DatabaseConfig::Postgres { url } => {
-                Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?)
+                let store = Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?);
+                (store.clone(), store)
             }
         };
         store.migrate().await?;
@@ -164,26 +173,49 @@ impl Runtime {
             max_retries: config.llm.max_retries,
             ..RetryPolicy::default()
         };
-        Ok(Self::new(RuntimeParts {
-            provider,
-            model: config.llm.model.clone(),
-            retry,
-            tools: odoo_tools(&odoo, config.record_policy.clone())?,
-            store,
-            prompts: Prompts::embedded()?,
-            agent: config.agent.clone(),
-            odoo: Some(odoo),
-        }))
+        Ok(Self::with_schedules(
+            RuntimeParts {
+                provider,
+                model: config.llm.model.clone(),
+                retry,
+                tools: odoo_tools(&odoo, config.record_policy.clone())?,
+                store,
+                prompts: Prompts::embedded()?,
+                agent: config.agent.clone(),
+                odoo: Some(odoo),
+            },
+            schedules,
+        ))
     }
 
     pub fn new(parts: RuntimeParts) -> Self {
+        Self::build(parts, None)
+    }
+
+    /// A runtime that also keeps saved reports and digest schedules.
+    pub fn with_schedules(parts: RuntimeParts, schedules: Arc<dyn ScheduleStore>) -> Self {
+        Self::build(parts, Some(schedules))
+    }
+
+    fn build(parts: RuntimeParts, schedules: Option<Arc<dyn ScheduleStore>>) -> Self {
         Self {
             inner: Arc::new(Inner {
                 parts,
+                schedules,
                 tasks: TaskTracker::new(),
                 cancel: CancellationToken::new(),
             }),
         }
+    }
+
+    /// Saved reports and digest schedules, when this runtime keeps them.
+    pub fn schedules(&self) -> Option<&Arc<dyn ScheduleStore>> {
+        self.inner.schedules.as_ref()
+    }
+
+    /// The Odoo behind the tools; `None` when the runtime has no Odoo tools.
+    pub fn odoo(&self) -> Option<&Arc<OdooBackend>> {
+        self.inner.parts.odoo.as_ref()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -205,6 +237,12 @@ impl Runtime {
     /// Which Odoo the tools read; `None` when the runtime has no Odoo tools.
     pub fn odoo_mode(&self) -> Option<&OdooMode> {
         self.inner.parts.odoo.as_deref().map(|o| &o.mode)
+    }
+
+    /// The company's time zone: "today" in prompts, and the default zone
+    /// of digests.
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.inner.parts.agent.timezone
     }
 
     pub fn limits(&self) -> TurnLimits {

@@ -45,6 +45,18 @@ pub enum ApiError {
     /// No route matches the path (404).
     #[error("no route for this path")]
     NoRoute,
+    /// A saved schedule was refused; the message names the field (400).
+    #[error("invalid schedule: {0}")]
+    InvalidSchedule(String),
+    /// A schedule id in the path is not a UUID (400).
+    #[error("invalid schedule id `{0}`: expected a UUID")]
+    InvalidScheduleId(String),
+    /// The schedule does not exist, or this server keeps none (404).
+    #[error("schedule {0} not found")]
+    ScheduleNotFound(String),
+    /// This server keeps no schedules (404).
+    #[error("this server keeps no schedules")]
+    SchedulesUnavailable,
     /// The route exists but not with this method (405).
     #[error("method not allowed on this path")]
     MethodNotAllowed,
@@ -69,6 +81,10 @@ impl ApiError {
             Self::InvalidMessage(_) => "invalid_message",
             Self::InvalidThreadId(_) => "invalid_thread_id",
             Self::ThreadNotFound(_) => "thread_not_found",
+            Self::InvalidSchedule(_) => "invalid_schedule",
+            Self::InvalidScheduleId(_) => "invalid_schedule_id",
+            Self::ScheduleNotFound(_) => "schedule_not_found",
+            Self::SchedulesUnavailable => "schedules_unavailable",
             Self::NoRoute => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::ShuttingDown => "shutting_down",
@@ -83,10 +99,15 @@ impl ApiError {
             Self::InvalidJson(_)
             | Self::BadRequest(_)
             | Self::InvalidMessage(_)
-            | Self::InvalidThreadId(_) => StatusCode::BAD_REQUEST,
+            | Self::InvalidThreadId(_)
+            | Self::InvalidSchedule(_)
+            | Self::InvalidScheduleId(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::ThreadNotFound(_) | Self::NoRoute => StatusCode::NOT_FOUND,
+            Self::ThreadNotFound(_)
+            | Self::ScheduleNotFound(_)
+            | Self::SchedulesUnavailable
+            | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -189,4 +210,13 @@ pub(crate) struct ErrorDetail {
 fn source_text(err: &dyn std::error::Error) -> String {
     err.source()
         .map_or_else(|| err.to_string(), ToString::to_string)
+}
+
+impl From<agent::schedule::StoreError> for ApiError {
+    fn from(err: agent::schedule::StoreError) -> Self {
+        Self::Internal {
+            kind: "schedule_store",
+            detail: err.to_string(),
+        }
+    }
 }

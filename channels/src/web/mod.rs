@@ -11,6 +11,7 @@ mod auth;
 mod error;
 mod extract;
 mod router;
+mod schedules;
 mod serve;
 mod sse;
 mod state;

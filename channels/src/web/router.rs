@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::state::WebState;
-use super::{api, auth};
+use super::{api, auth, schedules};
 
 /// The HTTP API. Merge it into the server's router and serve it with
 /// [`super::serve`]. Only `/api` has its own fallbacks (JSON 404 and 405):
@@ -23,6 +23,11 @@ pub fn router(state: WebState) -> Router {
     let api = Router::new()
         .route("/chat", post(api::chat))
         .route("/threads/{id}", get(api::thread))
+        .route("/schedules", post(schedules::create).get(schedules::list))
+        .route(
+            "/schedules/{id}",
+            get(schedules::show).patch(schedules::update),
+        )
         // With its own fallback under the key check, unknown `/api` paths
         // need the key too, so probing without it learns nothing.
         .fallback(no_route)

@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod health;
+mod schedules;
 mod shutdown;
 mod stream;
 mod support;

@@ -62,6 +62,7 @@ impl Gate {
 /// - a tool result: "The result is <summary>." in two text deltas;
 /// - user text "calculate <expr>": a `calculate` tool call;
 /// - any other text: "You said: <text>".
+#[derive(Default)]
 pub struct ScriptedProvider {
     gate: Option<Arc<Gate>>,
 }
@@ -169,8 +170,13 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(setup: Setup) -> Self {
+        let runtime = runtime(setup.gate.clone(), setup.store.clone()).await;
+        Self::start_with(setup, runtime).await
+    }
+
+    /// A server on `runtime` (the setup's gate and store are not used).
+    pub async fn start_with(setup: Setup, runtime: Runtime) -> Self {
         agent::init_crypto();
-        let runtime = runtime(setup.gate, setup.store).await;
         let config = HttpConfig {
             bind: "127.0.0.1:0".parse().expect("an address"),
             api_key: setup.api_key.map(|key| SecretString::from(key.to_owned())),
@@ -209,6 +215,22 @@ impl TestServer {
         self.authorized(self.client.post(self.url("/api/chat")))
             .header("content-type", "application/json")
             .body(body.to_string())
+    }
+
+    /// A request with the right key (if any) and, when given, a JSON body.
+    pub fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> reqwest::RequestBuilder {
+        let request = self.authorized(self.client.request(method, self.url(path)));
+        match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+            None => request,
+        }
     }
 
     pub fn get(&self, path: &str) -> reqwest::RequestBuilder {

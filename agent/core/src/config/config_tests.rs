@@ -308,3 +308,32 @@ fn a_record_policy_file_replaces_the_allow_list_and_its_mistakes_are_reported() 
         assert!(found[0].1.contains(expected), "{found:?}");
     }
 }
+
+#[test]
+fn a_digest_delivery_file_is_read_at_start_and_its_mistakes_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("digests.toml");
+    std::fs::write(
+        &good,
+        "[cfo]\ntime = \"06:45\"\ntargets = [{ channel = \"odoo_discuss\", recipient = \"3\" }]\n",
+    )
+    .unwrap();
+    let config =
+        Config::load(None, env(&[("ODOO_AGENT_DIGESTS", good.to_str().unwrap())])).unwrap();
+    let digests = config.digests.unwrap();
+    assert_eq!(digests.roles["cfo"].time.as_deref(), Some("06:45"));
+    assert!(Config::for_tests().digests.is_none());
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[cfo]\ntargts = []\n").unwrap();
+    let missing = dir.path().join("missing.toml");
+    for (path, expected) in [(&bad, "targts"), (&missing, "cannot read")] {
+        let found = problems(Config::load(
+            None,
+            env(&[("ODOO_AGENT_DIGESTS", path.to_str().unwrap())]),
+        ));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "ODOO_AGENT_DIGESTS");
+        assert!(found[0].1.contains(expected), "{found:?}");
+    }
+}

@@ -148,6 +148,11 @@ pub const KEYS: &[ConfigKey] = &[
         "Directory of <model>.jsonl files in Odoo's search_read shape, loaded over the generated demo company (each file replaces its model's records)",
     ),
     key(
+        "ODOO_AGENT_DIGESTS",
+        "no daily digests are sent",
+        "TOML file of daily digest delivery per role (cfo, sales_manager, warehouse_manager): enabled, time, timezone, owner, targets",
+    ),
+    key(
         "ODOO_AGENT_BIND",
         "127.0.0.1:8080",
         "Address the HTTP server listens on",

@@ -153,6 +153,7 @@ impl Settings {
             data_dir: self.demo_data_dir(),
         };
         let record_policy = self.record_policy();
+        let digests = self.digests();
         let http = self.http();
         let agent = AgentConfig {
             timezone: self.parsed(
@@ -176,6 +177,7 @@ impl Settings {
             odoo_client,
             demo,
             record_policy,
+            digests,
             http,
             agent,
             log,
@@ -397,6 +399,20 @@ impl Settings {
             return None;
         }
         Some(dir)
+    }
+
+    /// The digest delivery file, read and parsed now so a mistake stops the
+    /// start with the file's problem.
+    fn digests(&mut self) -> Option<crate::schedule::DigestDelivery> {
+        const KEY: &str = "ODOO_AGENT_DIGESTS";
+        let path = PathBuf::from(self.value(KEY)?);
+        let parsed = std::fs::read_to_string(&path)
+            .map_err(|err| format!("cannot read {}: {err}", path.display()))
+            .and_then(|text| {
+                crate::schedule::DigestDelivery::parse(&text)
+                    .map_err(|err| format!("{}: {err}", path.display()))
+            });
+        parsed.map_err(|problem| self.problem(KEY, problem)).ok()
     }
 
     fn record_policy(&mut self) -> Option<tools::records::RecordPolicy> {

@@ -34,6 +34,8 @@ pub struct Config {
     /// The models and fields the record tools may read; `None` keeps the
     /// built-in allow-list.
     pub record_policy: Option<tools::records::RecordPolicy>,
+    /// Daily digest delivery per role (spec 7.6); `None` sends no digests.
+    pub digests: Option<crate::schedule::DigestDelivery>,
     pub http: HttpConfig,
     pub agent: AgentConfig,
     pub log: LogConfig,

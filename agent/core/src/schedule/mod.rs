@@ -16,12 +16,16 @@ mod cron;
 mod digests;
 mod job;
 mod outbound;
+mod request;
 mod runner;
+mod start;
 mod store;
 
 pub use cron::{CronError, CronSchedule};
 pub use digests::{DigestConfigError, DigestDelivery, RoleDelivery, sync_digest_schedules};
 pub use job::{Job, Schedule, Target};
 pub use outbound::{DeliveryError, DiscussOutbound, ODOO_DISCUSS, Outbound, OutboundMessage};
+pub use request::{DELIVERY_CHANNELS, ReportRequest, ScheduleRequestError};
 pub use runner::{IdentityLookup, RetryPolicy, RunTool, Scheduler, TickReport};
+pub use start::{StartError, TICK, local_identities, start_scheduler};
 pub use store::{MemorySchedules, RunRecord, RunStatus, ScheduleStore, StoreError};

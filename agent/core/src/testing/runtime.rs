@@ -10,6 +10,7 @@ use tools::ToolRegistry;
 use crate::config::{AgentConfig, TurnLimits};
 use crate::prompt::Prompts;
 use crate::provider::{Provider, RetryPolicy};
+use crate::schedule::ScheduleStore;
 use crate::store::Store;
 use crate::{Runtime, RuntimeParts, default_tools};
 
@@ -31,7 +32,30 @@ pub fn runtime_with(
     tools: ToolRegistry,
     limits: TurnLimits,
 ) -> Runtime {
-    Runtime::new(RuntimeParts {
+    Runtime::new(parts(provider, store, tools, limits))
+}
+
+/// Like [`runtime_with`] with default limits, keeping schedules in
+/// `schedules`.
+pub fn runtime_with_schedules(
+    provider: Arc<dyn Provider>,
+    store: Arc<dyn Store>,
+    tools: ToolRegistry,
+    schedules: Arc<dyn ScheduleStore>,
+) -> Runtime {
+    Runtime::with_schedules(
+        parts(provider, store, tools, TurnLimits::default()),
+        schedules,
+    )
+}
+
+fn parts(
+    provider: Arc<dyn Provider>,
+    store: Arc<dyn Store>,
+    tools: ToolRegistry,
+    limits: TurnLimits,
+) -> RuntimeParts {
+    RuntimeParts {
         provider,
         model: "test-model".into(),
         retry: RetryPolicy {
@@ -47,5 +71,5 @@ pub fn runtime_with(
             limits,
         },
         odoo: None,
-    })
+    }
 }

@@ -525,3 +525,161 @@ async fn discuss_delivery_posts_an_escaped_message_on_the_channel() {
     assert_eq!(err, DeliveryError::UnknownChannel("slack".to_owned()));
     fake.stop().await;
 }
+
+/// `serve`'s scheduler on a runtime built from the configuration: digests
+/// from the file become stored schedules, a due saved report runs on the
+/// loop, and its failure is posted to the owner's Discuss channel.
+#[tokio::test]
+async fn the_served_scheduler_syncs_configured_digests_and_runs_due_reports() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let digests = dir.path().join("digests.toml");
+    std::fs::write(
+        &digests,
+        "[cfo]\ntimezone = \"Europe/Amsterdam\"\ntargets = [{ channel = \"odoo_discuss\", recipient = \"1\" }]\n",
+    )
+    .unwrap();
+    let database = format!("sqlite://{}", dir.path().join("agent.db").display());
+    let load = |with_digests: bool| {
+        let mut env = vec![
+            ("DATABASE_URL".to_owned(), database.clone()),
+            ("ODOO_AGENT_DEMO_PARTNERS".to_owned(), "10".to_owned()),
+        ];
+        if with_digests {
+            env.push((
+                "ODOO_AGENT_DIGESTS".to_owned(),
+                digests.display().to_string(),
+            ));
+        }
+        agent::config::Config::load(None, env).unwrap()
+    };
+    let config = load(true);
+    let runtime = agent::Runtime::from_config(&config).await.unwrap();
+    let store = Arc::clone(runtime.schedules().unwrap());
+    let client = runtime
+        .odoo()
+        .unwrap()
+        .connector
+        .client_for(&Identity::local_operator())
+        .await
+        .unwrap();
+    let channel = client
+        .search_read(
+            "discuss.channel",
+            json!([]),
+            &["id"],
+            Some("id"),
+            Some(1),
+            None,
+        )
+        .await
+        .unwrap()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let now = Utc::now();
+    let mut report = Schedule::new(
+        "Weekly sales",
+        Job::Report {
+            arguments: json!({"question": "sales by customer"}),
+        },
+        "0 8 * * 1",
+        Amsterdam,
+        Target {
+            channel: ODOO_DISCUSS.to_owned(),
+            recipient: channel.to_string(),
+        },
+        Identity::local_operator().id,
+        now,
+    )
+    .unwrap();
+    report.next_run = now - chrono::Duration::seconds(5);
+    store.save(report.clone()).await.unwrap();
+
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let task = agent::schedule::start_scheduler(
+        &runtime,
+        config.digests.as_ref(),
+        agent::schedule::local_identities(),
+        Duration::from_millis(50),
+        cancel.clone(),
+    )
+    .await
+    .unwrap()
+    .expect("a runtime with storage and Odoo starts a scheduler");
+    let runs = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let runs = store.runs(report.id).await.unwrap();
+            if !runs.is_empty() {
+                return runs;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the due report ran");
+    // Whatever the job's outcome, the run is recorded and a failure reaches
+    // the owner; until nl_report is registered, the run fails naming it.
+    let RunStatus::Failed { error, .. } = &runs[0].status else {
+        panic!("expected the report to fail without nl_report: {runs:?}")
+    };
+    assert!(error.contains("nl_report"), "{error}");
+    // The failure is reported right after the run is recorded.
+    let domain = json!([["model", "=", "discuss.channel"], ["res_id", "=", channel]]);
+    let body = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let posted = client
+                .search_read(
+                    "mail.message",
+                    domain.clone(),
+                    &["body"],
+                    Some("id desc"),
+                    Some(1),
+                    None,
+                )
+                .await
+                .unwrap();
+            let newest = posted.first().and_then(|m| m["body"].as_str());
+            if let Some(body) = newest.filter(|b| b.contains("failed")) {
+                return body.to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the owner hears of the failure");
+    assert!(
+        body.contains("Scheduled &quot;Weekly sales&quot; failed"),
+        "{body}"
+    );
+    cancel.cancel();
+    task.await.unwrap();
+
+    let digest = store
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| matches!(s.job, Job::Digest { .. }))
+        .expect("the configured CFO digest is stored");
+    assert!(digest.enabled);
+    assert_eq!(digest.cron, "0 7 * * *");
+    assert_eq!(digest.timezone, Amsterdam);
+
+    // Started again without the file, the digest stops; the report stays.
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let task = agent::schedule::start_scheduler(
+        &runtime,
+        load(false).digests.as_ref(),
+        agent::schedule::local_identities(),
+        Duration::from_secs(3600),
+        cancel.clone(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    cancel.cancel();
+    task.await.unwrap();
+    let after = store.list().await.unwrap();
+    assert!(!after.iter().find(|s| s.id == digest.id).unwrap().enabled);
+    assert!(after.iter().any(|s| s.id == report.id));
+}
