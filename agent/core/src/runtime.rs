@@ -13,7 +13,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tools::automations::cash_flow_forecast::CashFlowForecast;
 use tools::automations::credit_check::CreditCheck;
+use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
+use tools::proposals::MemoryDismissals;
 use tools::records::{RecordPolicy, RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
 
@@ -400,6 +402,12 @@ pub fn odoo_tools(
     let builder = builder.register(CashFlowForecast::with_defaults(
         odoo.base_url.clone(),
         Arc::clone(&odoo.connector),
+    ));
+    // Dismissed groups live in memory until the product database stores them.
+    let builder = builder.register(FindDuplicates::new(
+        FindDuplicatesConfig::new(odoo.base_url.clone()),
+        Arc::clone(&odoo.connector),
+        Arc::new(MemoryDismissals::default()),
     ));
     Ok(builder.build()?)
 }

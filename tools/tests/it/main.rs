@@ -13,6 +13,7 @@ mod demo_jsonl;
 mod demo_server;
 mod exports;
 mod find_duplicates;
+mod find_duplicates_tool;
 mod month_end_closing_scan;
 mod odoo_client;
 mod odoo_json2;

@@ -1,6 +1,10 @@
 //! `find_duplicates` (spec section 4), the pure computation: records of
 //! one entity in, groups of duplicates (or the matches of one record) out.
 //!
+//! The tool wrapper (`args`, `read`, `propose`, `tool`) checks the
+//! arguments, reads the records from Odoo and builds the envelope and the
+//! proposals; everything else is the pure search.
+//!
 //! The pipeline: each record becomes a normalised [`Profile`]; records
 //! sharing a blocking key are scored pairwise (never all pairs); pairs at
 //! or above the threshold are joined into groups, strongest first, under
@@ -9,6 +13,7 @@
 //! wrapper, which calls [`find_groups`], [`find_record_matches`] or
 //! [`check_candidate`] with the records it read.
 
+mod args;
 mod blocking;
 mod compare;
 mod config;
@@ -18,14 +23,20 @@ mod modes;
 mod normalize;
 mod output;
 mod profile;
+mod propose;
 mod quality;
+mod read;
 mod records;
 mod score;
 mod similarity;
+mod tool;
 
 #[cfg(test)]
 mod tests;
 
+pub use args::{
+    DedupCandidate, DedupEntity, DedupFilters, FindDuplicatesArgs, MAX_GROUPS, MAX_RECORDS,
+};
 pub use blocking::OversizedBlock;
 pub use compare::DismissedPairs;
 pub use config::{
@@ -37,6 +48,10 @@ pub use output::{
     Mode, Pair,
 };
 pub use profile::{DedupRecord, Entity, MasterFacts, Profile};
+pub use propose::{LEADS_PER_MERGE, PARTNERS_PER_MERGE};
 pub use quality::PairQuality;
 pub use records::{LeadRecord, PartnerRecord, ProductRecord, RecordError};
 pub use score::{Evidence, Field};
+pub use tool::{
+    DEFAULT_MAX_RECORDS, FindDuplicates, FindDuplicatesConfig, FindDuplicatesData, TOOL_VERSION,
+};
