@@ -5,11 +5,16 @@
 //!
 //! The model can create proposals (any tool result may carry them) but
 //! nothing here is reachable as a tool: only the HTTP API and channels
-//! call the approval service.
+//! call [`Approvals`].
 
+mod approvals;
+mod execute;
+mod preconditions;
 mod store;
 mod types;
 
+pub use approvals::{ApprovalError, Approvals, may_decide};
+pub use preconditions::FailedPrecondition;
 pub(crate) use store::created_entry;
 pub use store::{MemoryProposals, ProposalStore};
 pub use types::{AuditEntry, AuditEvent, Decision, NewProposal, ProposalStatus, StoredProposal};

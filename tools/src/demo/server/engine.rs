@@ -14,7 +14,7 @@ use super::group::{Flavor, GroupRequest, read_group};
 use super::order::Order;
 use super::query::Scope;
 use super::read::{columns, display_name, fields_get, record_json};
-use super::write;
+use super::{wizard, write};
 
 /// An ORM method the fake implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +45,8 @@ pub enum Method {
     MessagePost,
     /// `res.users.context_get()`: the caller's language, time zone and uid.
     ContextGet,
+    /// `action_merge(ids)` of the contact and CRM merge wizards.
+    ActionMerge,
 }
 
 impl Method {
@@ -64,6 +66,7 @@ impl Method {
             "unlink" => Self::Unlink,
             "message_post" => Self::MessagePost,
             "context_get" => Self::ContextGet,
+            "action_merge" => Self::ActionMerge,
             _ => return None,
         })
     }
@@ -72,7 +75,7 @@ impl Method {
     pub fn writes(self) -> bool {
         matches!(
             self,
-            Self::Create | Self::Write | Self::Unlink | Self::MessagePost
+            Self::Create | Self::Write | Self::Unlink | Self::MessagePost | Self::ActionMerge
         )
     }
 
@@ -80,7 +83,7 @@ impl Method {
     pub fn on_records(self) -> bool {
         matches!(
             self,
-            Self::Read | Self::Write | Self::Unlink | Self::MessagePost
+            Self::Read | Self::Write | Self::Unlink | Self::MessagePost | Self::ActionMerge
         )
     }
 
@@ -133,7 +136,7 @@ impl Method {
             Self::FormattedReadGroup => (FORMATTED, false),
             Self::Create => (CREATE, false),
             Self::Write => (WRITE, false),
-            Self::Unlink => (IDS, false),
+            Self::Unlink | Self::ActionMerge => (IDS, false),
             Self::MessagePost => (IDS, true),
             Self::ContextGet => (&[], false),
         }
@@ -213,6 +216,7 @@ pub fn execute(
         Method::MessagePost => {
             write::message_post(dataset, &user, model, &bound.ids("ids")?, &bound.extra)
         }
+        Method::ActionMerge => wizard::action_merge(dataset, &user, model, &bound.ids("ids")?),
         _ => Err(Fault::type_error(format!("{method} does not write"))),
     }
 }
@@ -328,9 +332,11 @@ pub fn execute_read(
             read_group(&scope, &filter, request, flavor)
         }
         Method::ContextGet => context_get(dataset, uid),
-        Method::Create | Method::Write | Method::Unlink | Method::MessagePost => {
-            Err(Fault::type_error(format!("{model}.{method} writes")))
-        }
+        Method::Create
+        | Method::Write
+        | Method::Unlink
+        | Method::MessagePost
+        | Method::ActionMerge => Err(Fault::type_error(format!("{model}.{method} writes"))),
     }
 }
 

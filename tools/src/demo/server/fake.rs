@@ -45,7 +45,8 @@ pub(crate) struct State {
 
 impl FakeOdoo {
     /// Serves `dataset` on a fresh loopback port.
-    pub async fn start(dataset: Dataset) -> std::io::Result<FakeOdoo> {
+    pub async fn start(mut dataset: Dataset) -> std::io::Result<FakeOdoo> {
+        super::wizard::install(&mut dataset);
         let state = Arc::new(State {
             dataset: RwLock::new(dataset),
             calls: Mutex::new(Vec::new()),

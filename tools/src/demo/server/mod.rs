@@ -24,6 +24,7 @@ mod order;
 mod query;
 mod read;
 mod record;
+mod wizard;
 mod write;
 
 pub use engine::{Method, execute, execute_read, major_version, version_info};
