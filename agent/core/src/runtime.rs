@@ -11,6 +11,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tools::automations::bank_reconciliation::{
+    BankReconciliationConfig, BankReconciliationSuggest, MemoryRules,
+};
 use tools::automations::cash_flow_forecast::CashFlowForecast;
 use tools::automations::credit_check::CreditCheck;
 use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
@@ -408,6 +411,12 @@ pub fn odoo_tools(
         FindDuplicatesConfig::new(odoo.base_url.clone()),
         Arc::clone(&odoo.connector),
         Arc::new(MemoryDismissals::default()),
+    ));
+    // Learned rules live in memory until the product database stores them.
+    let builder = builder.register(BankReconciliationSuggest::new(
+        BankReconciliationConfig::new(odoo.base_url.clone()),
+        Arc::clone(&odoo.connector),
+        Arc::new(MemoryRules::default()),
     ));
     Ok(builder.build()?)
 }

@@ -96,6 +96,7 @@ fn tools_list_json_prints_generated_schemas() {
         names,
         [
             "aggregate_records",
+            "bank_reconciliation_suggest",
             "calculate",
             "cash_flow_forecast",
             "count_records",

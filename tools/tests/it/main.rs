@@ -5,6 +5,7 @@
 
 mod automations;
 mod bank_reconciliation;
+mod bank_reconciliation_tool;
 mod cash_flow_forecast;
 mod client_vs_fake;
 mod credit_check;

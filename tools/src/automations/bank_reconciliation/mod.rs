@@ -4,26 +4,36 @@
 //!
 //! Records come in already read from Odoo ([`BankLine::from_record`],
 //! [`OpenItem::from_move_record`], [`OpenItem::from_move_line_record`]);
-//! nothing here talks to Odoo or stores anything. The steps, one file each:
+//! the computation never talks to Odoo or stores anything. Its steps, one file each:
 //! reference text handling (`text`), the pair score (`score`), blocking
 //! (`candidates`), options and the global assignment (`assign`), learned
 //! rules (`rules`) and the result (`output`, built by [`suggest`]).
+//!
+//! The tool wrapper around it: `args` checks the arguments, `read` reads
+//! the journal, lines and open items from Odoo, `learned` keeps the rules
+//! per journal, `tool` runs a call and builds the envelope.
 
 mod accuracy;
+mod args;
 mod assign;
 mod candidates;
 mod config;
+mod learned;
 mod output;
+mod read;
 mod records;
 mod rules;
 mod score;
 mod suggest;
 mod text;
+mod tool;
 
 pub use accuracy::{Accuracy, accuracy};
+pub use args::{BankReconciliationArgs, MAX_LINES, MAX_PAGE_SIZE};
 pub use config::{
     AmountWeights, Blocking, PartnerWeights, ReconcileConfig, ReferenceWeights, SplitLimits,
 };
+pub use learned::{LearnedRules, MemoryRules, StoredRule};
 pub use output::{
     Alternative, CandidateView, Counts, LineView, ReconcileOutcome, ReconcileResult,
     ReconcileStats, Suggestion, SuggestionKind,
@@ -36,3 +46,7 @@ pub use score::{
 };
 pub use suggest::suggest;
 pub use text::{RefText, normalise, token_sort_ratio_raw};
+pub use tool::{
+    BankReconciliationConfig, BankReconciliationSuggest, JournalRef, ReconciliationData,
+    TOOL_VERSION,
+};
