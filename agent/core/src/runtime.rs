@@ -18,13 +18,14 @@ use tools::automations::cash_flow_forecast::CashFlowForecast;
 use tools::automations::credit_check::CreditCheck;
 use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
-use tools::proposals::MemoryDismissals;
+use tools::proposals::{DismissedDuplicates, MemoryDismissals};
 use tools::records::{RecordPolicy, RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
 
 use crate::config::{AgentConfig, Config, DatabaseConfig, LlmProvider, TurnLimits};
 use crate::odoo::{OdooBackend, OdooMode, OdooSetupError};
 use crate::prompt::{PromptError, Prompts};
+use crate::proposals::{Approvals, ProposalStore};
 use crate::provider::{
     AnthropicProvider, OpenAiCompatProvider, Provider, ReplayError, ReplayProvider, RetryPolicy,
 };
@@ -62,6 +63,8 @@ pub struct RuntimeParts {
     pub retry: RetryPolicy,
     pub tools: ToolRegistry,
     pub store: Arc<dyn Store>,
+    /// Where the proposals tools return are kept until someone decides.
+    pub proposals: Arc<dyn ProposalStore>,
     pub prompts: Prompts,
     pub agent: AgentConfig,
     /// The Odoo behind the tools; `None` in tests that need no Odoo.
@@ -76,6 +79,8 @@ pub struct Runtime {
 
 struct Inner {
     parts: RuntimeParts,
+    /// Built from the proposal store and the Odoo connector.
+    approvals: Option<Approvals>,
     /// Saved reports and digest schedules; `None` in runtimes built by hand
     /// without them.
     schedules: Option<Arc<dyn ScheduleStore>>,
@@ -145,15 +150,20 @@ pub struct OdooHealth {
 impl Runtime {
     /// Builds every part from the configuration and migrates the database.
     pub async fn from_config(config: &Config) -> Result<Self, RuntimeError> {
-        // One database holds conversations and schedules alike.
-        let (store, schedules): (Arc<dyn Store>, Arc<dyn ScheduleStore>) = match &config.database {
+        // One database holds conversations, schedules and proposals alike.
+        type Stores = (
+            Arc<dyn Store>,
+            Arc<dyn ScheduleStore>,
+            Arc<dyn ProposalStore>,
+        );
+        let (store, schedules, proposals): Stores = match &config.database {
             DatabaseConfig::Sqlite { path } => {
                 let store = Arc::new(SqliteStore::open(path).await?);
-                (store.clone(), store)
+                (store.clone(), store.clone(), store)
             }
             DatabaseConfig::Postgres { url } => {
                 let store = Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?);
-                (store.clone(), store)
+                (store.clone(), store.clone(), store)
             }
         };
         store.migrate().await?;
@@ -183,8 +193,13 @@ impl Runtime {
                 provider,
                 model: config.llm.model.clone(),
                 retry,
-                tools: odoo_tools(&odoo, config.record_policy.clone())?,
+                tools: odoo_tools_with(
+                    &odoo,
+                    config.record_policy.clone(),
+                    Arc::clone(&proposals) as Arc<dyn DismissedDuplicates>,
+                )?,
                 store,
+                proposals,
                 prompts: Prompts::embedded()?,
                 agent: config.agent.clone(),
                 odoo: Some(odoo),
@@ -203,14 +218,29 @@ impl Runtime {
     }
 
     fn build(parts: RuntimeParts, schedules: Option<Arc<dyn ScheduleStore>>) -> Self {
+        let approvals = parts
+            .odoo
+            .as_ref()
+            .map(|odoo| Approvals::new(Arc::clone(&parts.proposals), Arc::clone(&odoo.connector)));
         Self {
             inner: Arc::new(Inner {
+                approvals,
                 parts,
                 schedules,
                 tasks: TaskTracker::new(),
                 cancel: CancellationToken::new(),
             }),
         }
+    }
+
+    /// Approves and rejects stored proposals; `None` without an Odoo.
+    pub fn approvals(&self) -> Option<&Approvals> {
+        self.inner.approvals.as_ref()
+    }
+
+    /// The proposals tools returned, whatever their status.
+    pub fn proposals(&self) -> &Arc<dyn ProposalStore> {
+        &self.inner.parts.proposals
     }
 
     /// Saved reports and digest schedules, when this runtime keeps them.
@@ -279,6 +309,7 @@ impl Runtime {
             retry: &parts.retry,
             tools: &parts.tools,
             store: parts.store.as_ref(),
+            proposals: parts.proposals.as_ref(),
             prompts: &parts.prompts,
             model: &parts.model,
             limits: parts.agent.limits,
@@ -386,10 +417,21 @@ fn builtin_tools() -> tools::ToolRegistryBuilder {
 }
 
 /// Every tool a deployment offers: the built-in ones plus those reading
-/// `odoo`.
+/// `odoo`, with dismissed duplicate groups kept in memory (commands that
+/// only describe the tools, tests).
 pub fn odoo_tools(
     odoo: &OdooBackend,
     record_policy: Option<RecordPolicy>,
+) -> Result<ToolRegistry, RuntimeError> {
+    odoo_tools_with(odoo, record_policy, Arc::new(MemoryDismissals::default()))
+}
+
+/// Like [`odoo_tools`], with the dismissed duplicate groups `find_duplicates`
+/// skips read from `dismissals` (the product database).
+pub fn odoo_tools_with(
+    odoo: &OdooBackend,
+    record_policy: Option<RecordPolicy>,
+    dismissals: Arc<dyn DismissedDuplicates>,
 ) -> Result<ToolRegistry, RuntimeError> {
     let mut config = RecordToolsConfig::new(odoo.base_url.clone());
     if let Some(policy) = record_policy {
@@ -406,11 +448,10 @@ pub fn odoo_tools(
         odoo.base_url.clone(),
         Arc::clone(&odoo.connector),
     ));
-    // Dismissed groups live in memory until the product database stores them.
     let builder = builder.register(FindDuplicates::new(
         FindDuplicatesConfig::new(odoo.base_url.clone()),
         Arc::clone(&odoo.connector),
-        Arc::new(MemoryDismissals::default()),
+        dismissals,
     ));
     // Learned rules live in memory until the product database stores them.
     let builder = builder.register(BankReconciliationSuggest::new(

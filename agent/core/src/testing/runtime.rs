@@ -65,6 +65,7 @@ fn parts(
         },
         tools,
         store,
+        proposals: Arc::new(crate::proposals::MemoryProposals::default()),
         prompts: Prompts::embedded().expect("embedded prompts"),
         agent: AgentConfig {
             timezone: chrono_tz::UTC,

@@ -4,16 +4,18 @@
 use chrono::Utc;
 use futures::StreamExt;
 use futures::future::join_all;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tools::proposals::Proposal;
 use tools::{DispatchOutcome, ToolCtx, ToolRegistry};
 use tracing::{Instrument, field::Empty};
 
 use super::{ToolCallSummary, TurnError, TurnEvent, TurnRequest, TurnResult};
 use crate::config::TurnLimits;
 use crate::prompt::{Prompts, SystemPromptVars, ToolLine};
+use crate::proposals::{NewProposal, ProposalStore};
 use crate::provider::{
     Answer, ChatEvent, ChatRequest, ContentBlock, Message, MessageRole, Provider, ProviderError,
     RetryPolicy, StopReason, ToolCall, Usage,
@@ -31,6 +33,8 @@ pub(crate) struct TurnDeps<'a> {
     pub retry: &'a RetryPolicy,
     pub tools: &'a ToolRegistry,
     pub store: &'a dyn Store,
+    /// Where the proposals of tool results are kept for approval.
+    pub proposals: &'a dyn ProposalStore,
     pub prompts: &'a Prompts,
     pub model: &'a str,
     pub limits: TurnLimits,
@@ -447,7 +451,15 @@ impl Turn<'_> {
         let mut results = Vec::with_capacity(calls.len());
         for (call, outcome) in calls.iter().zip(outcomes) {
             let duration_ms = u64::try_from(outcome.duration.as_millis()).unwrap_or(u64::MAX);
-            let result = outcome.content_for_model();
+            let mut result = outcome.content_for_model();
+            if let Ok(success) = &outcome.result
+                && !success.proposals.is_empty()
+            {
+                let stored = self.store_proposals(&success.proposals).await;
+                if let Value::Object(fields) = &mut result {
+                    fields.insert("proposals".to_owned(), stored);
+                }
+            }
             let content = result.to_string();
             let _ = self.events.send(TurnEvent::ToolFinished {
                 call_id: call.id.clone(),
@@ -485,6 +497,44 @@ impl Turn<'_> {
             role: MessageRole::User,
             content: results,
         });
+    }
+
+    /// Stores a tool's proposals as pending and describes them for the
+    /// model: their ids and that only a person can approve them. If they
+    /// cannot be stored the model is told so, since none could be approved.
+    async fn store_proposals(&self, proposals: &[Proposal]) -> Value {
+        let new = proposals
+            .iter()
+            .map(|proposal| NewProposal {
+                proposal: proposal.clone(),
+                thread_id: Some(self.thread_id),
+                turn_id: Some(self.turn_id),
+                created_by: self.request.identity.id.clone(),
+            })
+            .collect();
+        if let Err(err) = self.deps.proposals.insert_proposals(new).await {
+            tracing::error!(error = %err, error.kind = err.kind(), "proposals not stored");
+            return json!({"error": "these proposals could not be stored, so none of them can \
+                be approved; tell the person to ask again later"});
+        }
+        Value::Array(
+            proposals
+                .iter()
+                .map(|p| {
+                    json!({
+                        "proposal_id": p.proposal_id,
+                        "action": p.action.name(),
+                        "preview": p.preview,
+                        "required_role": p.required_role,
+                        "expires_at": p.expires_at,
+                        "status": "pending",
+                        "how_to_approve": "only a person holding the required role can approve \
+                            or reject it, outside this conversation (API or chat buttons); you \
+                            cannot approve it",
+                    })
+                })
+                .collect(),
+        )
     }
 
     fn answer_unrun(&mut self, calls: &[ToolCall], why: &str) {

@@ -14,3 +14,4 @@ mod retry;
 mod schedule;
 mod store;
 mod turn;
+mod turn_proposals;
