@@ -18,6 +18,7 @@ use tools::automations::cash_flow_forecast::CashFlowForecast;
 use tools::automations::credit_check::CreditCheck;
 use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
+use tools::automations::nl_report::NlReport;
 use tools::proposals::{DismissedDuplicates, MemoryDismissals};
 use tools::records::{RecordPolicy, RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
@@ -459,5 +460,6 @@ pub fn odoo_tools_with(
         Arc::clone(&odoo.connector),
         Arc::new(MemoryRules::default()),
     ));
+    let builder = builder.register(NlReport::new(Arc::clone(&odoo.connector)));
     Ok(builder.build()?)
 }

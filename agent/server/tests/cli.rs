@@ -105,6 +105,7 @@ fn tools_list_json_prints_generated_schemas() {
             "find_duplicates",
             "get_record",
             "month_end_closing_scan",
+            "nl_report",
             "search_records",
         ]
     );

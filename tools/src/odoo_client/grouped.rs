@@ -3,6 +3,9 @@
 //! where `read_group` is deprecated). Totals come from here, never from
 //! adding up a limited page of records.
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 
 use super::call::MethodCall;
@@ -62,6 +65,10 @@ pub struct Group {
     pub count: u64,
     /// Each aggregate by its spec (`amount:sum`); `null` when Odoo had none.
     pub aggregates: Map<String, Value>,
+    /// The first day of each period groupby (`date:month`), whatever the
+    /// language of its label: from `__range` up to 18, from the
+    /// `[start, label]` pair from 19. Absent for an empty date.
+    pub period_starts: BTreeMap<String, NaiveDate>,
 }
 
 impl OdooClient {
@@ -130,10 +137,27 @@ impl OdooClient {
                         (spec.clone(), row.get(key).cloned().unwrap_or(Value::Null))
                     })
                     .collect();
+                let period_starts = groupby
+                    .iter()
+                    .filter(|spec| spec.contains(':'))
+                    .filter_map(|spec| {
+                        let start = if formatted {
+                            row.get(*spec).and_then(|pair| pair.get(0))
+                        } else {
+                            row.get("__range")
+                                .and_then(|ranges| ranges.get(*spec))
+                                .and_then(|range| range.get("from"))
+                        };
+                        let day = start.and_then(Value::as_str)?.get(..10)?;
+                        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+                        Some(((*spec).to_owned(), day))
+                    })
+                    .collect();
                 Ok(Group {
                     keys,
                     count,
                     aggregates,
+                    period_starts,
                 })
             })
             .collect()

@@ -16,6 +16,7 @@ mod exports;
 mod find_duplicates;
 mod find_duplicates_tool;
 mod month_end_closing_scan;
+mod nl_report;
 mod odoo_client;
 mod odoo_json2;
 mod records;

@@ -74,12 +74,14 @@ mod orders;
 mod partners;
 mod planted;
 mod products;
+mod reports;
 mod rows;
 mod spec;
 mod truth;
 mod words;
 
 pub use base::COMPANY_NAME;
+pub use reports::add_sale_report;
 
 /// Partners per random lead.
 const LEADS_PER: usize = 4;

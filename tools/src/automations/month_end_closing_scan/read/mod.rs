@@ -201,6 +201,7 @@ impl<'a> Reader<'a> {
             keys: serde_json::Map::new(),
             count: 0,
             aggregates: serde_json::Map::new(),
+            period_starts: Default::default(),
         }))
     }
 
