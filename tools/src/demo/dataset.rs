@@ -15,6 +15,8 @@ pub enum FieldType {
     Char,
     Text,
     Html,
+    /// Base64 text, as Odoo reads and writes binary fields.
+    Binary,
     Integer,
     Float,
     /// Amount in the currency held by `currency_field` of the same record.
@@ -41,6 +43,7 @@ impl FieldType {
             FieldType::Char => "char",
             FieldType::Text => "text",
             FieldType::Html => "html",
+            FieldType::Binary => "binary",
             FieldType::Integer => "integer",
             FieldType::Float => "float",
             FieldType::Monetary { .. } => "monetary",

@@ -201,9 +201,11 @@ fn fill_computed(table: &Table, record: &mut Record) {
 fn check_shape(ty: &FieldType, value: &Value) -> Result<(), &'static str> {
     let unset = value == &Value::Bool(false);
     let ok = match ty {
-        FieldType::Char | FieldType::Text | FieldType::Html | FieldType::Selection(_) => {
-            unset || value.is_string()
-        }
+        FieldType::Char
+        | FieldType::Text
+        | FieldType::Html
+        | FieldType::Binary
+        | FieldType::Selection(_) => unset || value.is_string(),
         FieldType::Date => unset || value.as_str().is_some_and(is_date),
         FieldType::Datetime => unset || value.as_str().is_some_and(is_datetime),
         FieldType::Integer => value.is_i64(),
@@ -218,9 +220,11 @@ fn check_shape(ty: &FieldType, value: &Value) -> Result<(), &'static str> {
         return Ok(());
     }
     Err(match ty {
-        FieldType::Char | FieldType::Text | FieldType::Html | FieldType::Selection(_) => {
-            "a string or false"
-        }
+        FieldType::Char
+        | FieldType::Text
+        | FieldType::Html
+        | FieldType::Binary
+        | FieldType::Selection(_) => "a string or false",
         FieldType::Date => "a date `YYYY-MM-DD` or false",
         FieldType::Datetime => "a datetime `YYYY-MM-DD HH:MM:SS` or false",
         FieldType::Integer => "an integer",

@@ -5,11 +5,13 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use serde_json::{Map, json};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::{Map, Value, json};
 use thiserror::Error;
 use tools::Identity;
 use tools::attachment::Attachment;
-use tools::odoo_client::OdooConnector;
+use tools::odoo_client::{OdooClient, OdooConnector};
 
 use super::job::Target;
 
@@ -94,8 +96,19 @@ impl Outbound for DiscussOutbound {
             .client_for(sender)
             .await
             .map_err(|err| failed(err.to_string()))?;
+        let mut attachment_ids = Vec::with_capacity(message.attachments.len());
+        for file in &message.attachments {
+            attachment_ids.push(
+                upload(&client, channel_id, file)
+                    .await
+                    .map_err(|err| failed(err.to_string()))?,
+            );
+        }
         let mut kwargs = Map::new();
         kwargs.insert("body".to_owned(), json!(discuss_body(message)));
+        if !attachment_ids.is_empty() {
+            kwargs.insert("attachment_ids".to_owned(), json!(attachment_ids));
+        }
         kwargs.insert("message_type".to_owned(), json!("comment"));
         kwargs.insert("subtype_xmlid".to_owned(), json!("mail.mt_comment"));
         client
@@ -106,9 +119,35 @@ impl Outbound for DiscussOutbound {
     }
 }
 
-/// The HTML body of a Discuss post: every value escaped, paragraphs kept,
-/// and attachments named (Discuss posts carry text; the files stay
-/// downloadable from the server).
+/// Stores `file` as an `ir.attachment` of the channel, for `message_post`'s
+/// `attachment_ids`: the file then appears in the post, downloadable from
+/// Odoo with the channel's access rules.
+async fn upload(client: &OdooClient, channel_id: i64, file: &Attachment) -> Result<i64, String> {
+    let mut kwargs = Map::new();
+    kwargs.insert(
+        "vals_list".to_owned(),
+        json!([{
+            "name": file.file_name,
+            "datas": BASE64.encode(&file.bytes),
+            "mimetype": file.media_type,
+            "res_model": "discuss.channel",
+            "res_id": channel_id,
+        }]),
+    );
+    let created = client
+        .call("ir.attachment", "create", &[], kwargs)
+        .await
+        .map_err(|err| err.to_string())?;
+    match &created {
+        Value::Number(id) => id.as_i64(),
+        Value::Array(ids) => ids.first().and_then(Value::as_i64),
+        _ => None,
+    }
+    .ok_or_else(|| format!("creating ir.attachment answered {created}, not an id"))
+}
+
+/// The HTML body of a Discuss post: every value escaped, paragraphs kept.
+/// Files travel as the post's attachments.
 fn discuss_body(message: &OutboundMessage) -> String {
     let escape = |text: &str| minijinja::HtmlEscape(text).to_string();
     let mut body = format!("<p><b>{}</b></p>", escape(&message.title));
@@ -116,13 +155,6 @@ fn discuss_body(message: &OutboundMessage) -> String {
         body.push_str(&format!(
             "<p>{}</p>",
             escape(paragraph).replace('\n', "<br/>")
-        ));
-    }
-    for file in &message.attachments {
-        body.push_str(&format!(
-            "<p>Attachment: {} ({} bytes)</p>",
-            escape(&file.file_name),
-            file.bytes.len()
         ));
     }
     body
@@ -147,8 +179,7 @@ mod tests {
             body,
             "<p><b>CFO briefing &lt;today&gt;</b></p>\
              <p>3 overdue invoices &amp; 1 gap<br/>second line</p>\
-             <p>&lt;script&gt;x&lt;&#x2f;script&gt;</p>\
-             <p>Attachment: a&amp;b.csv (3 bytes)</p>"
+             <p>&lt;script&gt;x&lt;&#x2f;script&gt;</p>"
         );
     }
 }

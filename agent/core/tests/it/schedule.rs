@@ -505,6 +505,48 @@ async fn discuss_delivery_posts_an_escaped_message_on_the_channel() {
         ))
     );
 
+    // Files travel as the post's attachments, stored on the channel.
+    let report = OutboundMessage {
+        title: "Weekly sales".to_owned(),
+        text: "Attached.".to_owned(),
+        attachments: vec![Attachment {
+            file_name: "sales.csv".to_owned(),
+            media_type: "text/csv".to_owned(),
+            bytes: b"customer,total\nAcme,10.00\n".to_vec(),
+        }],
+    };
+    outbound
+        .deliver(&Identity::local_operator(), &discuss, &report)
+        .await
+        .unwrap();
+    let (attached, file) = fake.with_dataset(|d| {
+        let messages = d.table("mail.message").unwrap();
+        let last = messages.records().last().unwrap();
+        let attached = messages.value(last, "attachment_ids").cloned();
+        let files = d.table("ir.attachment").unwrap();
+        let file = files.records().last().unwrap();
+        let file: Vec<Option<Value>> = ["id", "name", "datas", "mimetype", "res_model", "res_id"]
+            .iter()
+            .map(|field| match *field {
+                "id" => Some(json!(file.id)),
+                field => files.value(file, field).cloned(),
+            })
+            .collect();
+        (attached, file)
+    });
+    assert_eq!(attached, Some(json!([file[0].clone().unwrap()])));
+    assert_eq!(
+        file[1..].to_vec(),
+        vec![
+            Some(json!("sales.csv")),
+            // base64 of the bytes above
+            Some(json!("Y3VzdG9tZXIsdG90YWwKQWNtZSwxMC4wMAo=")),
+            Some(json!("text/csv")),
+            Some(json!("discuss.channel")),
+            Some(json!(channel)),
+        ]
+    );
+
     // A recipient that is not a channel id, and a channel it does not serve.
     let bad = Target {
         channel: ODOO_DISCUSS.to_owned(),

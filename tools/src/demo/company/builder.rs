@@ -61,6 +61,7 @@ pub(crate) struct Tables {
     pub pickings: Table,
     pub channels: Table,
     pub messages: Table,
+    pub attachments: Table,
 }
 
 impl Tables {
@@ -93,6 +94,7 @@ impl Tables {
             pickings: Table::new(models::stock_picking()),
             channels: Table::new(models::discuss_channel()),
             messages: Table::new(models::mail_message()),
+            attachments: Table::new(models::ir_attachment()),
         }
     }
 
@@ -124,6 +126,7 @@ impl Tables {
             self.pickings,
             self.channels,
             self.messages,
+            self.attachments,
         ] {
             dataset.insert_table(table);
         }

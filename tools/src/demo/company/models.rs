@@ -705,6 +705,25 @@ pub(crate) fn discuss_channel() -> ModelDef {
     )
 }
 
+/// Files attached to records and messages (`message_post(attachment_ids=)`).
+pub(crate) fn ir_attachment() -> ModelDef {
+    model(
+        "ir.attachment",
+        "Attachment",
+        "name",
+        "id desc",
+        vec![
+            req("name", "Name", Char),
+            f("datas", "File Content (base64)", FieldType::Binary),
+            f("mimetype", "Mime Type", Char),
+            f("res_model", "Resource Model", Char),
+            f("res_id", "Resource ID", Integer),
+        ],
+        &[],
+        &[],
+    )
+}
+
 pub(crate) fn mail_message() -> ModelDef {
     model(
         "mail.message",
@@ -718,6 +737,7 @@ pub(crate) fn mail_message() -> ModelDef {
             f("body", "Contents", Html),
             f("author_id", "Author", Many2one("res.partner")),
             f("date", "Date", Datetime),
+            f("attachment_ids", "Attachments", Many2many("ir.attachment")),
             f(
                 "message_type",
                 "Type",

@@ -176,6 +176,9 @@ pub(crate) fn message_post(
     if let Some(subject) = kwargs.get("subject") {
         values.push(("subject", subject.clone()));
     }
+    if let Some(attachments) = kwargs.get("attachment_ids") {
+        values.push(("attachment_ids", attachment_ids(dataset, attachments)?));
+    }
     if let Some(author) = author {
         values.push(("author_id", author));
     }
@@ -190,6 +193,24 @@ pub(crate) fn message_post(
         .push(record)
         .map_err(|err| Fault::validation_error(err.to_string()))?;
     Ok(json!(id))
+}
+
+/// `attachment_ids` of `message_post`: a list of existing `ir.attachment`
+/// ids, as Odoo takes it.
+fn attachment_ids(dataset: &Dataset, value: &Value) -> Result<Value, Fault> {
+    let ids: Option<Vec<i64>> = value
+        .as_array()
+        .and_then(|ids| ids.iter().map(Value::as_i64).collect());
+    let ids = ids.ok_or_else(|| {
+        Fault::value_error(format!("attachment_ids must be a list of ids, got {value}"))
+    })?;
+    let attachments = table(dataset, "ir.attachment")?;
+    if let Some(missing) = ids.iter().find(|id| attachments.get(**id).is_none()) {
+        return Err(Fault::missing_error(format!(
+            "Record does not exist or has been deleted. (Record: ir.attachment({missing},))"
+        )));
+    }
+    Ok(json!(ids))
 }
 
 fn table<'d>(dataset: &'d Dataset, model: &str) -> Result<&'d Table, Fault> {
