@@ -98,11 +98,7 @@ impl Outbound for DiscussOutbound {
             .map_err(|err| failed(err.to_string()))?;
         let mut attachment_ids = Vec::with_capacity(message.attachments.len());
         for file in &message.attachments {
-            attachment_ids.push(
-                upload(&client, channel_id, file)
-                    .await
-                    .map_err(|err| failed(err.to_string()))?,
-            );
+            attachment_ids.push(upload(&client, channel_id, file).await.map_err(failed)?);
         }
         let mut kwargs = Map::new();
         kwargs.insert("body".to_owned(), json!(discuss_body(message)));
