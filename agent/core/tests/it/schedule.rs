@@ -569,8 +569,8 @@ async fn discuss_delivery_posts_an_escaped_message_on_the_channel() {
 }
 
 /// `serve`'s scheduler on a runtime built from the configuration: digests
-/// from the file become stored schedules, a due saved report runs on the
-/// loop, and its failure is posted to the owner's Discuss channel.
+/// from the file become stored schedules, and a due saved report runs on
+/// the loop and is posted to Discuss with its file.
 #[tokio::test]
 async fn the_served_scheduler_syncs_configured_digests_and_runs_due_reports() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -586,6 +586,11 @@ async fn the_served_scheduler_syncs_configured_digests_and_runs_due_reports() {
         let mut env = vec![
             ("DATABASE_URL".to_owned(), database.clone()),
             ("ODOO_AGENT_DEMO_PARTNERS".to_owned(), "10".to_owned()),
+            // The default accountant may not read sales.
+            (
+                "ODOO_AGENT_DEMO_LOGIN".to_owned(),
+                "admin@harbourline.example".to_owned(),
+            ),
         ];
         if with_digests {
             env.push((
@@ -622,7 +627,7 @@ async fn the_served_scheduler_syncs_configured_digests_and_runs_due_reports() {
     let mut report = Schedule::new(
         "Weekly sales",
         Job::Report {
-            arguments: json!({"question": "sales by customer"}),
+            arguments: json!({"question": "open receivables by customer", "format": "csv"}),
         },
         "0 8 * * 1",
         Amsterdam,
@@ -659,39 +664,45 @@ async fn the_served_scheduler_syncs_configured_digests_and_runs_due_reports() {
     })
     .await
     .expect("the due report ran");
-    // Whatever the job's outcome, the run is recorded and a failure reaches
-    // the owner; until nl_report is registered, the run fails naming it.
-    let RunStatus::Failed { error, .. } = &runs[0].status else {
-        panic!("expected the report to fail without nl_report: {runs:?}")
-    };
-    assert!(error.contains("nl_report"), "{error}");
-    // The failure is reported right after the run is recorded.
-    let domain = json!([["model", "=", "discuss.channel"], ["res_id", "=", channel]]);
-    let body = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            let posted = client
-                .search_read(
-                    "mail.message",
-                    domain.clone(),
-                    &["body"],
-                    Some("id desc"),
-                    Some(1),
-                    None,
-                )
-                .await
-                .unwrap();
-            let newest = posted.first().and_then(|m| m["body"].as_str());
-            if let Some(body) = newest.filter(|b| b.contains("failed")) {
-                return body.to_owned();
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the owner hears of the failure");
     assert!(
-        body.contains("Scheduled &quot;Weekly sales&quot; failed"),
-        "{body}"
+        matches!(runs[0].status, RunStatus::Delivered { attempts: 1 }),
+        "{runs:?}"
+    );
+    // The post carries the report's summary and its CSV as an attachment.
+    let domain = json!([["model", "=", "discuss.channel"], ["res_id", "=", channel]]);
+    let posted = client
+        .search_read(
+            "mail.message",
+            domain,
+            &["body", "attachment_ids"],
+            Some("id desc"),
+            Some(1),
+            None,
+        )
+        .await
+        .unwrap();
+    let body = posted[0]["body"].as_str().unwrap();
+    assert!(body.contains("Weekly sales"), "{body}");
+    let attached = posted[0]["attachment_ids"].as_array().unwrap();
+    assert_eq!(attached.len(), 1, "{posted:?}");
+    let file = client
+        .read(
+            "ir.attachment",
+            &[attached[0].as_i64().unwrap()],
+            &["name", "mimetype"],
+        )
+        .await
+        .unwrap();
+    assert!(
+        file[0]["name"].as_str().unwrap().ends_with(".csv"),
+        "{file:?}"
+    );
+    assert!(
+        file[0]["mimetype"]
+            .as_str()
+            .unwrap()
+            .starts_with("text/csv"),
+        "{file:?}"
     );
     cancel.cancel();
     task.await.unwrap();
