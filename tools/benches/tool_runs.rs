@@ -13,12 +13,17 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
+use tools::automations::bank_reconciliation::{
+    BankReconciliationConfig, BankReconciliationSuggest, MemoryRules,
+};
 use tools::automations::credit_check::{CreditCheck, CreditCheckConfig};
+use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
 use tools::demo::{DemoSpec, FakeOdoo, generate};
 use tools::odoo_client::{
     OdooClient, OdooClientConfig, OdooConnector, ProtocolChoice, SingleClient,
 };
+use tools::proposals::MemoryDismissals;
 use tools::{Identity, ToolCtx, ToolRegistry};
 
 /// The allocator of the `odoo-agent` binary, so the figures are the ones
@@ -58,6 +63,7 @@ async fn bench_size(partners: usize) {
     };
     let company = generate(&spec);
     let period = company.truth.month_end.period.clone();
+    let bank_journal = bank_journal(&company);
     let fake = FakeOdoo::start(company.dataset).await.unwrap();
     let client = connect(&fake).await;
     let connector: Arc<dyn OdooConnector> = Arc::new(SingleClient(Arc::new(client)));
@@ -71,12 +77,26 @@ async fn bench_size(partners: usize) {
             Arc::new(move || now),
         ))
         .register(
-            CreditCheck::new(CreditCheckConfig::new(BASE.parse().unwrap()), connector).unwrap(),
+            CreditCheck::new(
+                CreditCheckConfig::new(BASE.parse().unwrap()),
+                Arc::clone(&connector),
+            )
+            .unwrap(),
         )
+        .register(FindDuplicates::new(
+            FindDuplicatesConfig::new(BASE.parse().unwrap()),
+            Arc::clone(&connector),
+            Arc::new(MemoryDismissals::default()),
+        ))
+        .register(BankReconciliationSuggest::new(
+            BankReconciliationConfig::new(BASE.parse().unwrap()),
+            connector,
+            Arc::new(MemoryRules::default()),
+        ))
         .build()
         .unwrap();
     let today = spec.today.to_string();
-    let runs: [(&str, &str, Value); 2] = [
+    let runs: [(&str, &str, Value); 4] = [
         (
             "month_end_closing_scan",
             "month_end_closing_scan",
@@ -86,6 +106,16 @@ async fn bench_size(partners: usize) {
             "credit_check (portfolio)",
             "credit_check",
             json!({"mode": "portfolio", "top": 20, "as_of": today}),
+        ),
+        (
+            "find_duplicates (partners, groups)",
+            "find_duplicates",
+            json!({"entity": "partner", "max_records": 500_000, "max_groups": 1000}),
+        ),
+        (
+            "bank_reconciliation_suggest (EUR bank, 2,000 lines)",
+            "bank_reconciliation_suggest",
+            json!({"journal_id": bank_journal, "max_lines": 2000, "page_size": 200}),
         ),
     ];
     for (label, tool, args) in runs {
@@ -105,6 +135,18 @@ async fn bench_size(partners: usize) {
         );
     }
     fake.stop().await;
+}
+
+/// The journal of the planted bank examples (the EUR bank).
+fn bank_journal(company: &tools::demo::DemoCompany) -> i64 {
+    let line = company.truth.bank_examples[0].statement_line_id;
+    let lines = company
+        .dataset
+        .table("account.bank.statement.line")
+        .unwrap();
+    lines.value(lines.get(line).unwrap(), "journal_id").unwrap()[0]
+        .as_i64()
+        .unwrap()
 }
 
 struct Sample {
