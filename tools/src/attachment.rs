@@ -38,3 +38,8 @@ pub struct AttachmentInfo {
     /// Size in bytes.
     pub bytes: usize,
 }
+
+#[cfg(any(test, feature = "testing"))]
+mod export;
+#[cfg(any(test, feature = "testing"))]
+pub use export::{ExportText, ExportTextArgs, ExportTextOutput};

@@ -40,6 +40,11 @@ pub enum ToolError {
     /// Anything else; the message is for logs, not for users.
     #[error("tool failed: {0}")]
     Internal(String),
+    /// The result is larger than the server accepts (a file over the
+    /// attachment size limit); the message names the limit, so the model can
+    /// ask for less.
+    #[error("limit exceeded: {0}")]
+    LimitExceeded(String),
 }
 
 impl ToolError {
@@ -55,6 +60,7 @@ impl ToolError {
             Self::Cancelled => "cancelled",
             Self::Odoo(err) => err.kind(),
             Self::Internal(_) => "internal",
+            Self::LimitExceeded(_) => "limit_exceeded",
         }
     }
 
@@ -73,6 +79,7 @@ impl ToolError {
             Self::Cancelled => "CANCELLED",
             Self::Odoo(err) => err.code(),
             Self::Internal(_) => "INTERNAL",
+            Self::LimitExceeded(_) => "LIMIT_EXCEEDED",
         }
     }
 
@@ -88,7 +95,8 @@ impl ToolError {
             | Self::NeedsClarification(_)
             | Self::Denied(_)
             | Self::Cancelled
-            | Self::Internal(_) => false,
+            | Self::Internal(_)
+            | Self::LimitExceeded(_) => false,
         }
     }
 }
@@ -153,6 +161,11 @@ mod tests {
                 false,
             ),
             (ToolError::Internal("bug".to_owned()), "INTERNAL", false),
+            (
+                ToolError::LimitExceeded("report.xlsx is over 20 MiB".to_owned()),
+                "LIMIT_EXCEEDED",
+                false,
+            ),
         ];
         for (err, code, retryable) in cases {
             assert_eq!((err.code(), err.retryable()), (code, retryable), "{err}");

@@ -76,6 +76,12 @@ pub async fn run(config: Config, args: ChatArgs) -> anyhow::Result<()> {
                     let outcome = if is_error { "error" } else { "ok" };
                     println!("  [tool {name}: {outcome}, {duration_ms} ms]");
                 }
+                TurnEvent::AttachmentStored { attachment, .. } => {
+                    println!(
+                        "  [file {} ({} bytes): {}]",
+                        attachment.file_name, attachment.bytes, attachment.download_url
+                    );
+                }
             }
         }
         match handle.outcome().await {

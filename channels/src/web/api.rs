@@ -17,7 +17,7 @@ use tools::Identity;
 use agent::Health;
 use agent::provider::{ContentBlock, MessageRole};
 use agent::store::{StoredMessage, ThreadId, ThreadRecord, TurnId, TurnStatus};
-use agent::turn::{ToolCallSummary, TurnRequest, TurnResult};
+use agent::turn::{AttachmentView, ToolCallSummary, TurnRequest, TurnResult};
 
 use super::error::ApiError;
 use super::extract::ApiJson;
@@ -97,6 +97,9 @@ pub(crate) struct ChatResponse {
     status: TurnStatus,
     reply: String,
     tool_calls: Vec<ToolCallBody>,
+    /// Files the tool calls produced; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<AttachmentBody>,
     usage: UsageBody,
 }
 
@@ -111,6 +114,11 @@ impl From<TurnResult> for ChatResponse {
                 .tool_calls
                 .into_iter()
                 .map(ToolCallBody::from)
+                .collect(),
+            attachments: result
+                .attachments
+                .into_iter()
+                .map(AttachmentBody::from)
                 .collect(),
             usage: UsageBody {
                 input_tokens: result.usage.input_tokens,
@@ -133,6 +141,33 @@ impl From<ToolCallSummary> for ToolCallBody {
             name: call.name,
             arguments: call.arguments,
             is_error: call.is_error,
+        }
+    }
+}
+
+/// A stored file of a turn, in `ChatResponse.attachments` and the
+/// `attachment` stream event.
+#[derive(Debug, Serialize)]
+pub(crate) struct AttachmentBody {
+    id: String,
+    call_id: String,
+    file_name: String,
+    media_type: String,
+    /// Size in bytes.
+    bytes: u64,
+    /// `GET` it (with the API key) for the file.
+    download_url: String,
+}
+
+impl From<AttachmentView> for AttachmentBody {
+    fn from(file: AttachmentView) -> Self {
+        Self {
+            id: file.id.to_string(),
+            call_id: file.call_id,
+            file_name: file.file_name,
+            media_type: file.media_type,
+            bytes: file.bytes,
+            download_url: file.download_url,
         }
     }
 }

@@ -42,6 +42,13 @@ pub enum ApiError {
     /// The thread does not exist (404).
     #[error("thread {0} not found")]
     ThreadNotFound(ThreadId),
+    /// An attachment id in the path is not a UUID (400).
+    #[error("invalid attachment id `{0}`: expected a UUID")]
+    InvalidAttachmentId(String),
+    /// No file has this id, or the caller may not download it: the same
+    /// answer for both, so ids cannot be probed (404).
+    #[error("attachment {0} not found")]
+    AttachmentNotFound(String),
     /// No route matches the path (404).
     #[error("no route for this path")]
     NoRoute,
@@ -85,6 +92,8 @@ impl ApiError {
             Self::InvalidScheduleId(_) => "invalid_schedule_id",
             Self::ScheduleNotFound(_) => "schedule_not_found",
             Self::SchedulesUnavailable => "schedules_unavailable",
+            Self::InvalidAttachmentId(_) => "invalid_attachment_id",
+            Self::AttachmentNotFound(_) => "attachment_not_found",
             Self::NoRoute => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::ShuttingDown => "shutting_down",
@@ -101,12 +110,14 @@ impl ApiError {
             | Self::InvalidMessage(_)
             | Self::InvalidThreadId(_)
             | Self::InvalidSchedule(_)
-            | Self::InvalidScheduleId(_) => StatusCode::BAD_REQUEST,
+            | Self::InvalidScheduleId(_)
+            | Self::InvalidAttachmentId(_) => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::ThreadNotFound(_)
             | Self::ScheduleNotFound(_)
             | Self::SchedulesUnavailable
+            | Self::AttachmentNotFound(_)
             | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,

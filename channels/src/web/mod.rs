@@ -1,5 +1,6 @@
 //! The HTTP API: `GET /health`, `POST /api/chat` (JSON or Server-Sent
-//! Events) and `GET /api/threads/{id}`, plus serving with graceful shutdown.
+//! Events), `GET /api/threads/{id}` and `GET /api/attachments/{id}` (the
+//! files tool calls produced), plus serving with graceful shutdown.
 //!
 //! `/api/*` takes a bearer key compared in constant time. Every error is
 //! JSON, `{"error": {"code", "message"}}`. The module knows the runtime's
@@ -7,6 +8,7 @@
 //! disconnects never cuts a turn short.
 
 mod api;
+mod attachments;
 mod auth;
 mod error;
 mod extract;

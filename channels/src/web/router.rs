@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::state::WebState;
-use super::{api, auth, schedules};
+use super::{api, attachments, auth, schedules};
 
 /// The HTTP API. Merge it into the server's router and serve it with
 /// [`super::serve`]. Only `/api` has its own fallbacks (JSON 404 and 405):
@@ -28,6 +28,7 @@ pub fn router(state: WebState) -> Router {
             "/schedules/{id}",
             get(schedules::show).patch(schedules::update),
         )
+        .route("/attachments/{id}", get(attachments::download))
         // With its own fallback under the key check, unknown `/api` paths
         // need the key too, so probing without it learns nothing.
         .fallback(no_route)

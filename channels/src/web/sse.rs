@@ -1,5 +1,6 @@
 //! `POST /api/chat` as Server-Sent Events: `started`, `text_delta`,
-//! `tool_started`, `tool_finished`, then `done` (the JSON of the plain
+//! `tool_started`, `attachment` (a stored file of a call, before its
+//! `tool_finished`), `tool_finished`, then `done` (the JSON of the plain
 //! response) or `error`.
 //!
 //! The stream only reads the turn's events; the turn itself runs in the
@@ -18,7 +19,7 @@ use serde_json::json;
 use agent::turn::{TurnError, TurnEvent, TurnRequest, TurnResult};
 use agent::{Runtime, TurnHandle};
 
-use super::api::ChatResponse;
+use super::api::{AttachmentBody, ChatResponse};
 use super::error::ApiError;
 
 /// Sent if an event cannot be encoded, which would be a bug.
@@ -100,6 +101,10 @@ fn progress_event(event: TurnEvent) -> Event {
                 "duration_ms": duration_ms,
             }),
         ),
+        TurnEvent::AttachmentStored {
+            call_id: _,
+            attachment,
+        } => encode("attachment", &AttachmentBody::from(attachment)),
     }
 }
 

@@ -7,8 +7,9 @@ use pretty_assertions::assert_eq;
 use serde_json::json;
 
 use agent::store::{
-    CompletedTurn, NewThread, Store, StoreError, StoredMessage, ThreadId, ThreadRecord,
-    ToolCallRecord, TurnId, TurnRecord,
+    AttachmentId, AttachmentRecord, AttachmentStore, CompletedTurn, NewAttachment, NewThread,
+    Store, StoreError, StoredAttachment, StoredMessage, ThreadId, ThreadRecord, ToolCallRecord,
+    TurnId, TurnRecord,
 };
 
 use crate::support::{Setup, TestServer, json_response};
@@ -103,6 +104,22 @@ impl Store for DownStore {
         Err(down())
     }
     async fn tool_calls(&self, _turn: TurnId) -> Result<Vec<ToolCallRecord>, StoreError> {
+        Err(down())
+    }
+    fn attachments(&self) -> &dyn AttachmentStore {
+        self
+    }
+}
+
+#[async_trait]
+impl AttachmentStore for DownStore {
+    async fn save_attachment(&self, _new: NewAttachment) -> Result<AttachmentRecord, StoreError> {
+        Err(down())
+    }
+    async fn attachment(&self, _id: AttachmentId) -> Result<Option<StoredAttachment>, StoreError> {
+        Err(down())
+    }
+    async fn turn_attachments(&self, _turn: TurnId) -> Result<Vec<AttachmentRecord>, StoreError> {
         Err(down())
     }
 }

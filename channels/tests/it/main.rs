@@ -3,6 +3,7 @@
 //! scripted provider.
 
 mod api;
+mod attachments;
 mod auth;
 mod health;
 mod schedules;

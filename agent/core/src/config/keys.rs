@@ -197,6 +197,11 @@ pub const KEYS: &[ConfigKey] = &[
         "Wall time allowed for one tool call, in seconds",
     ),
     key(
+        "ODOO_AGENT_MAX_ATTACHMENT_BYTES",
+        "20971520",
+        "Largest file a tool call may produce (CSV/XLSX export), in bytes (default 20 MiB); a larger one is not stored and the call fails with LIMIT_EXCEEDED",
+    ),
+    key(
         "ODOO_AGENT_SHUTDOWN_GRACE_SECS",
         "30",
         "On SIGTERM/SIGINT, how long in-flight turns may take to finish",

@@ -166,6 +166,11 @@ impl Settings {
                 max_output_tokens: self.number("ODOO_AGENT_MAX_OUTPUT_TOKENS", 16, 128_000),
                 turn_timeout: self.seconds("ODOO_AGENT_TURN_TIMEOUT_SECS", 1, 3600),
                 tool_timeout: self.seconds("ODOO_AGENT_TOOL_TIMEOUT_SECS", 1, 3600),
+                max_attachment_bytes: self.number(
+                    "ODOO_AGENT_MAX_ATTACHMENT_BYTES",
+                    1024,
+                    1024 * 1024 * 1024,
+                ),
             },
         };
         let log = self.log();

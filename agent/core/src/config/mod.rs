@@ -187,6 +187,9 @@ pub struct TurnLimits {
     pub max_output_tokens: u32,
     pub turn_timeout: Duration,
     pub tool_timeout: Duration,
+    /// Largest file a tool call may attach, in bytes; a larger one fails the
+    /// call with `LIMIT_EXCEEDED` and is not stored.
+    pub max_attachment_bytes: usize,
 }
 
 impl Default for TurnLimits {
@@ -197,6 +200,7 @@ impl Default for TurnLimits {
             max_output_tokens: 4096,
             turn_timeout: Duration::from_secs(120),
             tool_timeout: Duration::from_secs(30),
+            max_attachment_bytes: 20 * 1024 * 1024,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! One [`Store`] trait with two implementations, SQLite (embedded default)
 //! and PostgreSQL, which pass the same test suite.
 
+mod attachments;
 mod postgres;
 mod proposals;
 mod rows;
@@ -11,6 +12,9 @@ mod schedules;
 mod sqlite;
 mod types;
 
+pub use attachments::{
+    AttachmentId, AttachmentRecord, AttachmentStore, NewAttachment, StoredAttachment, sha256_hex,
+};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use types::{
@@ -54,4 +58,7 @@ pub trait Store: Send + Sync {
 
     /// Audited tool calls of a turn, in the order they were made.
     async fn tool_calls(&self, turn: TurnId) -> Result<Vec<ToolCallRecord>>;
+
+    /// Files produced by tool calls, in the same database.
+    fn attachments(&self) -> &dyn AttachmentStore;
 }

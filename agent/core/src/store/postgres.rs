@@ -222,6 +222,10 @@ impl Store for PostgresStore {
         .map_err(|err| read_error(err, "tool_calls", turn))?;
         rows.into_iter().map(ToolCallRow::into_record).collect()
     }
+
+    fn attachments(&self) -> &dyn super::AttachmentStore {
+        self
+    }
 }
 
 #[derive(sqlx::FromRow)]

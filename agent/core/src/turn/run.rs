@@ -12,7 +12,8 @@ use tools::proposals::Proposal;
 use tools::{DispatchOutcome, ToolCtx, ToolRegistry};
 use tracing::{Instrument, field::Empty};
 
-use super::{ToolCallSummary, TurnError, TurnEvent, TurnRequest, TurnResult};
+use super::attachments::{self, Origin};
+use super::{AttachmentView, ToolCallSummary, TurnError, TurnEvent, TurnRequest, TurnResult};
 use crate::config::TurnLimits;
 use crate::prompt::{Prompts, SystemPromptVars, ToolLine};
 use crate::proposals::{NewProposal, ProposalStore};
@@ -89,6 +90,7 @@ pub(crate) async fn run_turn(
         new_thread,
         new_messages: vec![Message::user_text(text)],
         audit: Vec::new(),
+        attachments: Vec::new(),
         usage: Usage::default(),
         iterations: 0,
     };
@@ -136,6 +138,8 @@ struct Turn<'a> {
     new_thread: Option<NewThread>,
     new_messages: Vec<Message>,
     audit: Vec<ToolCallRecord>,
+    /// Files the tool calls produced, already stored.
+    attachments: Vec<AttachmentView>,
     usage: Usage,
     iterations: u32,
 }
@@ -206,6 +210,7 @@ impl Turn<'_> {
             status,
             reply,
             tool_calls,
+            attachments: std::mem::take(&mut self.attachments),
             usage: self.usage,
         })
     }
@@ -449,9 +454,30 @@ impl Turn<'_> {
         }))
         .await;
         let mut results = Vec::with_capacity(calls.len());
-        for (call, outcome) in calls.iter().zip(outcomes) {
+        let identity_id = self.request.identity.id.to_string();
+        for (call, mut outcome) in calls.iter().zip(outcomes) {
             let duration_ms = u64::try_from(outcome.duration.as_millis()).unwrap_or(u64::MAX);
-            let mut result = outcome.content_for_model();
+            let origin = Origin {
+                owner: &identity_id,
+                thread_id: self.thread_id,
+                turn_id: self.turn_id,
+                call_id: &call.id,
+            };
+            let files = attachments::store_files(
+                self.deps.store.attachments(),
+                self.deps.limits.max_attachment_bytes,
+                origin,
+                &mut outcome,
+            )
+            .await;
+            for file in &files {
+                let _ = self.events.send(TurnEvent::AttachmentStored {
+                    call_id: call.id.clone(),
+                    attachment: file.clone(),
+                });
+            }
+            let mut result = attachments::with_files(outcome.content_for_model(), &files);
+            self.attachments.extend(files);
             if let Ok(success) = &outcome.result
                 && !success.proposals.is_empty()
             {

@@ -6,7 +6,7 @@ use thiserror::Error;
 use tools::Identity;
 
 use crate::provider::Usage;
-use crate::store::{StoreError, ThreadId, TurnId, TurnStatus};
+use crate::store::{AttachmentId, AttachmentRecord, StoreError, ThreadId, TurnId, TurnStatus};
 
 /// A message to answer.
 #[derive(Debug, Clone)]
@@ -41,6 +41,39 @@ pub enum TurnEvent {
         is_error: bool,
         duration_ms: u64,
     },
+    /// A file the call produced was stored; sent before its `ToolFinished`.
+    AttachmentStored {
+        call_id: String,
+        attachment: AttachmentView,
+    },
+}
+
+/// A stored file as clients and the model see it: where to download it,
+/// never its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentView {
+    pub id: AttachmentId,
+    /// The tool call that produced it.
+    pub call_id: String,
+    pub file_name: String,
+    pub media_type: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Path of `GET /api/attachments/{id}` on this server.
+    pub download_url: String,
+}
+
+impl From<&AttachmentRecord> for AttachmentView {
+    fn from(record: &AttachmentRecord) -> Self {
+        Self {
+            id: record.id,
+            call_id: record.call_id.clone(),
+            file_name: record.file_name.clone(),
+            media_type: record.media_type.clone(),
+            bytes: record.size,
+            download_url: record.id.download_path(),
+        }
+    }
 }
 
 /// One tool call as shown to API clients.
@@ -61,6 +94,8 @@ pub struct TurnResult {
     /// there is none (limit reached, model unavailable).
     pub reply: String,
     pub tool_calls: Vec<ToolCallSummary>,
+    /// Files the turn's tool calls produced, stored and downloadable.
+    pub attachments: Vec<AttachmentView>,
     pub usage: Usage,
 }
 

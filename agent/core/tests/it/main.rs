@@ -5,6 +5,7 @@
 
 mod anthropic;
 mod approvals;
+mod attachments;
 mod demo;
 mod e2e;
 mod openai;
