@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::Summarize;
+use crate::attachment::Attachment;
 use crate::proposals::Proposal;
 
 /// The longest summary the model gets (spec 0.1).
@@ -60,6 +61,10 @@ pub struct Envelope<D> {
     /// Changes offered for approval (spec 0.6); absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub proposals: Vec<Proposal>,
+    /// Export files (CSV, XLSX), handed over beside the JSON: their bytes
+    /// never reach the model.
+    #[serde(skip)]
+    pub files: Vec<Attachment>,
 }
 
 /// What every envelope shares, read once per call before the tool's own
@@ -96,7 +101,14 @@ impl<D> Envelope<D> {
             truncated,
             summary: clip(summary, MAX_SUMMARY_CHARS),
             proposals: Vec::new(),
+            files: Vec::new(),
         }
+    }
+
+    /// Attaches export files.
+    pub fn with_attachments(mut self, files: Vec<Attachment>) -> Self {
+        self.files = files;
+        self
     }
 
     /// Attaches the proposals the result suggests.
@@ -116,6 +128,10 @@ impl<D> Summarize for Envelope<D> {
 
     fn proposals(&self) -> Vec<Proposal> {
         self.proposals.clone()
+    }
+
+    fn attachments(&self) -> Vec<Attachment> {
+        self.files.clone()
     }
 }
 

@@ -446,3 +446,53 @@ async fn one_partner_costs_a_fixed_number_of_calls() {
         .collect();
     assert_eq!(methods.len(), 20, "{methods:#?}");
 }
+
+#[tokio::test]
+async fn portfolio_exports_every_evaluated_customer_as_a_file() {
+    use tools::Summarize;
+
+    let setup = setup(DemoVersion::V17, 20, ADMIN).await;
+    let envelope = run(
+        &setup,
+        json!({"mode": "portfolio", "top": 2, "as_of": iso(setup.today), "export": "csv"}),
+    )
+    .await
+    .unwrap();
+    let data = portfolio(&envelope);
+    let files = envelope.attachments();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        files[0].file_name,
+        format!(
+            "credit_portfolio_{}.csv",
+            iso(setup.today).replace('-', "_")
+        )
+    );
+    assert!(
+        envelope.summary.contains(&files[0].file_name),
+        "{}",
+        envelope.summary
+    );
+    assert!(!serde_json::to_string(&envelope).unwrap().contains("files"));
+    let mut reader = csv::Reader::from_reader(files[0].bytes.as_slice());
+    assert_eq!(&reader.headers().unwrap()[0], "Customer");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    // Every customer, not only the top 2 listed in the JSON, lowest first.
+    assert_eq!(rows.len(), data.evaluated);
+    for (row, listed) in rows.iter().zip(&data.lowest) {
+        assert_eq!(row[1].parse::<i64>().unwrap(), listed.partner_id);
+        assert_eq!(row[4].to_owned(), listed.verdict.as_str());
+    }
+    let xlsx = run(
+        &setup,
+        json!({"mode": "portfolio", "as_of": iso(setup.today), "export": "xlsx"}),
+    )
+    .await
+    .unwrap();
+    assert!(xlsx.attachments()[0].file_name.ends_with(".xlsx"));
+    let err = run(&setup, json!({"partner_id": 7, "export": "csv"}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "INVALID_ARGUMENT");
+    assert!(err.to_string().contains("`export`"), "{err}");
+}

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::config::{CreditCheckConfig, MAX_TOP};
 use crate::ToolError;
+use crate::exports::ExportFormat;
 
 /// Arguments of `credit_check`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -60,6 +61,10 @@ pub struct CreditCheckArgs {
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub company_id: Option<i64>,
+    /// Portfolio mode only: also attach every evaluated customer as a
+    /// "csv" or "xlsx" file. Default none.
+    #[serde(default)]
+    pub export: Option<ExportFormat>,
 }
 
 /// One customer or the whole portfolio.
@@ -92,7 +97,10 @@ pub(crate) struct Request {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Target {
     Partner(PartnerKey),
-    Portfolio { top: u32 },
+    Portfolio {
+        top: u32,
+        export: Option<ExportFormat>,
+    },
 }
 
 /// Checks everything that needs no Odoo call.
@@ -181,11 +189,17 @@ pub(crate) fn check(
                     &format!("must be between 1 and {MAX_TOP}, got {top}"),
                 ));
             }
-            Target::Portfolio { top }
+            Target::Portfolio {
+                top,
+                export: args.export,
+            }
         }
         CreditMode::Partner => {
             if args.top.is_some() {
                 return Err(invalid("top", "applies to mode \"portfolio\" only"));
+            }
+            if args.export.is_some() {
+                return Err(invalid("export", "applies to mode \"portfolio\" only"));
             }
             let name = args
                 .partner_name
@@ -337,8 +351,12 @@ mod tests {
         assert!(refusal(json!({"partner_id": 7, "partner_name": "Acme"})).contains("not both"));
         assert_eq!(
             run(json!({"mode": "portfolio"})).unwrap().target,
-            Target::Portfolio { top: 20 }
+            Target::Portfolio {
+                top: 20,
+                export: None
+            }
         );
+        assert!(refusal(json!({"partner_id": 7, "export": "csv"})).contains("`export`"));
     }
 
     #[test]

@@ -21,6 +21,7 @@ use super::read::{
     rate_history, rate_on, read_company_limit, read_ledgers, read_partners,
 };
 use crate::automations::{ContextRequest, Envelope, RunContext, TRUNCATED, Warning, read_context};
+use crate::exports::{Cell, Column, ExportError, ExportFormat, Table};
 use crate::odoo::Domain;
 use crate::odoo_client::{OdooClient, OdooConnector};
 use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
@@ -118,7 +119,7 @@ impl Tool for CreditCheck {
         };
         match &request.target {
             Target::Partner(key) => run.partner(key).await,
-            Target::Portfolio { top } => run.portfolio(*top).await,
+            Target::Portfolio { top, export } => run.portfolio(*top, *export).await,
         }
     }
 }
@@ -206,7 +207,11 @@ impl Run<'_> {
         Ok(self.envelope(CreditData::Partner(Box::new(data)), warnings, &summary))
     }
 
-    async fn portfolio(&self, top: u32) -> Result<Envelope<CreditData>, ToolError> {
+    async fn portfolio(
+        &self,
+        top: u32,
+        export: Option<ExportFormat>,
+    ) -> Result<Envelope<CreditData>, ToolError> {
         let mut warnings = Vec::new();
         let fields = PartnerFields::probe(self.client).await?;
         let with_receivables = customers_with_receivables(self.client, self.company_id()).await?;
@@ -288,8 +293,25 @@ impl Run<'_> {
             blocked: blocked_all.into_iter().take(cap).cloned().collect(),
             lowest: rows.iter().take(top as usize).cloned().collect(),
         };
-        let summary = portfolio_summary(&data, self.places);
-        Ok(self.envelope(CreditData::Portfolio(data), warnings, &summary))
+        let files = match export {
+            Some(format) => vec![
+                portfolio_table(&rows, &data, self.places, self.context.envelope.as_of)
+                    .map_err(internal)?
+                    .to_attachment(format, &format!("credit portfolio {}", data.as_of))
+                    .map_err(internal)?,
+            ],
+            None => Vec::new(),
+        };
+        let mut summary = portfolio_summary(&data, self.places);
+        if let Some(file) = files.first() {
+            summary = format!(
+                "{summary} File {} lists all {} customers.",
+                file.file_name, data.evaluated
+            );
+        }
+        Ok(self
+            .envelope(CreditData::Portfolio(data), warnings, &summary)
+            .with_attachments(files))
     }
 
     /// The partner named by id, or the one customer a name fits.
@@ -512,6 +534,54 @@ pub(crate) async fn currency_places(client: &OdooClient, code: &str) -> Result<u
         .and_then(|c| c["decimal_places"].as_u64())
         .and_then(|p| u32::try_from(p).ok())
         .unwrap_or(2))
+}
+
+/// Every evaluated customer, lowest score first, as an export table.
+fn portfolio_table(
+    rows: &[PortfolioRow],
+    data: &PortfolioCredit,
+    places: u32,
+    generated_at: chrono::DateTime<Utc>,
+) -> Result<Table, ExportError> {
+    let currency = data.currency.as_str();
+    let mut table = Table::new(
+        &format!("Credit portfolio on {}", data.as_of),
+        generated_at,
+        vec![
+            Column::text("customer", "Customer"),
+            Column::integer("partner_id", "Partner id"),
+            Column::number("score", "Score", 0),
+            Column::text("band", "Band"),
+            Column::text("verdict", "Verdict"),
+            Column::money("exposure", "Exposure", currency, places),
+            Column::money("overdue_amount", "Overdue", currency, places),
+            Column::integer("max_days_overdue", "Max days overdue"),
+            Column::money("credit_limit", "Credit limit", currency, places),
+            Column::text("hold_recommended", "Hold recommended"),
+            Column::text("reasons", "Reasons"),
+        ],
+    )
+    .with_note(format!(
+        "{} customers with open receivables, amounts in {currency}",
+        data.evaluated
+    ));
+    for row in rows {
+        let cells = vec![
+            Cell::Text(row.name.clone()),
+            Cell::Integer(row.partner_id),
+            Cell::Decimal(row.score),
+            Cell::Text(row.band.as_str().to_owned()),
+            Cell::Text(row.verdict.as_str().to_owned()),
+            Cell::Decimal(row.exposure),
+            Cell::Decimal(row.overdue_amount),
+            Cell::Integer(row.max_days_overdue),
+            row.credit_limit.map_or(Cell::Empty, Cell::Decimal),
+            Cell::Text(if row.hold_recommended { "yes" } else { "no" }.to_owned()),
+            Cell::Text(row.reasons.join(", ")),
+        ];
+        table.push(cells)?;
+    }
+    Ok(table)
 }
 
 fn invalid(field: &str, message: &str) -> ToolError {
