@@ -11,6 +11,7 @@ mod context;
 pub mod credit_check;
 mod envelope;
 pub mod month_end_closing_scan;
+pub mod narrative;
 pub mod nl_report;
 
 pub use context::{ContextRequest, RunContext, read_context};
