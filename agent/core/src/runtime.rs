@@ -16,6 +16,7 @@ use tools::automations::bank_reconciliation::{
 };
 use tools::automations::cash_flow_forecast::CashFlowForecast;
 use tools::automations::credit_check::CreditCheck;
+use tools::automations::daily_digest::DailyDigest;
 use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
 use tools::automations::nl_report::NlReport;
@@ -461,5 +462,9 @@ pub fn odoo_tools_with(
         Arc::new(MemoryRules::default()),
     ));
     let builder = builder.register(NlReport::new(Arc::clone(&odoo.connector)));
+    let builder = builder.register(DailyDigest::new(
+        odoo.base_url.clone(),
+        Arc::clone(&odoo.connector),
+    ));
     Ok(builder.build()?)
 }

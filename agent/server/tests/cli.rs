@@ -102,6 +102,7 @@ fn tools_list_json_prints_generated_schemas() {
             "count_records",
             "credit_check",
             "current_datetime",
+            "daily_digest",
             "find_duplicates",
             "get_record",
             "month_end_closing_scan",

@@ -9,6 +9,7 @@ pub mod cash_flow_forecast;
 
 mod context;
 pub mod credit_check;
+pub mod daily_digest;
 mod envelope;
 pub mod month_end_closing_scan;
 pub mod narrative;

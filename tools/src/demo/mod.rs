@@ -11,7 +11,7 @@ mod dataset;
 pub mod jsonl;
 mod server;
 
-pub use company::{DemoCompany, DemoSpec, DemoVersion, Truth, generate};
+pub use company::{DemoCompany, DemoSpec, DemoVersion, DigestExamples, Truth, generate};
 pub use dataset::{
     Dataset, DemoUser, FieldDef, FieldType, ModelDef, Record, RecordRef, Table, TableError,
 };

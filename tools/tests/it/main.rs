@@ -9,6 +9,7 @@ mod bank_reconciliation_tool;
 mod cash_flow_forecast;
 mod client_vs_fake;
 mod credit_check;
+mod daily_digest;
 mod demo_company;
 mod demo_jsonl;
 mod demo_server;

@@ -62,6 +62,8 @@ pub(crate) struct Tables {
     pub channels: Table,
     pub messages: Table,
     pub attachments: Table,
+    pub activities: Table,
+    pub orderpoints: Table,
 }
 
 impl Tables {
@@ -95,6 +97,8 @@ impl Tables {
             channels: Table::new(models::discuss_channel()),
             messages: Table::new(models::mail_message()),
             attachments: Table::new(models::ir_attachment()),
+            activities: Table::new(models::mail_activity()),
+            orderpoints: Table::new(models::stock_warehouse_orderpoint()),
         }
     }
 
@@ -127,6 +131,8 @@ impl Tables {
             self.channels,
             self.messages,
             self.attachments,
+            self.activities,
+            self.orderpoints,
         ] {
             dataset.insert_table(table);
         }

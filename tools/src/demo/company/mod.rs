@@ -66,6 +66,7 @@ mod areas;
 mod bank;
 mod base;
 mod builder;
+mod digest;
 mod documents;
 pub mod groups;
 mod leads;
@@ -87,8 +88,8 @@ pub use reports::add_sale_report;
 const LEADS_PER: usize = 4;
 pub use spec::{DemoSpec, DemoVersion};
 pub use truth::{
-    BankExample, ClosingExample, CreditExample, DuplicateGroup, ForecastExamples, MonthEnd,
-    Mutation, PairExample, Truth, UserIds,
+    BankExample, ClosingExample, CreditExample, DigestExamples, DuplicateGroup, ForecastExamples,
+    MonthEnd, Mutation, PairExample, Truth, UserIds,
 };
 
 use crate::demo::Dataset;
@@ -130,6 +131,7 @@ pub fn generate(spec: &DemoSpec) -> DemoCompany {
         Err(panic) => std::panic::resume_unwind(panic),
     }
     b.chatter();
+    b.digest_examples(&catalogue);
     let (dataset, truth) = b.finish();
     DemoCompany { dataset, truth }
 }

@@ -752,3 +752,55 @@ pub(crate) fn mail_message() -> ModelDef {
         &[],
     )
 }
+
+/// Scheduled activities (`mail.activity`) on any record; the digest counts
+/// the overdue ones on opportunities (spec 7.2).
+pub(crate) fn mail_activity() -> ModelDef {
+    let mut fields = vec![
+        req("res_model", "Related Document Model", Char),
+        req("res_id", "Related Document ID", Integer),
+        ro("res_name", "Document Name", Char),
+        f("summary", "Summary", Char),
+        req("date_deadline", "Due Date", Date),
+        f("user_id", "Assigned to", Many2one("res.users")),
+    ];
+    fields.extend(stamps());
+    model(
+        "mail.activity",
+        "Activity",
+        "summary",
+        "date_deadline asc, id asc",
+        fields,
+        &[],
+        &[],
+    )
+}
+
+/// Reordering rules. `qty_forecast` is computed and not stored in Odoo, so
+/// it can be read but not searched on.
+pub(crate) fn stock_warehouse_orderpoint() -> ModelDef {
+    let mut fields = vec![
+        req("name", "Name", Char),
+        req("product_id", "Product", Many2one("product.product")),
+        f("product_min_qty", "Min Quantity", Float),
+        f("product_max_qty", "Max Quantity", Float),
+        ro("qty_forecast", "Forecast", Float),
+        f(
+            "trigger",
+            "Trigger",
+            FieldType::Selection(&[("auto", "Auto"), ("manual", "Manual")]),
+        ),
+        f("company_id", "Company", Many2one("res.company")),
+        f("active", "Active", Boolean),
+    ];
+    fields.extend(stamps());
+    model(
+        "stock.warehouse.orderpoint",
+        "Minimum Inventory Rule",
+        "name",
+        "company_id, id",
+        fields,
+        groups::STOCK,
+        groups::STOCK,
+    )
+}

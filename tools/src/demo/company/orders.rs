@@ -324,7 +324,7 @@ impl Builder {
     /// A delivery or receipt; `day` is `date_done` when done, else the
     /// scheduled date.
     #[allow(clippy::too_many_arguments)]
-    fn picking(
+    pub(crate) fn picking(
         &mut self,
         code: &'static str,
         origin: &str,

@@ -23,6 +23,7 @@ pub struct Truth {
     pub bank_examples: Vec<BankExample>,
     pub credit_examples: Vec<CreditExample>,
     pub forecast: ForecastExamples,
+    pub digest: DigestExamples,
 }
 
 /// The uids of the demo users, by role.
@@ -170,4 +171,25 @@ pub struct ForecastExamples {
     pub pipeline_half: i64,
     /// Opportunity of 10,000 at 80 %.
     pub pipeline_eighty: i64,
+}
+
+/// Records planted for the daily digest (spec 7.2), around today.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DigestExamples {
+    /// Overdue `mail.activity` on opportunities, with the assigned uid.
+    pub overdue_activities: Vec<(i64, i64)>,
+    /// Opportunities won (still active) in the last seven days.
+    pub won_7d: Vec<i64>,
+    /// Opportunities lost (archived) in the last seven days.
+    pub lost_7d: Vec<i64>,
+    /// Active reordering rules whose forecast is below their minimum.
+    pub below_reorder: Vec<i64>,
+    /// Outgoing pickings still open and scheduled before today.
+    pub late_deliveries: Vec<i64>,
+    /// Outgoing pickings still open and scheduled today.
+    pub deliveries_today: Vec<i64>,
+    /// Incoming pickings still open and scheduled before today.
+    pub late_receipts: Vec<i64>,
+    /// Incoming pickings still open and scheduled after today.
+    pub pending_receipts: Vec<i64>,
 }
