@@ -119,8 +119,9 @@ fn tools_list_json_prints_generated_schemas() {
             "{schema}"
         );
     }
+    let calculate = tools.iter().find(|t| t["name"] == "calculate").unwrap();
     assert_eq!(
-        tools[1]["input_schema"]["required"],
+        calculate["input_schema"]["required"],
         serde_json::json!(["expression"])
     );
 }
