@@ -8,15 +8,17 @@ use axum::middleware::Next;
 use axum::response::Response;
 use secrecy::ExposeSecret;
 use subtle::ConstantTimeEq;
+use tools::Identity;
 
 use super::error::ApiError;
 use super::state::WebState;
 
 /// Lets the request through when no key is configured or when it carries
-/// `Authorization: Bearer <key>` with the configured key.
+/// `Authorization: Bearer <key>` with the configured key, as the identity
+/// that key stands for (an `Identity` request extension handlers read).
 pub(crate) async fn require_api_key(
     State(state): State<Arc<WebState>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
     if let Some(expected) = &state.api_key {
@@ -28,6 +30,8 @@ pub(crate) async fn require_api_key(
             return Err(ApiError::Unauthorized("invalid API key"));
         }
     }
+    // One key for the whole API, so every caller acts as the operator.
+    request.extensions_mut().insert(Identity::local_operator());
     Ok(next.run(request).await)
 }
 

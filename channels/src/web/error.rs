@@ -12,8 +12,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use thiserror::Error;
 
+use agent::proposals::ApprovalError;
 use agent::store::{StoreError, ThreadId};
 use agent::turn::TurnError;
+use tools::odoo_client::OdooError;
 
 /// Why a request failed; each variant maps to one status and one `code`.
 #[derive(Debug, Error)]
@@ -64,6 +66,30 @@ pub enum ApiError {
     /// This server keeps no schedules (404).
     #[error("this server keeps no schedules")]
     SchedulesUnavailable,
+    /// A proposal id in the path is not a UUID (400).
+    #[error("invalid proposal id `{0}`: expected a UUID")]
+    InvalidProposalId(String),
+    /// The proposal does not exist (404).
+    #[error("proposal {0} not found")]
+    ProposalNotFound(uuid::Uuid),
+    /// This server has no Odoo to execute proposals on (503).
+    #[error("this server has no Odoo connection, so proposals cannot be decided")]
+    ProposalsUnavailable,
+    /// The identity may not do this (403); the message says which role or
+    /// Odoo user it lacks.
+    #[error("{message}")]
+    NotPermitted { code: &'static str, message: String },
+    /// The proposal can no longer be decided: already decided, expired, or
+    /// its preconditions changed (409); `code` says which.
+    #[error("{message}")]
+    ProposalConflict { code: &'static str, message: String },
+    /// A rejection without a usable reason (400).
+    #[error("invalid reason: {0}")]
+    InvalidReason(String),
+    /// Odoo could not be reached or failed before anything ran; the
+    /// proposal is still pending (502).
+    #[error("{0}")]
+    OdooUnavailable(String),
     /// The route exists but not with this method (405).
     #[error("method not allowed on this path")]
     MethodNotAllowed,
@@ -94,6 +120,12 @@ impl ApiError {
             Self::SchedulesUnavailable => "schedules_unavailable",
             Self::InvalidAttachmentId(_) => "invalid_attachment_id",
             Self::AttachmentNotFound(_) => "attachment_not_found",
+            Self::InvalidProposalId(_) => "invalid_proposal_id",
+            Self::ProposalNotFound(_) => "proposal_not_found",
+            Self::ProposalsUnavailable => "proposals_unavailable",
+            Self::NotPermitted { code, .. } | Self::ProposalConflict { code, .. } => code,
+            Self::InvalidReason(_) => "invalid_reason",
+            Self::OdooUnavailable(_) => "odoo_unavailable",
             Self::NoRoute => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::ShuttingDown => "shutting_down",
@@ -111,7 +143,14 @@ impl ApiError {
             | Self::InvalidThreadId(_)
             | Self::InvalidSchedule(_)
             | Self::InvalidScheduleId(_)
-            | Self::InvalidAttachmentId(_) => StatusCode::BAD_REQUEST,
+            | Self::InvalidAttachmentId(_)
+            | Self::InvalidProposalId(_)
+            | Self::InvalidReason(_) => StatusCode::BAD_REQUEST,
+            Self::NotPermitted { .. } => StatusCode::FORBIDDEN,
+            Self::ProposalConflict { .. } => StatusCode::CONFLICT,
+            Self::OdooUnavailable(_) => StatusCode::BAD_GATEWAY,
+            Self::ProposalsUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ProposalNotFound(_) => StatusCode::NOT_FOUND,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::ThreadNotFound(_)
@@ -228,6 +267,28 @@ impl From<agent::schedule::StoreError> for ApiError {
         Self::Internal {
             kind: "schedule_store",
             detail: err.to_string(),
+        }
+    }
+}
+
+impl From<ApprovalError> for ApiError {
+    fn from(err: ApprovalError) -> Self {
+        let code = err.kind();
+        let message = err.to_string();
+        match err {
+            ApprovalError::NotFound(id) => Self::ProposalNotFound(id),
+            ApprovalError::NotPermitted { .. }
+            | ApprovalError::Odoo(OdooError::UnmappedIdentity { .. }) => {
+                Self::NotPermitted { code, message }
+            }
+            ApprovalError::AlreadyDecided { .. }
+            | ApprovalError::Expired { .. }
+            | ApprovalError::PreconditionsChanged { .. } => {
+                Self::ProposalConflict { code, message }
+            }
+            ApprovalError::InvalidReason(reason) => Self::InvalidReason(reason),
+            ApprovalError::Odoo(err) => Self::OdooUnavailable(err.to_string()),
+            ApprovalError::Store(err) => err.into(),
         }
     }
 }

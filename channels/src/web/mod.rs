@@ -12,6 +12,7 @@ mod attachments;
 mod auth;
 mod error;
 mod extract;
+mod proposals;
 mod router;
 mod schedules;
 mod serve;

@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::state::WebState;
-use super::{api, attachments, auth, schedules};
+use super::{api, attachments, auth, proposals, schedules};
 
 /// The HTTP API. Merge it into the server's router and serve it with
 /// [`super::serve`]. Only `/api` has its own fallbacks (JSON 404 and 405):
@@ -23,6 +23,9 @@ pub fn router(state: WebState) -> Router {
     let api = Router::new()
         .route("/chat", post(api::chat))
         .route("/threads/{id}", get(api::thread))
+        .route("/proposals/{id}", get(proposals::show))
+        .route("/proposals/{id}/approve", post(proposals::approve))
+        .route("/proposals/{id}/reject", post(proposals::reject))
         .route("/schedules", post(schedules::create).get(schedules::list))
         .route(
             "/schedules/{id}",

@@ -6,6 +6,7 @@ mod api;
 mod attachments;
 mod auth;
 mod health;
+mod proposals;
 mod schedules;
 mod shutdown;
 mod stream;

@@ -10,7 +10,7 @@ mod runtime;
 mod store;
 
 pub use provider::{InstantProvider, ScriptedProvider, Step};
-pub use runtime::{runtime, runtime_with, runtime_with_schedules};
+pub use runtime::{runtime, runtime_with, runtime_with_odoo, runtime_with_schedules};
 pub use store::{
     fresh_postgres_database, postgres_store, postgres_store_at, postgres_url, sqlite_store,
 };

@@ -35,6 +35,20 @@ pub fn runtime_with(
     Runtime::new(parts(provider, store, tools, limits))
 }
 
+/// A runtime whose tools read `odoo` and whose proposals live in the
+/// SQLite `store`, so proposals can be approved.
+pub fn runtime_with_odoo(
+    provider: Arc<dyn Provider>,
+    store: Arc<crate::store::SqliteStore>,
+    odoo: Arc<crate::odoo::OdooBackend>,
+) -> Runtime {
+    let tools = crate::odoo_tools(&odoo, None).expect("odoo tools");
+    let mut parts = parts(provider, store.clone(), tools, TurnLimits::default());
+    parts.proposals = store;
+    parts.odoo = Some(odoo);
+    Runtime::new(parts)
+}
+
 /// Like [`runtime_with`] with default limits, keeping schedules in
 /// `schedules`.
 pub fn runtime_with_schedules(
