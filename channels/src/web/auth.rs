@@ -30,8 +30,11 @@ pub(crate) async fn require_api_key(
             return Err(ApiError::Unauthorized("invalid API key"));
         }
     }
-    // One key for the whole API, so every caller acts as the operator.
-    request.extensions_mut().insert(Identity::local_operator());
+    // One key for the whole API, so every caller acts as the operator,
+    // unless a layer of the server in front has already said who it is.
+    if request.extensions().get::<Identity>().is_none() {
+        request.extensions_mut().insert(Identity::local_operator());
+    }
     Ok(next.run(request).await)
 }
 
