@@ -704,6 +704,50 @@ async fn the_served_scheduler_syncs_configured_digests_and_runs_due_reports() {
             .starts_with("text/csv"),
         "{file:?}"
     );
+    // The configured CFO digest, made due now, runs daily_digest and is
+    // posted the same way.
+    let mut digest = store
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| matches!(s.job, Job::Digest { .. }))
+        .expect("the configured CFO digest is stored");
+    digest.next_run = Utc::now() - chrono::Duration::seconds(5);
+    store.save(digest.clone()).await.unwrap();
+    let digest_runs = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let runs = store.runs(digest.id).await.unwrap();
+            if !runs.is_empty() {
+                return runs;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the due digest ran");
+    assert!(
+        matches!(digest_runs[0].status, RunStatus::Delivered { attempts: 1 }),
+        "{digest_runs:?}"
+    );
+    assert!(
+        digest_runs[0]
+            .delivery_key
+            .starts_with("digest/default/cfo/")
+    );
+    let posted = client
+        .search_read(
+            "mail.message",
+            json!([["model", "=", "discuss.channel"], ["res_id", "=", 1]]),
+            &["body"],
+            Some("id desc"),
+            Some(1),
+            None,
+        )
+        .await
+        .unwrap();
+    let body = posted[0]["body"].as_str().unwrap();
+    assert!(body.contains("Daily digest (cfo)"), "{body}");
     cancel.cancel();
     task.await.unwrap();
 
