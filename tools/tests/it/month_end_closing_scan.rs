@@ -505,3 +505,50 @@ async fn a_failing_check_reports_an_error_and_the_others_still_run() {
             .contains("could not check: receipts_without_bills")
     );
 }
+
+#[tokio::test]
+async fn the_checklist_can_be_attached_as_an_xlsx_file() {
+    use std::io::Cursor;
+
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    use tools::Summarize;
+
+    let (_fake, tool, truth) = scanner(DemoVersion::V17, 20, ADMIN).await;
+    let example = &truth.closing_example;
+    let result = scan(
+        &tool,
+        json!({"period": example.period, "detail_limit": 200, "export": "xlsx"}),
+    )
+    .await
+    .unwrap();
+    let files = result.attachments();
+    assert_eq!(files.len(), 1);
+    let name = format!(
+        "closing_checklist_{}.xlsx",
+        example.period.replace('-', "_")
+    );
+    assert_eq!(files[0].file_name, name);
+    assert!(result.summary.contains(&name), "{}", result.summary);
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(&files[0].bytes)).unwrap();
+    let range = book.worksheet_range("Report").unwrap();
+    // Title, two notes, a blank row, the header, then the rows.
+    assert_eq!(range.get_value((4, 1)), Some(&Data::String("Check".into())));
+    let listed: usize = result
+        .data
+        .checks
+        .iter()
+        .map(|c| c.items.len().max(1))
+        .sum();
+    assert_eq!(range.height(), 5 + listed);
+    // Every draft entry of the example is a row of the draft check.
+    let draft = check(&result, CheckKey::DraftEntries);
+    let rows_of_draft = (5..range.height() as u32)
+        .filter(|row| range.get_value((*row, 1)) == Some(&Data::String(draft.label.clone())))
+        .count();
+    assert_eq!(rows_of_draft, example.draft_entries.len());
+    // Without export nothing is attached.
+    let plain = scan(&tool, json!({"period": example.period}))
+        .await
+        .unwrap();
+    assert!(plain.attachments().is_empty());
+}

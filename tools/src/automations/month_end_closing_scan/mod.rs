@@ -10,6 +10,7 @@
 
 mod compute;
 mod config;
+mod export;
 mod period;
 mod read;
 mod tool;

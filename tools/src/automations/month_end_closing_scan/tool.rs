@@ -12,10 +12,13 @@ use super::compute::{
     priorities, template_narrative,
 };
 use super::config::ClosingScanConfig;
+use super::export::checklist_table;
 use super::period::Period;
 use super::read::{ReadError, Reader, read_company};
+use crate::automations::nl_report::currency_places;
 use crate::automations::{ContextRequest, Envelope, Warning, read_context};
 use crate::builtin::Clock;
+use crate::exports::ExportFormat;
 use crate::odoo_client::{OdooConnector, OdooError};
 use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
 
@@ -67,6 +70,10 @@ pub struct MonthEndClosingScanArgs {
     /// Include a short narrative with priority actions. Default true.
     #[serde(default)]
     pub narrative: Option<bool>,
+    /// Also attach the checklist (every check and the records it lists) as
+    /// a "csv" or "xlsx" file. Default none.
+    #[serde(default)]
+    pub export: Option<ExportFormat>,
 }
 
 /// The scan's `data` (spec 1.4).
@@ -206,6 +213,22 @@ impl Tool for MonthEndClosingScan {
             estimated_hours: assessment.estimated_hours,
             narrative,
         };
+        let files = match args.export {
+            Some(format) => {
+                let places = currency_places(&client, &currency).await?;
+                let table = checklist_table(&data, &currency, places, now).map_err(internal)?;
+                vec![
+                    table
+                        .to_attachment(format, &format!("closing checklist {}", data.period))
+                        .map_err(internal)?,
+                ]
+            }
+            None => Vec::new(),
+        };
+        let summary = match files.first() {
+            Some(file) => format!("{summary} Checklist file {} attached.", file.file_name),
+            None => summary,
+        };
         Ok(Envelope::new(
             Self::NAME,
             TOOL_VERSION,
@@ -213,8 +236,13 @@ impl Tool for MonthEndClosingScan {
             data,
             warnings,
             &summary,
-        ))
+        )
+        .with_attachments(files))
     }
+}
+
+fn internal(err: impl std::fmt::Display) -> ToolError {
+    ToolError::Internal(err.to_string())
 }
 
 /// The arguments other than `period`, checked before any Odoo call.

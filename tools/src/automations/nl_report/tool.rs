@@ -371,7 +371,7 @@ fn base_filter_text(plan: &CheckedPlan) -> String {
 }
 
 /// Decimal places of the company currency (2 when Odoo does not say).
-async fn currency_places(client: &OdooClient, code: &str) -> Result<u32, ToolError> {
+pub(crate) async fn currency_places(client: &OdooClient, code: &str) -> Result<u32, ToolError> {
     let domain = Domain::and(vec![
         Domain::eq("name", code).map_err(internal)?,
         Domain::is_in("active", [true, false]).map_err(internal)?,
