@@ -472,3 +472,94 @@ async fn a_sales_user_is_denied_naming_the_model() {
     assert!(err.to_string().contains("account.journal"), "{err}");
     assert!(!truth.bank_examples.is_empty());
 }
+
+/// A copy of the Acme example's line (1,500.00) in the USD bank journal,
+/// booked at 1,380.00 EUR on the journal's bank account as Odoo would;
+/// returns (journal, line).
+fn plant_usd_line(setup: &Setup) -> (i64, i64) {
+    let template = setup.truth.bank_examples[0].statement_line_id;
+    setup.fake.with_dataset_mut(|ds| {
+        let journals = ds.table("account.journal").unwrap();
+        let usd = journals
+            .records()
+            .iter()
+            .find(|r| {
+                journals.value(r, "type") == Some(&json!("bank"))
+                    && journals.value(r, "currency_id").and_then(|v| v[1].as_str()) == Some("USD")
+            })
+            .unwrap();
+        let journal = journals.value(usd, "id").unwrap().clone();
+        let journal_ref = json!([usd.id, journals.value(usd, "name").unwrap().clone()]);
+        let account = journals.value(usd, "default_account_id").unwrap().clone();
+
+        let lines = ds.table("account.bank.statement.line").unwrap();
+        let source = lines.get(template).unwrap().clone();
+        let source_move = lines.value(&source, "move_id").unwrap()[0]
+            .as_i64()
+            .unwrap();
+
+        let moves = ds.table_mut("account.move").unwrap();
+        let mut booked = moves.get(source_move).unwrap().clone();
+        let move_id = moves.next_id();
+        booked.id = move_id;
+        booked.values[0] = json!(move_id);
+        moves
+            .set(&mut booked, "journal_id", journal_ref.clone())
+            .unwrap();
+        moves.push(booked).unwrap();
+
+        let items = ds.table_mut("account.move.line").unwrap();
+        let bank_line = items
+            .records()
+            .iter()
+            .find(|r| items.value(r, "move_id").and_then(|v| v[0].as_i64()) == Some(source_move))
+            .unwrap()
+            .clone();
+        let mut item = bank_line;
+        let item_id = items.next_id();
+        item.id = item_id;
+        item.values[0] = json!(item_id);
+        items
+            .set(&mut item, "move_id", json!([move_id, "BNK2/2026/0001"]))
+            .unwrap();
+        items.set(&mut item, "account_id", account).unwrap();
+        items.set(&mut item, "balance", json!(1380.0)).unwrap();
+        items.set(&mut item, "debit", json!(1380.0)).unwrap();
+        items
+            .set(&mut item, "amount_currency", json!(1500.0))
+            .unwrap();
+        items.push(item).unwrap();
+
+        let lines = ds.table_mut("account.bank.statement.line").unwrap();
+        let mut line = source;
+        let id = lines.next_id();
+        line.id = id;
+        line.values[0] = json!(id);
+        lines.set(&mut line, "journal_id", journal_ref).unwrap();
+        lines
+            .set(&mut line, "move_id", json!([move_id, "BNK2/2026/0001"]))
+            .unwrap();
+        lines.push(line).unwrap();
+        (journal.as_i64().unwrap(), id)
+    })
+}
+
+#[tokio::test]
+async fn lines_of_a_foreign_currency_journal_are_matched_in_company_currency() {
+    let setup = setup(DemoVersion::V17).await;
+    let (journal, line) = plant_usd_line(&setup);
+    let args: BankReconciliationArgs =
+        serde_json::from_value(json!({"journal_id": journal})).unwrap();
+    let envelope = setup.tool.call(&ctx(), args).await.unwrap();
+    assert_eq!(envelope.data.counts.lines, 1);
+    let suggestion = &envelope.data.suggestions[0];
+    assert_eq!(suggestion.line.id, line);
+    // 1,500.00 USD booked at 1,380.00 EUR: the EUR figure is compared.
+    assert_eq!(suggestion.line.amount, Decimal::from(1380));
+    assert_eq!(
+        suggestion.candidates[0].move_line_id,
+        setup.truth.bank_examples[0].move_line_id
+    );
+    // 8 % apart: 0.15 x (1 - 0.08 / 0.10), not the 0.35 of equal amounts.
+    assert_eq!(confidence(suggestion.breakdown.amount), Decimal::new(3, 2));
+}
