@@ -5,6 +5,7 @@
 //! and PostgreSQL, which pass the same test suite.
 
 mod attachments;
+mod digests;
 mod postgres;
 mod proposals;
 mod rows;

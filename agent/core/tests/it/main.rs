@@ -7,6 +7,7 @@ mod anthropic;
 mod approvals;
 mod attachments;
 mod demo;
+mod digest_history;
 mod e2e;
 mod openai;
 mod proposal_store;

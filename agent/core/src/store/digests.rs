@@ -1,0 +1,149 @@
+//! [`DigestHistory`] on both backends: the figures each daily digest
+//! reported, so the next one shows the change since (spec 7.3). Values are
+//! kept as exact decimal text in a JSON object keyed by metric.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use tools::automations::daily_digest::{DigestHistory, DigestRole, HistoryError, StoredDigest};
+
+use super::rows::now;
+use super::{PostgresStore, SqliteStore};
+
+#[async_trait]
+impl DigestHistory for SqliteStore {
+    async fn previous(
+        &self,
+        company_id: i64,
+        role: DigestRole,
+        date: NaiveDate,
+    ) -> Result<Option<StoredDigest>, HistoryError> {
+        let row: Option<(NaiveDate, String)> = sqlx::query_as(
+            "select digest_date, metric_values from digest_history \
+             where company_id = ? and role = ? and digest_date < ? \
+             order by digest_date desc limit 1",
+        )
+        .bind(company_id)
+        .bind(role.as_str())
+        .bind(date)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(history_error)?;
+        row.map(|(date, text)| {
+            let values = serde_json::from_str(&text).map_err(history_error)?;
+            decode(date, values)
+        })
+        .transpose()
+    }
+
+    async fn record(
+        &self,
+        company_id: i64,
+        role: DigestRole,
+        digest: StoredDigest,
+    ) -> Result<(), HistoryError> {
+        let at = now();
+        sqlx::query(
+            "insert into digest_history (company_id, role, digest_date, metric_values, \
+             created_at, updated_at) values (?, ?, ?, ?, ?, ?) \
+             on conflict (company_id, role, digest_date) do update set \
+             metric_values = excluded.metric_values, updated_at = excluded.updated_at",
+        )
+        .bind(company_id)
+        .bind(role.as_str())
+        .bind(digest.date)
+        .bind(encode(&digest.values).to_string())
+        .bind(at)
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map_err(history_error)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl DigestHistory for PostgresStore {
+    async fn previous(
+        &self,
+        company_id: i64,
+        role: DigestRole,
+        date: NaiveDate,
+    ) -> Result<Option<StoredDigest>, HistoryError> {
+        let row: Option<(NaiveDate, Value)> = sqlx::query_as(
+            "select digest_date, metric_values from digest_history \
+             where company_id = $1 and role = $2 and digest_date < $3 \
+             order by digest_date desc limit 1",
+        )
+        .bind(company_id)
+        .bind(role.as_str())
+        .bind(date)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(history_error)?;
+        row.map(|(date, values)| decode(date, values)).transpose()
+    }
+
+    async fn record(
+        &self,
+        company_id: i64,
+        role: DigestRole,
+        digest: StoredDigest,
+    ) -> Result<(), HistoryError> {
+        let at = now();
+        sqlx::query(
+            "insert into digest_history (company_id, role, digest_date, metric_values, \
+             created_at, updated_at) values ($1, $2, $3, $4, $5, $5) \
+             on conflict (company_id, role, digest_date) do update set \
+             metric_values = excluded.metric_values, updated_at = excluded.updated_at",
+        )
+        .bind(company_id)
+        .bind(role.as_str())
+        .bind(digest.date)
+        .bind(encode(&digest.values))
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map_err(history_error)?;
+        Ok(())
+    }
+}
+
+fn encode(values: &BTreeMap<String, Decimal>) -> Value {
+    Value::Object(
+        values
+            .iter()
+            .map(|(key, value)| (key.clone(), Value::String(value.to_string())))
+            .collect::<Map<String, Value>>(),
+    )
+}
+
+fn decode(date: NaiveDate, values: Value) -> Result<StoredDigest, HistoryError> {
+    let Value::Object(map) = values else {
+        return Err(HistoryError(format!(
+            "digest_history row of {date}: metric_values is not an object"
+        )));
+    };
+    let values = map
+        .into_iter()
+        .map(|(key, value)| {
+            let number = value
+                .as_str()
+                .and_then(|text| text.parse::<Decimal>().ok())
+                .ok_or_else(|| {
+                    HistoryError(format!(
+                        "digest_history row of {date}: {key} is not a decimal"
+                    ))
+                })?;
+            Ok((key, number))
+        })
+        .collect::<Result<BTreeMap<_, _>, HistoryError>>()?;
+    Ok(StoredDigest { date, values })
+}
+
+fn history_error(err: impl std::fmt::Display) -> HistoryError {
+    HistoryError(err.to_string())
+}

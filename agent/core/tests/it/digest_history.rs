@@ -1,0 +1,128 @@
+//! The `DigestHistory` contract on every store: memory, SQLite and
+//! PostgreSQL (a fresh database per test). The previous digest is the
+//! latest earlier one of the same company and role; a rerun replaces its
+//! day; values come back exact.
+
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use pretty_assertions::assert_eq;
+use rust_decimal::Decimal;
+use tools::automations::daily_digest::{
+    DigestHistory, DigestRole, MemoryDigestHistory, StoredDigest,
+};
+
+#[derive(Clone, Copy)]
+enum Stores {
+    Memory,
+    Sqlite,
+    Postgres,
+}
+
+impl Stores {
+    async fn fresh(self) -> Arc<dyn DigestHistory> {
+        match self {
+            Self::Memory => Arc::new(MemoryDigestHistory::new()),
+            Self::Sqlite => Arc::new(agent::testing::sqlite_store().await),
+            Self::Postgres => Arc::new(agent::testing::postgres_store().await),
+        }
+    }
+}
+
+macro_rules! on_every_store {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Memory).await; })*
+        }
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Sqlite).await; })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Postgres).await; })*
+        }
+    };
+}
+
+on_every_store!(
+    previous_is_the_latest_earlier_digest_of_the_company_and_role,
+    a_rerun_replaces_its_day_and_values_stay_exact,
+);
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+}
+
+fn digest(date: NaiveDate, values: &[(&str, &str)]) -> StoredDigest {
+    StoredDigest {
+        date,
+        values: values
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.parse::<Decimal>().unwrap()))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
+async fn previous_is_the_latest_earlier_digest_of_the_company_and_role(stores: Stores) {
+    let history = stores.fresh().await;
+    let cfo = DigestRole::Cfo;
+    for (company, role, date, value) in [
+        (1, cfo, day(9), "9"),
+        (1, cfo, day(12), "12"),
+        (1, cfo, day(16), "16"),
+        (2, cfo, day(15), "215"),
+        (1, DigestRole::SalesManager, day(15), "115"),
+    ] {
+        history
+            .record(company, role, digest(date, &[("x", value)]))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        history.previous(1, cfo, day(16)).await.unwrap(),
+        Some(digest(day(12), &[("x", "12")]))
+    );
+    assert_eq!(
+        history.previous(1, cfo, day(30)).await.unwrap(),
+        Some(digest(day(16), &[("x", "16")]))
+    );
+    assert_eq!(history.previous(1, cfo, day(9)).await.unwrap(), None);
+    assert_eq!(
+        history.previous(2, cfo, day(16)).await.unwrap(),
+        Some(digest(day(15), &[("x", "215")]))
+    );
+    assert_eq!(
+        history.previous(3, cfo, day(16)).await.unwrap(),
+        None,
+        "another company starts afresh"
+    );
+    assert_eq!(
+        history
+            .previous(1, DigestRole::WarehouseManager, day(16))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn a_rerun_replaces_its_day_and_values_stay_exact(stores: Stores) {
+    let history = stores.fresh().await;
+    let role = DigestRole::WarehouseManager;
+    let first = digest(day(10), &[("out_of_stock", "4"), ("total", "12345.67")]);
+    history.record(1, role, first).await.unwrap();
+    let rerun = digest(
+        day(10),
+        &[
+            ("out_of_stock", "5"),
+            ("total", "-0.10"),
+            ("big", "123456789012.345678"),
+        ],
+    );
+    history.record(1, role, rerun.clone()).await.unwrap();
+    assert_eq!(
+        history.previous(1, role, day(11)).await.unwrap(),
+        Some(rerun)
+    );
+}
