@@ -1006,3 +1006,52 @@ async fn a_saved_plan_runs_without_a_model_and_only_reads() {
             .all(|w| w.code != CURRENCY_CONVERSION)
     );
 }
+
+#[tokio::test]
+async fn through_the_registry_plans_pass_the_schema_and_files_stay_out_of_the_models_content() {
+    let s = setup(DemoVersion::V17, false).await;
+    let registry = tools::ToolRegistry::builder()
+        .register(NlReport::new(Arc::new(Fixed(Arc::clone(&s.client)))))
+        .build()
+        .unwrap();
+    let arguments = json!({"question": "sales orders by customer, Q1 2026 vs last year",
+        "as_of": "2026-03-16", "format": "xlsx", "max_rows": 50,
+        "plan": {"dataset": "sales_orders",
+            "measures": [{"field": "untaxed_amount", "agg": "sum"}, {"field": "count"}],
+            "dimensions": [{"field": "customer"}],
+            "filters": [{"field": "untaxed_amount", "op": ">", "value": 0},
+                        {"field": "salesperson", "op": "not in", "value": [999]}],
+            "period": {"expression": "quarter(1, 2026)"}, "compare": "previous_year",
+            "order": [{"key": "count", "desc": true}], "limit": 20, "title": "Q1 orders"}});
+    registry.check_arguments("nl_report", &arguments).unwrap();
+    let outcome = registry
+        .dispatch(
+            &ctx(),
+            "call_1",
+            "nl_report",
+            &arguments.to_string(),
+            std::time::Duration::from_secs(30),
+        )
+        .await;
+    let success = outcome.result.as_ref().unwrap();
+    assert_eq!(success.attachments.len(), 1);
+    assert_eq!(success.attachments[0].file_name, "q1_orders.xlsx");
+    let content = outcome.content_for_model().to_string();
+    assert!(content.contains("q1_orders.xlsx"));
+    assert!(
+        !content.contains("PK\\u0003"),
+        "no workbook bytes in the model's content"
+    );
+    assert!(content.len() < 20_000, "{}", content.len());
+    // Names outside the catalog fail the schema before the tool runs.
+    for bad in [
+        json!({"question": "sales", "plan": {"dataset": "account_move_line"}}),
+        json!({"question": "sales", "plan": {"dataset": "sales", "measures": [{"field": "price_unit"}]}}),
+        json!({"question": "sales", "plan": {"dataset": "sales", "filters": [{"field": "sales", "op": "like", "value": "x"}]}}),
+        json!({"question": "sales", "plan": {"dataset": "sales", "domain": [["state", "=", "draft"]]}}),
+        json!({"question": "sales", "format": "pdf"}),
+    ] {
+        let err = registry.check_arguments("nl_report", &bad).unwrap_err();
+        assert_eq!(err.code(), "INVALID_ARGUMENT", "{bad}");
+    }
+}

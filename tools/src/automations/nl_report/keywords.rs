@@ -91,6 +91,12 @@ const GROUPINGS: &[Grouping] = &[
     ("client", DimensionKey::Customer, None),
     ("vendor", DimensionKey::Vendor, None),
     ("supplier", DimensionKey::Vendor, None),
+    ("vendors", DimensionKey::Vendor, None),
+    ("suppliers", DimensionKey::Vendor, None),
+    ("salespeople", DimensionKey::Salesperson, None),
+    ("countries", DimensionKey::Country, None),
+    ("stages", DimensionKey::Stage, None),
+    ("employees", DimensionKey::Employee, None),
     ("salesperson", DimensionKey::Salesperson, None),
     ("salesman", DimensionKey::Salesperson, None),
     ("seller", DimensionKey::Salesperson, None),
@@ -197,6 +203,22 @@ pub fn plan_from_keywords(question: &str) -> Result<KeywordPlan, ToolError> {
         }
     });
     let limit = top_n(&words);
+    // "top 10 customers": the word after the number is the breakdown.
+    if let Some(word) = words
+        .windows(3)
+        .find(|w| w[0] == "top" && w[1].parse::<u32>().is_ok())
+        .map(|w| w[2])
+        && dimensions.is_empty()
+        && let Some((_, key, granularity)) = GROUPINGS.iter().find(|(p, _, _)| *p == word)
+    {
+        let key = match (dataset, *key) {
+            (Dataset::Purchases, DimensionKey::Customer) => DimensionKey::Vendor,
+            (_, key) => key,
+        };
+        if def.primary.dimension(key).is_some() {
+            dimensions.push((key, *granularity));
+        }
+    }
     let order = if limit.is_some() {
         let key = measures
             .first()
@@ -471,6 +493,7 @@ mod tests {
         );
         let plan = planned("top 10 customers by sales quantity this year");
         assert_eq!(plan.limit, Some(10));
+        assert_eq!(dims(&plan), vec![(DimensionKey::Customer, None)]);
         assert_eq!(
             plan.order,
             vec![OrderSpec {
@@ -479,5 +502,8 @@ mod tests {
             }]
         );
         assert_eq!(plan.measures[0].field, MeasureKey::Quantity);
+        let plan = planned("top 3 vendors purchases 2025");
+        assert_eq!(dims(&plan), vec![(DimensionKey::Vendor, None)]);
+        assert_eq!(plan.dataset, Dataset::Purchases);
     }
 }
