@@ -16,7 +16,7 @@ use tools::automations::bank_reconciliation::{
 };
 use tools::automations::cash_flow_forecast::CashFlowForecast;
 use tools::automations::credit_check::CreditCheck;
-use tools::automations::daily_digest::DailyDigest;
+use tools::automations::daily_digest::{DailyDigest, DigestHistory, MemoryDigestHistory};
 use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
 use tools::automations::nl_report::NlReport;
@@ -152,20 +152,22 @@ pub struct OdooHealth {
 impl Runtime {
     /// Builds every part from the configuration and migrates the database.
     pub async fn from_config(config: &Config) -> Result<Self, RuntimeError> {
-        // One database holds conversations, schedules and proposals alike.
+        // One database holds conversations, schedules, proposals and digest
+        // figures alike.
         type Stores = (
             Arc<dyn Store>,
             Arc<dyn ScheduleStore>,
             Arc<dyn ProposalStore>,
+            Arc<dyn DigestHistory>,
         );
-        let (store, schedules, proposals): Stores = match &config.database {
+        let (store, schedules, proposals, history): Stores = match &config.database {
             DatabaseConfig::Sqlite { path } => {
                 let store = Arc::new(SqliteStore::open(path).await?);
-                (store.clone(), store.clone(), store)
+                (store.clone(), store.clone(), store.clone(), store)
             }
             DatabaseConfig::Postgres { url } => {
                 let store = Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?);
-                (store.clone(), store.clone(), store)
+                (store.clone(), store.clone(), store.clone(), store)
             }
         };
         store.migrate().await?;
@@ -195,10 +197,11 @@ impl Runtime {
                 provider,
                 model: config.llm.model.clone(),
                 retry,
-                tools: odoo_tools_with(
+                tools: odoo_tools_stored(
                     &odoo,
                     config.record_policy.clone(),
                     Arc::clone(&proposals) as Arc<dyn DismissedDuplicates>,
+                    history,
                 )?,
                 store,
                 proposals,
@@ -435,6 +438,22 @@ pub fn odoo_tools_with(
     record_policy: Option<RecordPolicy>,
     dismissals: Arc<dyn DismissedDuplicates>,
 ) -> Result<ToolRegistry, RuntimeError> {
+    odoo_tools_stored(
+        odoo,
+        record_policy,
+        dismissals,
+        Arc::new(MemoryDigestHistory::new()),
+    )
+}
+
+/// Like [`odoo_tools_with`], with the figures `daily_digest` compares
+/// against kept in `digest_history` (the product database).
+pub fn odoo_tools_stored(
+    odoo: &OdooBackend,
+    record_policy: Option<RecordPolicy>,
+    dismissals: Arc<dyn DismissedDuplicates>,
+    digest_history: Arc<dyn DigestHistory>,
+) -> Result<ToolRegistry, RuntimeError> {
     let mut config = RecordToolsConfig::new(odoo.base_url.clone());
     if let Some(policy) = record_policy {
         config.policy = policy;
@@ -462,9 +481,9 @@ pub fn odoo_tools_with(
         Arc::new(MemoryRules::default()),
     ));
     let builder = builder.register(NlReport::new(Arc::clone(&odoo.connector)));
-    let builder = builder.register(DailyDigest::new(
-        odoo.base_url.clone(),
-        Arc::clone(&odoo.connector),
-    ));
+    let builder = builder.register(
+        DailyDigest::new(odoo.base_url.clone(), Arc::clone(&odoo.connector))
+            .with_history(digest_history),
+    );
     Ok(builder.build()?)
 }

@@ -126,3 +126,66 @@ async fn a_rerun_replaces_its_day_and_values_stay_exact(stores: Stores) {
         Some(rerun)
     );
 }
+
+/// The runtime keeps digest figures in its database: a digest after a
+/// restart still compares with the one before it.
+#[tokio::test]
+async fn the_runtime_keeps_digest_figures_across_restarts() {
+    use tokio_util::sync::CancellationToken;
+    use tools::{Identity, ToolCtx};
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("agent.db").display());
+    let config = agent::config::Config::load(
+        None,
+        vec![
+            ("DATABASE_URL".to_owned(), database),
+            ("ODOO_AGENT_DEMO_PARTNERS".to_owned(), "10".to_owned()),
+        ],
+    )
+    .unwrap();
+    let digest = |runtime: agent::Runtime, args: serde_json::Value| async move {
+        let ctx = ToolCtx {
+            identity: Identity::local_operator(),
+            deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(60),
+            cancel: CancellationToken::new(),
+        };
+        runtime
+            .tools()
+            .dispatch(
+                &ctx,
+                "c1",
+                "daily_digest",
+                &args.to_string(),
+                std::time::Duration::from_secs(60),
+            )
+            .await
+            .result
+            .unwrap()
+            .output
+    };
+    let first = agent::Runtime::from_config(&config).await.unwrap();
+    let before = digest(
+        first,
+        serde_json::json!({"role": "cfo", "date": "2026-01-05"}),
+    )
+    .await;
+    let metrics = before["data"]["metrics"].as_array().unwrap();
+    assert!(metrics.iter().all(|m| m.get("previous").is_none()));
+
+    let restarted = agent::Runtime::from_config(&config).await.unwrap();
+    let after = digest(
+        restarted,
+        serde_json::json!({"role": "cfo", "date": "2026-01-12"}),
+    )
+    .await;
+    let previous: Vec<&serde_json::Value> = after["data"]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["previous"])
+        .collect();
+    let values: Vec<&serde_json::Value> = metrics.iter().map(|m| &m["value"]).collect();
+    assert_eq!(previous, values);
+}
