@@ -49,9 +49,20 @@ struct Setup {
 
 /// The demo company (120 partners), with `sale.report` when `view`.
 async fn setup(version: DemoVersion, view: bool) -> Setup {
+    setup_with(version, 120, view, |_| {}).await
+}
+
+/// The demo company of `partners` partners, changed by `edit` before it is
+/// served.
+async fn setup_with(
+    version: DemoVersion,
+    partners: usize,
+    view: bool,
+    edit: impl FnOnce(&mut Dataset),
+) -> Setup {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let spec = DemoSpec {
-        partners: 120,
+        partners,
         version,
         ..DemoSpec::default()
     };
@@ -59,6 +70,7 @@ async fn setup(version: DemoVersion, view: bool) -> Setup {
     if view {
         add_sale_report(&mut data).unwrap();
     }
+    edit(&mut data);
     let fake = FakeOdoo::start(data.clone()).await.unwrap();
     let client = Arc::new(crate::client_vs_fake::connect(&fake, ADMIN).await);
     let tool = NlReport::new(Arc::new(Fixed(Arc::clone(&client))));
@@ -1054,4 +1066,71 @@ async fn through_the_registry_plans_pass_the_schema_and_files_stay_out_of_the_mo
         let err = registry.check_arguments("nl_report", &bad).unwrap_err();
         assert_eq!(err.code(), "INVALID_ARGUMENT", "{bad}");
     }
+}
+
+#[tokio::test]
+async fn documents_in_another_currency_are_left_out_with_a_warning() {
+    let mut moved = 0;
+    let s = setup_with(DemoVersion::V17, 120, false, |data| {
+        let usd = {
+            let currencies = Rows::of(data, "res.currency");
+            currencies
+                .all()
+                .find(|c| currencies.text(c, "name") == "USD")
+                .unwrap()
+                .id
+        };
+        let orders = data.table_mut("sale.order").unwrap();
+        let at = orders.position("currency_id").unwrap();
+        let state = orders.position("state").unwrap();
+        let record = orders
+            .records_mut()
+            .iter_mut()
+            .rev()
+            .find(|o| o.values[state] == json!("sale"))
+            .unwrap();
+        record.values[at] = json!([usd, "USD"]);
+        moved = record.id;
+    })
+    .await;
+    let out = ask(
+        &s,
+        json!({"question": "sales orders", "plan": {"dataset": "sales_orders"}}),
+    )
+    .await
+    .unwrap();
+    let orders = Rows::of(&s.data, "sale.order");
+    let in_euro: Decimal = orders
+        .all()
+        .filter(|o| orders.text(o, "state") == "sale" && o.id != moved)
+        .map(|o| orders.amount(o, "amount_untaxed"))
+        .sum();
+    assert_eq!(total(&out, "untaxed_amount"), in_euro);
+    let warning = out
+        .envelope
+        .warnings
+        .iter()
+        .find(|w| w.code == CURRENCY_CONVERSION)
+        .unwrap();
+    assert_eq!(
+        warning.message,
+        "1 record of sale.order is not in EUR and is left out of the figures: 1 in USD"
+    );
+}
+
+#[tokio::test]
+async fn odoo_calls_do_not_grow_with_the_company() {
+    let plan = json!({"question": "sales orders by customer", "plan": {
+        "dataset": "sales_orders", "dimensions": [{"field": "customer"}],
+        "period": {"expression": "quarter(1, 2026)"}, "compare": "previous_year"}});
+    let mut counts = Vec::new();
+    for partners in [40, 400] {
+        let s = setup_with(DemoVersion::V17, partners, false, |_| {}).await;
+        s.fake.clear_calls();
+        let out = ask(&s, plan.clone()).await.unwrap();
+        assert!(out.envelope.data.row_count > 0);
+        counts.push(s.fake.calls().len());
+    }
+    assert_eq!(counts[0], counts[1], "{counts:?}");
+    assert!(counts[0] <= 16, "{counts:?}");
 }

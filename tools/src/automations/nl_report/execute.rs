@@ -164,24 +164,31 @@ async fn company_currency_only(
             None,
         )
         .await?;
-    let foreign: Vec<String> = groups
+    let foreign: Vec<(u64, String)> = groups
         .iter()
         .filter_map(|g| {
             let (_, name) = ref_of(&g.keys[currency])?;
-            (name != ctx.company_currency).then(|| format!("{} in {name}", g.count))
+            (name != ctx.company_currency).then_some((g.count, name))
         })
         .collect();
     if foreign.is_empty() {
         return Ok(domain);
     }
+    let records: u64 = foreign.iter().map(|(count, _)| count).sum();
+    let listed: Vec<String> = foreign
+        .iter()
+        .map(|(count, name)| format!("{count} in {name}"))
+        .collect();
     warnings.push(Warning::new(
         CURRENCY_CONVERSION,
         format!(
-            "{} records of {} are in another currency than {} and are left out: {}",
-            foreign.iter().map(|_| 1).sum::<usize>().max(1),
+            "{records} {} of {} {} not in {} and {} left out of the figures: {}",
+            if records == 1 { "record" } else { "records" },
             bound.source.model,
+            if records == 1 { "is" } else { "are" },
             ctx.company_currency,
-            foreign.join(", ")
+            if records == 1 { "is" } else { "are" },
+            listed.join(", ")
         ),
     ));
     let same = Domain::eq(&format!("{currency}.name"), ctx.company_currency).map_err(internal)?;
