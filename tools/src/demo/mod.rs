@@ -11,7 +11,10 @@ mod dataset;
 pub mod jsonl;
 mod server;
 
-pub use company::{DemoCompany, DemoSpec, DemoVersion, DigestExamples, Truth, generate};
+pub use company::{
+    DemoCompany, DemoSpec, DemoVersion, DigestExamples, Truth, generate,
+    generate_with_forecast_companies,
+};
 pub use dataset::{
     Dataset, DemoUser, FieldDef, FieldType, ModelDef, Record, RecordRef, Table, TableError,
 };

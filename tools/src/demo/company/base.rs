@@ -252,8 +252,10 @@ impl Builder {
             ],
         );
         let lock = self.cal.date(self.dates.lock_date);
+        let [active] = cols(t, ["active"]);
         let r = t.push_blank();
         put(r, name, COMPANY_NAME.into());
+        put(r, active, true.into());
         put(r, currency, self.refs.eur.value());
         put(r, partner_col, m2o(partner, COMPANY_NAME));
         put(r, country, nl.value());

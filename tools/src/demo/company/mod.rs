@@ -53,6 +53,13 @@
 //! its own random stream derived from the seed (see `areas`), so the
 //! company is the same on every run.
 //!
+//! With [`generate_with_forecast_companies`], five small example companies of
+//! the forecast (spec 5.7) come last, each with its own bank account and
+//! journals and only the documents of one worked example (see `forecast`
+//! and [`ForecastCompanies`]). They are archived, so searches of
+//! `res.company` find the main company alone, and their partners belong to
+//! them.
+//!
 //! Random documents respect the closing example: every draft, open bank
 //! line and order still to invoice that is random lies after the example
 //! month, so the example's answer is exact at any size and seed.
@@ -68,6 +75,7 @@ mod base;
 mod builder;
 mod digest;
 mod documents;
+mod forecast;
 pub mod groups;
 mod leads;
 mod models;
@@ -88,8 +96,8 @@ pub use reports::add_sale_report;
 const LEADS_PER: usize = 4;
 pub use spec::{DemoSpec, DemoVersion};
 pub use truth::{
-    BankExample, ClosingExample, CreditExample, DigestExamples, DuplicateGroup, ForecastExamples,
-    MonthEnd, Mutation, PairExample, Truth, UserIds,
+    BankExample, ClosingExample, CreditExample, DigestExamples, DuplicateGroup, ForecastCompanies,
+    ForecastExamples, MonthEnd, Mutation, PairExample, ScheduleExample, Truth, UserIds,
 };
 
 use crate::demo::Dataset;
@@ -104,6 +112,24 @@ pub struct DemoCompany {
 /// Generates the demo company described by `spec`; the same spec gives the
 /// same company on every machine.
 pub fn generate(spec: &DemoSpec) -> DemoCompany {
+    build(spec, Extras::None)
+}
+
+/// [`generate`] plus the forecast's example companies (spec 5.7; see
+/// [`ForecastCompanies`]). Apart so that a figure summed over a whole table
+/// rather than one company still sees the main company alone.
+pub fn generate_with_forecast_companies(spec: &DemoSpec) -> DemoCompany {
+    build(spec, Extras::ForecastCompanies)
+}
+
+/// What comes after the main company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extras {
+    None,
+    ForecastCompanies,
+}
+
+fn build(spec: &DemoSpec, extras: Extras) -> DemoCompany {
     let mut b = builder::Builder::new(spec);
     b.base();
     let fixed_product = b.fixed_product();
@@ -132,6 +158,11 @@ pub fn generate(spec: &DemoSpec) -> DemoCompany {
     }
     b.chatter();
     b.digest_examples(&catalogue);
+    // Last, so that no id of the main company depends on them.
+    match extras {
+        Extras::None => {}
+        Extras::ForecastCompanies => b.forecast_companies(fixed_product),
+    }
     let (dataset, truth) = b.finish();
     DemoCompany { dataset, truth }
 }

@@ -104,6 +104,8 @@ pub(crate) fn res_company(version: DemoVersion) -> ModelDef {
             "Fiscalyear Last Month",
             FieldType::Selection(MONTHS),
         ),
+        // Archived companies stay readable by id but leave every search.
+        f("active", "Active", Boolean),
         f("account_use_credit_limit", "Sales Credit Limit", Boolean),
         f(
             "account_default_credit_limit",

@@ -42,7 +42,7 @@ impl Builder {
         self.month_end_problems();
     }
 
-    fn company_partner(
+    pub(crate) fn company_partner(
         &mut self,
         name: &str,
         country: usize,
@@ -64,7 +64,7 @@ impl Builder {
 
     /// A posted EUR invoice of exactly `total` cents (21 % tax included).
     #[allow(clippy::too_many_arguments)]
-    fn simple_invoice(
+    pub(crate) fn simple_invoice(
         &mut self,
         kind: MoveKind,
         partner: i64,

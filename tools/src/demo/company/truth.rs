@@ -171,6 +171,52 @@ pub struct ForecastExamples {
     pub pipeline_half: i64,
     /// Opportunity of 10,000 at 80 %.
     pub pipeline_eighty: i64,
+    /// Small companies holding one worked example each.
+    pub companies: ForecastCompanies,
+}
+
+/// Companies beside the main one, each with only the documents of one
+/// worked example of spec 5.7 (today is the spec's as_of).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ForecastCompanies {
+    /// Bank 100,000; receivable 5,000 due today + 5; payable 3,000 due
+    /// today + 10.
+    pub receivable_and_payable: i64,
+    /// Bank 1,000; payable 5,000 due today + 3: a gap from day 3.
+    pub cash_gap: i64,
+    /// Bank 20,000; a 10,000 receivable of `delayed_customer` due today + 5.
+    pub delayed_receivable: i64,
+    pub delayed_customer: i64,
+    /// Opportunities 100,000 at 50 % and 10,000 at 80 % (deadline today +
+    /// 30); `recurring_vendor` billed 4,900 / 5,000 / 5,100 on the 5th of
+    /// the last three months (due 14 days later), `irregular_vendor` 500
+    /// and 50,000.
+    pub pipeline_and_recurring: i64,
+    pub recurring_vendor: i64,
+    pub irregular_vendor: i64,
+    pub schedule: ScheduleExample,
+}
+
+/// The company whose daily balances a test computes by hand: bank 50,000
+/// paid in 300 days ago, plus the three paid invoices of `late_payer`
+/// (2,000 each, paid 4, 10 and 12 days late), minus the two paid bills of
+/// `weekly_vendor` (1,000 and 1,100); open: `late_payer` 8,000 due today +
+/// 6, `overdue_customer` 3,000 due today − 20, `doubtful_customer` 2,000
+/// due today − 120, `overdue_vendor` 1,500 due today − 5, `vendor` 2,500
+/// due today + 20, `weekly_vendor` 1,200 billed today − 7 and due today;
+/// `lead` 20,000 at 25 % with its deadline 5 days ago; `order` confirmed 3
+/// days ago with 4,840 to invoice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScheduleExample {
+    pub company_id: i64,
+    pub late_payer: i64,
+    pub overdue_customer: i64,
+    pub doubtful_customer: i64,
+    pub overdue_vendor: i64,
+    pub vendor: i64,
+    pub weekly_vendor: i64,
+    pub lead: i64,
+    pub order: i64,
 }
 
 /// Records planted for the daily digest (spec 7.2), around today.
