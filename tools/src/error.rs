@@ -27,6 +27,15 @@ pub enum ToolError {
     /// The identity may not use this tool or read what it needs.
     #[error("not permitted: {0}")]
     Denied(String),
+    /// The identity holds none of the roles the tool is for; goes back to
+    /// the model, which tells the person who may ask instead.
+    #[error("not permitted: {tool} is for the {roles} role(s), and {identity} holds {held}")]
+    NotPermitted {
+        tool: String,
+        identity: String,
+        roles: String,
+        held: String,
+    },
     /// The call ran past its deadline and was abandoned.
     #[error("tool {tool} timed out after {seconds} s")]
     Timeout { tool: String, seconds: u64 },
@@ -56,6 +65,7 @@ impl ToolError {
             Self::NotFound(_) => "not_found",
             Self::NeedsClarification(_) => "needs_clarification",
             Self::Denied(_) => "denied",
+            Self::NotPermitted { .. } => "not_permitted",
             Self::Timeout { .. } => "timeout",
             Self::Cancelled => "cancelled",
             Self::Odoo(err) => err.kind(),
@@ -74,6 +84,8 @@ impl ToolError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::NeedsClarification(_) => "NEEDS_CLARIFICATION",
             Self::Denied(_) => "ODOO_ACCESS_DENIED",
+            // Not an Odoo refusal: the product's own roles (issue 4).
+            Self::NotPermitted { .. } => "NOT_PERMITTED",
             // A tool runs out of time waiting for Odoo; a later try may pass.
             Self::Timeout { .. } => "ODOO_UNAVAILABLE",
             Self::Cancelled => "CANCELLED",
@@ -94,6 +106,7 @@ impl ToolError {
             | Self::NotFound(_)
             | Self::NeedsClarification(_)
             | Self::Denied(_)
+            | Self::NotPermitted { .. }
             | Self::Cancelled
             | Self::Internal(_)
             | Self::LimitExceeded(_) => false,

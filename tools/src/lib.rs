@@ -26,7 +26,9 @@ pub use registry::{
     ToolSuccess,
 };
 pub use schema::{SchemaError, tool_schema};
-pub use tool::{OdooAccess, OdooOperation, Summarize, Tool, ToolCtx, ToolKind};
+pub use tool::{
+    ALL_ROLES, FINANCE, OdooAccess, OdooOperation, Summarize, Tool, ToolCtx, ToolKind, permitted,
+};
 
 #[cfg(any(test, feature = "testing"))]
 pub mod stub_report;

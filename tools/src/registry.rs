@@ -13,7 +13,10 @@ use serde_json::{Value, json};
 use thiserror::Error;
 use tracing::Instrument;
 
-use crate::{OdooAccess, SchemaError, Summarize, Tool, ToolCtx, ToolError, ToolKind, tool_schema};
+use crate::{
+    Identity, OdooAccess, Role, SchemaError, Summarize, Tool, ToolCtx, ToolError, ToolKind,
+    permitted, tool_schema,
+};
 
 /// Largest serialised tool output sent to the model verbatim; larger outputs
 /// are replaced by their summary so one tool cannot flood the context window.
@@ -34,6 +37,8 @@ pub struct ToolSpec {
 pub trait DynTool: Send + Sync {
     fn spec(&self) -> &ToolSpec;
     fn access(&self) -> &'static [OdooAccess];
+    /// The roles whose holders may use the tool (administrators always may).
+    fn roles(&self) -> &'static [Role];
     /// Deserialises `args` (already schema-validated) and runs the tool.
     async fn call_json(&self, ctx: &ToolCtx, args: Value) -> Result<ToolSuccess, ToolError>;
 }
@@ -64,6 +69,10 @@ impl<T: Tool> DynTool for Erased<T> {
 
     fn access(&self) -> &'static [OdooAccess] {
         self.tool.access()
+    }
+
+    fn roles(&self) -> &'static [Role] {
+        self.tool.roles()
     }
 
     async fn call_json(&self, ctx: &ToolCtx, args: Value) -> Result<ToolSuccess, ToolError> {
@@ -234,6 +243,16 @@ impl ToolRegistry {
         Arc::clone(&self.specs)
     }
 
+    /// Specs of the tools `identity` may use, sorted by name: what the model
+    /// is offered in that person's turns.
+    pub fn specs_for(&self, identity: &Identity) -> Arc<[ToolSpec]> {
+        self.tools
+            .values()
+            .filter(|r| permitted(identity, r.tool.roles()))
+            .map(|r| r.tool.spec().clone())
+            .collect()
+    }
+
     pub fn get(&self, name: &str) -> Option<&Arc<dyn DynTool>> {
         self.tools.get(name).map(|r| &r.tool)
     }
@@ -299,6 +318,11 @@ impl ToolRegistry {
             "tool.kind",
             tracing::field::debug(registered.tool.spec().kind),
         );
+        let roles = registered.tool.roles();
+        if !permitted(&ctx.identity, roles) {
+            let raw = Value::String(raw_arguments.to_owned());
+            return (raw, Err(not_permitted(name, &ctx.identity, roles)));
+        }
         let invalid = |message: String| ToolError::InvalidArgs {
             tool: name.to_owned(),
             message,
@@ -334,6 +358,26 @@ impl ToolRegistry {
             () = ctx.cancel.cancelled() => Err(ToolError::Cancelled),
         };
         (arguments, result)
+    }
+}
+
+fn not_permitted(tool: &str, identity: &Identity, roles: &[Role]) -> ToolError {
+    let names = |roles: &[Role]| {
+        let names: Vec<String> = roles
+            .iter()
+            .filter_map(|r| serde_json::to_value(r).ok()?.as_str().map(str::to_owned))
+            .collect();
+        if names.is_empty() {
+            "no role".to_owned()
+        } else {
+            names.join(", ")
+        }
+    };
+    ToolError::NotPermitted {
+        tool: tool.to_owned(),
+        identity: identity.id.to_string(),
+        roles: names(roles),
+        held: names(&identity.roles),
     }
 }
 

@@ -219,3 +219,101 @@ fn arguments_saved_for_later_are_checked_against_the_schema_now() {
         .unwrap_err();
     assert!(matches!(err, ToolError::UnknownTool(_)), "{err:?}");
 }
+
+/// A tool for finance only.
+struct Ledger;
+
+impl Tool for Ledger {
+    const NAME: &'static str = "read_ledger";
+    const KIND: ToolKind = ToolKind::Read;
+    type Args = SleepArgs;
+    type Output = Slept;
+
+    fn description(&self) -> &'static str {
+        "reads the ledger"
+    }
+
+    fn access(&self) -> &'static [OdooAccess] {
+        &[]
+    }
+
+    fn roles(&self) -> &'static [crate::Role] {
+        crate::FINANCE
+    }
+
+    async fn call(&self, _ctx: &ToolCtx, _args: SleepArgs) -> Result<Slept, ToolError> {
+        Ok(Slept)
+    }
+}
+
+fn person(roles: Vec<crate::Role>) -> crate::Identity {
+    crate::Identity {
+        id: crate::IdentityId("sam".to_owned()),
+        display_name: "Sam".to_owned(),
+        roles,
+    }
+}
+
+#[test]
+fn an_identity_is_offered_only_the_tools_its_roles_may_use() {
+    use crate::Role;
+    let registry = ToolRegistry::builder()
+        .register(Calculate)
+        .register(Ledger)
+        .build()
+        .unwrap();
+    let names = |identity: &crate::Identity| -> Vec<String> {
+        registry
+            .specs_for(identity)
+            .iter()
+            .map(|s| s.name.clone())
+            .collect()
+    };
+    assert_eq!(names(&person(vec![Role::Sales])), vec!["calculate"]);
+    assert_eq!(names(&person(vec![])), Vec::<String>::new());
+    assert_eq!(
+        names(&person(vec![Role::Finance])),
+        vec!["calculate", "read_ledger"]
+    );
+    assert_eq!(
+        names(&person(vec![Role::Admin])),
+        vec!["calculate", "read_ledger"]
+    );
+}
+
+#[tokio::test]
+async fn a_tool_outside_the_identity_roles_answers_not_permitted() {
+    let registry = ToolRegistry::builder().register(Ledger).build().unwrap();
+    let mut ctx = testing_ctx();
+    ctx.identity = person(vec![crate::Role::Sales, crate::Role::Warehouse]);
+    let outcome = registry
+        .dispatch(
+            &ctx,
+            "c1",
+            "read_ledger",
+            r#"{"millis": 1}"#,
+            Duration::from_secs(5),
+        )
+        .await;
+    assert_eq!(
+        outcome.content_for_model(),
+        json!({"error": {
+            "code": "NOT_PERMITTED",
+            "kind": "not_permitted",
+            "message": "not permitted: read_ledger is for the finance, admin role(s), and sam \
+                        holds sales, warehouse",
+            "retryable": false,
+        }})
+    );
+    ctx.identity = person(vec![crate::Role::Finance]);
+    let outcome = registry
+        .dispatch(
+            &ctx,
+            "c1",
+            "read_ledger",
+            r#"{"millis": 1}"#,
+            Duration::from_secs(5),
+        )
+        .await;
+    assert!(outcome.result.is_ok());
+}

@@ -9,7 +9,22 @@ use tokio_util::sync::CancellationToken;
 
 use crate::attachment::Attachment;
 use crate::proposals::Proposal;
-use crate::{Identity, ToolError};
+use crate::{Identity, Role, ToolError};
+
+/// Every role, the default of [`Tool::roles`].
+pub const ALL_ROLES: [Role; 4] = [Role::Finance, Role::Sales, Role::Warehouse, Role::Admin];
+
+/// Finance and administrators: tools over the books.
+pub const FINANCE: &[Role] = &[Role::Finance, Role::Admin];
+
+/// Whether `identity` may use a tool open to `roles`: it holds one of
+/// them, or it is an administrator.
+pub fn permitted(identity: &Identity, roles: &[Role]) -> bool {
+    identity
+        .roles
+        .iter()
+        .any(|held| *held == Role::Admin || roles.contains(held))
+}
 
 /// Whether a tool only reads, or proposes a change that a person must approve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +99,13 @@ pub trait Tool: Send + Sync + 'static {
 
     /// The Odoo models the tool reads or writes.
     fn access(&self) -> &'static [OdooAccess];
+
+    /// The roles whose holders may use the tool; an administrator may use
+    /// every tool. Every role by default: tools that read one department's
+    /// figures (closing, forecasts) narrow it.
+    fn roles(&self) -> &'static [Role] {
+        &ALL_ROLES
+    }
 
     fn call(
         &self,

@@ -305,7 +305,7 @@ impl Turn<'_> {
                     .chain(&self.new_messages)
                     .cloned()
                     .collect(),
-                tools: self.deps.tools.specs(),
+                tools: self.deps.tools.specs_for(&self.request.identity),
                 max_tokens: limits
                     .max_output_tokens
                     .min(u32::try_from(remaining_tokens).unwrap_or(u32::MAX)),
@@ -367,7 +367,7 @@ impl Turn<'_> {
             tools: self
                 .deps
                 .tools
-                .specs()
+                .specs_for(&self.request.identity)
                 .iter()
                 .map(|s| ToolLine {
                     name: s.name.clone(),

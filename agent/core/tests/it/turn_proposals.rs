@@ -195,3 +195,50 @@ fn no_tool_of_a_deployment_approves_or_rejects() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_sales_identity_is_offered_no_finance_tool_and_calling_one_is_not_permitted() {
+    let provider = ScriptedProvider::new(vec![
+        call("c1", "month_end_closing_scan", json!({"period": "2026-02"})),
+        answer(),
+    ]);
+    let tools = agent::odoo_tools(&OdooBackend::offline(), None).unwrap();
+    let runtime = agent::testing::runtime_with(
+        Arc::clone(&provider) as _,
+        Arc::new(agent::testing::sqlite_store().await),
+        tools,
+        agent::config::TurnLimits::default(),
+    );
+    let sam = Identity {
+        id: tools::IdentityId("sam".to_owned()),
+        display_name: "Sam Okoro".to_owned(),
+        roles: vec![Role::Sales],
+    };
+    runtime
+        .run_turn(TurnRequest {
+            thread_id: None,
+            channel: "test".into(),
+            identity: sam,
+            message: "Is February ready to close?".into(),
+        })
+        .await
+        .unwrap();
+    let offered: Vec<String> = provider.requests()[0]
+        .tools
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    assert!(offered.contains(&"credit_check".to_owned()), "{offered:?}");
+    for finance_only in ["month_end_closing_scan", "cash_flow_forecast"] {
+        assert!(!offered.contains(&finance_only.to_owned()), "{offered:?}");
+    }
+    let (content, is_error) = tool_result(&provider, 1);
+    assert!(is_error);
+    assert_eq!(content["error"]["code"], "NOT_PERMITTED");
+    assert!(
+        content["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not permitted: month_end_closing_scan is for the finance, admin role(s)")
+    );
+}

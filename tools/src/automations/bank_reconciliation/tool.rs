@@ -142,6 +142,11 @@ impl Tool for BankReconciliationSuggest {
         ACCESS
     }
 
+    /// The books: finance and administrators.
+    fn roles(&self) -> &'static [crate::Role] {
+        crate::FINANCE
+    }
+
     async fn call(&self, ctx: &ToolCtx, args: Self::Args) -> Result<Self::Output, ToolError> {
         let request = check(Self::NAME, args)?;
         let client = self.connector.client_for(&ctx.identity).await?;

@@ -142,6 +142,11 @@ impl Tool for MonthEndClosingScan {
         ACCESS
     }
 
+    /// The books: finance and administrators.
+    fn roles(&self) -> &'static [crate::Role] {
+        crate::FINANCE
+    }
+
     async fn call(&self, ctx: &ToolCtx, args: Self::Args) -> Result<Self::Output, ToolError> {
         let now = (self.clock)();
         let request = Request::check(&self.config, &args, now.date_naive())?;
