@@ -16,7 +16,9 @@ use tools::automations::bank_reconciliation::{
 };
 use tools::automations::cash_flow_forecast::CashFlowForecast;
 use tools::automations::credit_check::CreditCheck;
-use tools::automations::daily_digest::{DailyDigest, DigestHistory, MemoryDigestHistory};
+use tools::automations::daily_digest::{
+    DailyDigest, DigestHistory, MemoryDigestHistory, PendingApprovals,
+};
 use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
 use tools::automations::nl_report::NlReport;
@@ -159,15 +161,28 @@ impl Runtime {
             Arc<dyn ScheduleStore>,
             Arc<dyn ProposalStore>,
             Arc<dyn DigestHistory>,
+            Arc<dyn PendingApprovals>,
         );
-        let (store, schedules, proposals, history): Stores = match &config.database {
+        let (store, schedules, proposals, history, pending): Stores = match &config.database {
             DatabaseConfig::Sqlite { path } => {
                 let store = Arc::new(SqliteStore::open(path).await?);
-                (store.clone(), store.clone(), store.clone(), store)
+                (
+                    store.clone(),
+                    store.clone(),
+                    store.clone(),
+                    store.clone(),
+                    store,
+                )
             }
             DatabaseConfig::Postgres { url } => {
                 let store = Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?);
-                (store.clone(), store.clone(), store.clone(), store)
+                (
+                    store.clone(),
+                    store.clone(),
+                    store.clone(),
+                    store.clone(),
+                    store,
+                )
             }
         };
         store.migrate().await?;
@@ -202,6 +217,7 @@ impl Runtime {
                     config.record_policy.clone(),
                     Arc::clone(&proposals) as Arc<dyn DismissedDuplicates>,
                     history,
+                    Some(pending),
                 )?,
                 store,
                 proposals,
@@ -443,16 +459,19 @@ pub fn odoo_tools_with(
         record_policy,
         dismissals,
         Arc::new(MemoryDigestHistory::new()),
+        None,
     )
 }
 
 /// Like [`odoo_tools_with`], with the figures `daily_digest` compares
-/// against kept in `digest_history` (the product database).
+/// against kept in `digest_history` and the proposals awaiting approval it
+/// reports counted in `approvals` (the product database).
 pub fn odoo_tools_stored(
     odoo: &OdooBackend,
     record_policy: Option<RecordPolicy>,
     dismissals: Arc<dyn DismissedDuplicates>,
     digest_history: Arc<dyn DigestHistory>,
+    approvals: Option<Arc<dyn PendingApprovals>>,
 ) -> Result<ToolRegistry, RuntimeError> {
     let mut config = RecordToolsConfig::new(odoo.base_url.clone());
     if let Some(policy) = record_policy {
@@ -481,9 +500,11 @@ pub fn odoo_tools_stored(
         Arc::new(MemoryRules::default()),
     ));
     let builder = builder.register(NlReport::new(Arc::clone(&odoo.connector)));
-    let builder = builder.register(
-        DailyDigest::new(odoo.base_url.clone(), Arc::clone(&odoo.connector))
-            .with_history(digest_history),
-    );
+    let mut digest = DailyDigest::new(odoo.base_url.clone(), Arc::clone(&odoo.connector))
+        .with_history(digest_history);
+    if let Some(approvals) = approvals {
+        digest = digest.with_approvals(approvals);
+    }
+    let builder = builder.register(digest);
     Ok(builder.build()?)
 }

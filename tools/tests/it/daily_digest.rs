@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use tools::automations::Envelope;
 use tools::automations::daily_digest::{
-    DailyDigest, DailyDigestArgs, DigestData, DigestHistory, DigestRole, MemoryDigestHistory,
-    Priority, StoredDigest,
+    DailyDigest, DailyDigestArgs, DigestData, DigestHistory, DigestRole, HistoryError,
+    MemoryDigestHistory, Pending, PendingApprovals, Priority, StoredDigest,
 };
 use tools::automations::narrative::{
     GeneratedBy, NarrativeError, NarrativeProvider, NarrativeRequest, NarrativeText,
@@ -673,4 +673,43 @@ async fn bad_arguments_are_refused_naming_the_argument() {
     }
     let err = call(json!({"role": "cfo", "company_id": 999})).await;
     assert_eq!(err.code(), "NOT_FOUND", "{err}");
+}
+
+/// Three proposals, the oldest made 50 hours ago.
+struct Waiting;
+
+#[async_trait]
+impl PendingApprovals for Waiting {
+    async fn pending_approvals(&self, now: DateTime<Utc>) -> Result<Pending, HistoryError> {
+        Ok(Pending {
+            count: 3,
+            oldest_created_at: Some(now - chrono::Duration::hours(50)),
+        })
+    }
+}
+
+#[tokio::test]
+async fn approvals_pending_for_over_two_days_need_attention() {
+    let setup = setup(DemoVersion::V17).await;
+    let tool = setup.tool().with_approvals(Arc::new(Waiting));
+    let data = run(&tool, json!({"role": "cfo", "date": iso(setup.today)}))
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(metric(&data, "pending_approvals"), Decimal::from(3));
+    let item = data
+        .attention
+        .iter()
+        .find(|a| a.title == "3 proposals awaiting approval, the oldest for 50 hours")
+        .unwrap();
+    assert_eq!(item.priority, Priority::Medium);
+    // Without a source the figure is left out.
+    let plain = run(
+        &setup.tool(),
+        json!({"role": "cfo", "date": iso(setup.today)}),
+    )
+    .await
+    .unwrap()
+    .data;
+    assert!(plain.metrics.iter().all(|m| m.key != "pending_approvals"));
 }

@@ -1,14 +1,18 @@
 //! [`DigestHistory`] on both backends: the figures each daily digest
 //! reported, so the next one shows the change since (spec 7.3). Values are
-//! kept as exact decimal text in a JSON object keyed by metric.
+//! kept as exact decimal text in a JSON object keyed by metric. Also the
+//! count of proposals awaiting approval the CFO digest reports.
 
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
-use tools::automations::daily_digest::{DigestHistory, DigestRole, HistoryError, StoredDigest};
+use tools::automations::daily_digest::{
+    DigestHistory, DigestRole, HistoryError, Pending, PendingApprovals, StoredDigest,
+};
 
 use super::rows::now;
 use super::{PostgresStore, SqliteStore};
@@ -109,6 +113,43 @@ impl DigestHistory for PostgresStore {
         .await
         .map_err(history_error)?;
         Ok(())
+    }
+}
+
+#[async_trait]
+impl PendingApprovals for SqliteStore {
+    async fn pending_approvals(&self, now: DateTime<Utc>) -> Result<Pending, HistoryError> {
+        // expires_at is unix microseconds here (migration 0006).
+        let (count, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
+            "select count(*), min(created_at) from proposals \
+             where status = 'pending' and expires_at > ?",
+        )
+        .bind(now.timestamp_micros())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(history_error)?;
+        Ok(Pending {
+            count: count.max(0) as u64,
+            oldest_created_at: oldest,
+        })
+    }
+}
+
+#[async_trait]
+impl PendingApprovals for PostgresStore {
+    async fn pending_approvals(&self, now: DateTime<Utc>) -> Result<Pending, HistoryError> {
+        let (count, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
+            "select count(*), min(created_at) from proposals \
+             where status = 'pending' and expires_at > $1",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(history_error)?;
+        Ok(Pending {
+            count: count.max(0) as u64,
+            oldest_created_at: oldest,
+        })
     }
 }
 

@@ -189,3 +189,50 @@ async fn the_runtime_keeps_digest_figures_across_restarts() {
     let values: Vec<&serde_json::Value> = metrics.iter().map(|m| &m["value"]).collect();
     assert_eq!(previous, values);
 }
+
+/// Proposals still pending and unexpired are what the CFO digest reports.
+async fn pending_approvals_counts_unexpired_pending_proposals(
+    store: std::sync::Arc<dyn agent::proposals::ProposalStore>,
+    approvals: std::sync::Arc<dyn tools::automations::daily_digest::PendingApprovals>,
+) {
+    use agent::proposals::NewProposal;
+    use chrono::{Duration, Utc};
+
+    let before = Utc::now();
+    let new = |partner: i64, ttl: Duration| NewProposal {
+        proposal: crate::proposal_store::credit_limit(partner, ttl),
+        thread_id: None,
+        turn_id: None,
+        created_by: tools::IdentityId("anna".to_owned()),
+    };
+    store
+        .insert_proposals(vec![
+            new(7, Duration::hours(24)),
+            new(8, Duration::hours(2)),
+            new(9, Duration::hours(-1)),
+        ])
+        .await
+        .unwrap();
+    let pending = approvals.pending_approvals(Utc::now()).await.unwrap();
+    assert_eq!(pending.count, 2, "the expired one is left out");
+    let oldest = pending.oldest_created_at.unwrap();
+    assert!(oldest >= before - Duration::seconds(1) && oldest <= Utc::now());
+    // Three hours later the two-hour one has expired too.
+    let later = approvals
+        .pending_approvals(Utc::now() + Duration::hours(3))
+        .await
+        .unwrap();
+    assert_eq!(later.count, 1);
+}
+
+#[tokio::test]
+async fn pending_approvals_on_sqlite() {
+    let store = std::sync::Arc::new(agent::testing::sqlite_store().await);
+    pending_approvals_counts_unexpired_pending_proposals(store.clone(), store).await;
+}
+
+#[tokio::test]
+async fn pending_approvals_on_postgres() {
+    let store = std::sync::Arc::new(agent::testing::postgres_store().await);
+    pending_approvals_counts_unexpired_pending_proposals(store.clone(), store).await;
+}

@@ -32,6 +32,9 @@ pub struct CfoFigures {
     pub payables_due_7d: Tally,
     /// Σ balance of the bank and cash journals' accounts up to the day.
     pub cash_position: Decimal,
+    /// Proposals awaiting approval and the age of the oldest in hours;
+    /// `None` without a source.
+    pub pending_approvals: Option<(u64, i64)>,
 }
 
 /// The sales manager's figures.
@@ -130,7 +133,13 @@ pub fn metrics(figures: &Figures, currency: &str, places: u32) -> Vec<Metric> {
                 f.payables_due_7d.total,
             ),
             money("cash_position", "Cash position", f.cash_position),
-        ],
+        ]
+        .into_iter()
+        .chain(
+            f.pending_approvals
+                .map(|(n, _)| count("pending_approvals", "Proposals awaiting approval", n)),
+        )
+        .collect(),
         Figures::Sales(Some(f)) => vec![
             count("pipeline_count", "Open opportunities", f.pipeline.count),
             money("pipeline_value", "Pipeline value", f.pipeline.total),
@@ -226,6 +235,15 @@ pub fn attention(figures: &Figures, currency: &str, places: u32) -> Vec<Attentio
                     "Past their due date and still unpaid.".to_owned(),
                     Some(p.total.abs()),
                     &f.top_overdue_payables,
+                ));
+            }
+            if let Some((n, hours)) = f.pending_approvals.filter(|(n, h)| *n > 0 && *h > 48) {
+                items.push(Attention::new(
+                    Priority::Medium,
+                    format!("{n} proposals awaiting approval, the oldest for {hours} hours"),
+                    "Approve or reject them before they expire.".to_owned(),
+                    None,
+                    &[],
                 ));
             }
         }

@@ -9,10 +9,12 @@
 //! narrative goes through [`crate::automations::narrative`]: a model's text
 //! is used only when every number in it is in the digest.
 //!
-//! The figures kept in the product database (pending approvals, closing
-//! status, the stored forecast's first gap, recorded anomalies) are not
-//! read here; `anomalies` stays empty until a source for them is plugged in.
+//! Of the figures kept in the product database, pending approvals come
+//! through [`PendingApprovals`]; the closing status, the stored forecast's
+//! first gap and recorded anomalies are not read yet, so `anomalies` stays
+//! empty.
 
+mod approvals;
 mod args;
 mod compute;
 mod history;
@@ -20,6 +22,7 @@ mod output;
 mod read;
 mod tool;
 
+pub use approvals::{Pending, PendingApprovals};
 pub use args::{DailyDigestArgs, DigestRole};
 pub use compute::{
     CfoFigures, Figures, SalesFigures, Tally, WarehouseFigures, attention, display_amount, metrics,

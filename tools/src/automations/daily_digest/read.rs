@@ -84,6 +84,7 @@ impl Reader<'_> {
                 .await?,
             payables_due_7d: self.tally(MOVE, &due_7d, RESIDUAL).await?,
             cash_position: self.cash_position().await?,
+            pending_approvals: None,
         }))
     }
 

@@ -10,6 +10,7 @@ use chrono::Utc;
 use rust_decimal::Decimal;
 use url::Url;
 
+use super::approvals::PendingApprovals;
 use super::args::{DailyDigestArgs, DigestRole, check, invalid};
 use super::compute::{Figures, attention, metrics, template, with_change};
 use super::history::{DigestHistory, MemoryDigestHistory, StoredDigest};
@@ -56,6 +57,7 @@ pub struct DailyDigest {
     connector: Arc<dyn OdooConnector>,
     history: Arc<dyn DigestHistory>,
     narrator: Option<Arc<dyn NarrativeProvider>>,
+    approvals: Option<Arc<dyn PendingApprovals>>,
     clock: Clock,
 }
 
@@ -67,6 +69,7 @@ impl DailyDigest {
             connector,
             history: Arc::new(MemoryDigestHistory::new()),
             narrator: None,
+            approvals: None,
             clock: Arc::new(Utc::now),
         }
     }
@@ -80,6 +83,12 @@ impl DailyDigest {
     /// Lets `narrator` write the headline and summary.
     pub fn with_narrator(mut self, narrator: Arc<dyn NarrativeProvider>) -> Self {
         self.narrator = Some(narrator);
+        self
+    }
+
+    /// Counts the proposals awaiting approval for the CFO from `approvals`.
+    pub fn with_approvals(mut self, approvals: Arc<dyn PendingApprovals>) -> Self {
+        self.approvals = Some(approvals);
         self
     }
 
@@ -144,7 +153,24 @@ impl Tool for DailyDigest {
             warnings: Vec::new(),
         };
         let figures = match request.role {
-            DigestRole::Cfo => Figures::Cfo(reader.cfo().await?),
+            DigestRole::Cfo => {
+                let mut cfo = reader.cfo().await?;
+                if let (Some(figures), Some(source)) = (cfo.as_mut(), &self.approvals) {
+                    match source.pending_approvals(now).await {
+                        Ok(pending) => {
+                            let hours = pending
+                                .oldest_created_at
+                                .map_or(0, |at| (now - at).num_hours().max(0));
+                            figures.pending_approvals = Some((pending.count, hours));
+                        }
+                        Err(err) => reader.warnings.push(Warning::new(
+                            "APPROVALS_UNAVAILABLE",
+                            format!("{err}; pending approvals are left out"),
+                        )),
+                    }
+                }
+                Figures::Cfo(cfo)
+            }
             DigestRole::SalesManager => Figures::Sales(reader.sales().await?),
             DigestRole::WarehouseManager => Figures::Warehouse(reader.warehouse().await?),
         };

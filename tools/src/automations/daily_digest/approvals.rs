@@ -1,0 +1,23 @@
+//! Proposals waiting for approval (spec 7.2 `pending_approvals`): they live
+//! in the product database, so the agent supplies them through
+//! [`PendingApprovals`]; without a source the figure is left out.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::history::HistoryError;
+
+/// Proposals still pending and not expired at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pending {
+    pub count: u64,
+    /// When the oldest of them was made.
+    pub oldest_created_at: Option<DateTime<Utc>>,
+}
+
+/// Where pending proposals are counted.
+#[async_trait]
+pub trait PendingApprovals: Send + Sync {
+    /// Proposals with status pending that have not expired at `now`.
+    async fn pending_approvals(&self, now: DateTime<Utc>) -> Result<Pending, HistoryError>;
+}
