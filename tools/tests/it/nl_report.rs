@@ -1134,3 +1134,42 @@ async fn odoo_calls_do_not_grow_with_the_company() {
     assert_eq!(counts[0], counts[1], "{counts:?}");
     assert!(counts[0] <= 16, "{counts:?}");
 }
+
+#[tokio::test]
+async fn fiscal_in_the_question_uses_the_companys_fiscal_year_end() {
+    let s = setup_with(DemoVersion::V17, 120, false, |data| {
+        let companies = data.table_mut("res.company").unwrap();
+        let month = companies.position("fiscalyear_last_month").unwrap();
+        let day = companies.position("fiscalyear_last_day").unwrap();
+        let company = &mut companies.records_mut()[0];
+        company.values[month] = json!("6");
+        company.values[day] = json!(30);
+    })
+    .await;
+    let out = ask(&s, json!({"question": "sales orders this fiscal year"}))
+        .await
+        .unwrap();
+    let period = out.envelope.data.interpretation.period.clone().unwrap();
+    assert_eq!(
+        (period.from, period.to, period.label.as_str()),
+        (
+            day("2025-07-01"),
+            day("2026-06-30"),
+            "fiscal year 2025/2026"
+        )
+    );
+    let orders = Rows::of(&s.data, "sale.order");
+    let expected: Decimal = orders
+        .all()
+        .filter(|o| orders.text(o, "state") == "sale")
+        .filter(|o| {
+            within(
+                local_day(&orders.text(o, "date_order")),
+                "2025-07-01",
+                "2026-06-30",
+            )
+        })
+        .map(|o| orders.amount(o, "amount_untaxed"))
+        .sum();
+    assert_eq!(total(&out, "untaxed_amount"), expected);
+}

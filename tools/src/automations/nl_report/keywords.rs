@@ -310,6 +310,12 @@ fn period_of(words: &[&str], text: &str) -> Option<String> {
     let padded = format!(" {text} ");
     let phrase = |p: &str| padded.contains(&format!(" {p} "));
     for (p, expr) in [
+        // "fiscal" uses the company's fiscal year end.
+        ("fiscal year to date", "fiscal_ytd"),
+        ("fiscal ytd", "fiscal_ytd"),
+        ("last fiscal year", "last_fiscal_year"),
+        ("previous fiscal year", "last_fiscal_year"),
+        ("fiscal year", "this_fiscal_year"),
         ("year to date", "ytd"),
         ("ytd", "ytd"),
         ("quarter to date", "qtd"),
@@ -440,6 +446,9 @@ mod tests {
             ("sales in 2024", Some("year(2024)")),
             ("sales March 2026", Some("month(3, 2026)")),
             ("sales last 30 days", Some("last_n_days(30)")),
+            ("sales this fiscal year", Some("this_fiscal_year")),
+            ("sales last fiscal year", Some("last_fiscal_year")),
+            ("sales fiscal year to date", Some("fiscal_ytd")),
             ("sales", None),
         ] {
             assert_eq!(period(&planned(question)).as_deref(), expr, "{question}");

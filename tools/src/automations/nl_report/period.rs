@@ -28,6 +28,12 @@ pub enum PeriodExpr {
     Month(u32, i32),
     Quarter(u32, i32),
     Year(i32),
+    /// The fiscal year holding today, ending on the company's fiscal year
+    /// end ("fiscal" in a question).
+    ThisFiscalYear,
+    LastFiscalYear,
+    /// From the start of the fiscal year to today.
+    FiscalYtd,
 }
 
 /// Days from `from` to `to`, both inclusive, and how to call them.
@@ -64,6 +70,9 @@ impl PeriodExpr {
             "ytd" => Some(Self::Ytd),
             "qtd" => Some(Self::Qtd),
             "mtd" => Some(Self::Mtd),
+            "this_fiscal_year" => Some(Self::ThisFiscalYear),
+            "last_fiscal_year" => Some(Self::LastFiscalYear),
+            "fiscal_ytd" => Some(Self::FiscalYtd),
             _ => None,
         };
         if simple.is_some() {
@@ -94,7 +103,49 @@ impl PeriodExpr {
         }
     }
 
-    /// The days the period covers when today is `today`.
+    /// Whether resolving needs the company's fiscal year end.
+    pub fn is_fiscal(self) -> bool {
+        matches!(
+            self,
+            Self::ThisFiscalYear | Self::LastFiscalYear | Self::FiscalYtd
+        )
+    }
+
+    /// The days the period covers when today is `today` and fiscal years
+    /// end on `fiscal_end` (month, day), December 31 for most companies.
+    pub fn resolve_fiscal(self, today: NaiveDate, fiscal_end: (u32, u32)) -> PeriodRange {
+        let end_in = |year: i32| {
+            let (month, day) = fiscal_end;
+            let last = last_of_month(ymd(year, month.clamp(1, 12), 1));
+            ymd(year, last.month(), day.clamp(1, last.day()))
+        };
+        // The first fiscal year end on or after today.
+        let mut end = end_in(today.year());
+        if end < today {
+            end = end_in(today.year() + 1);
+        }
+        let start = |end: NaiveDate| end_in(end.year() - 1).succ_opt().unwrap_or(end);
+        let name = |end: NaiveDate| {
+            let from = start(end);
+            if from.year() == end.year() {
+                format!("fiscal year {}", end.year())
+            } else {
+                format!("fiscal year {}/{}", from.year(), end.year())
+            }
+        };
+        match self {
+            Self::ThisFiscalYear => labelled(start(end), end, &name(end)),
+            Self::LastFiscalYear => {
+                let previous = end_in(end.year() - 1);
+                labelled(start(previous), previous, &name(previous))
+            }
+            Self::FiscalYtd => labelled(start(end), today, &format!("{} to date", name(end))),
+            other => other.resolve(today),
+        }
+    }
+
+    /// The days the period covers when today is `today`; fiscal periods
+    /// as calendar years.
     pub fn resolve(self, today: NaiveDate) -> PeriodRange {
         let (y, m) = (today.year(), today.month());
         let quarter_of = |d: NaiveDate| d.month0() / 3 + 1;
@@ -145,6 +196,9 @@ impl PeriodExpr {
             Self::Month(m, y) => month_range(y, m),
             Self::Quarter(q, y) => quarter_range(q, y),
             Self::Year(y) => year_range(y),
+            Self::ThisFiscalYear | Self::LastFiscalYear | Self::FiscalYtd => {
+                self.resolve_fiscal(today, (12, 31))
+            }
         }
     }
 }
@@ -343,6 +397,32 @@ mod tests {
         }
         // A Sunday belongs to the week that began the Monday before.
         assert_eq!(resolved("this_week", "2026-03-22").0, "2026-03-16");
+    }
+
+    #[test]
+    fn fiscal_periods_end_on_the_companys_fiscal_year_end() {
+        let today = d("2026-03-16");
+        let june = (6, 30);
+        let this = PeriodExpr::ThisFiscalYear.resolve_fiscal(today, june);
+        assert_eq!((this.from, this.to), (d("2025-07-01"), d("2026-06-30")));
+        assert_eq!(this.label, "fiscal year 2025/2026");
+        let last = PeriodExpr::LastFiscalYear.resolve_fiscal(today, june);
+        assert_eq!((last.from, last.to), (d("2024-07-01"), d("2025-06-30")));
+        let ytd = PeriodExpr::FiscalYtd.resolve_fiscal(today, june);
+        assert_eq!((ytd.from, ytd.to), (d("2025-07-01"), today));
+        // After the year end the next fiscal year has begun.
+        let later = PeriodExpr::ThisFiscalYear.resolve_fiscal(d("2026-07-01"), june);
+        assert_eq!((later.from, later.to), (d("2026-07-01"), d("2027-06-30")));
+        // A December 31 year end is the calendar year; February ends on its
+        // last day.
+        let calendar = PeriodExpr::ThisFiscalYear.resolve_fiscal(today, (12, 31));
+        assert_eq!(
+            (calendar.from, calendar.to, calendar.label.as_str()),
+            (d("2026-01-01"), d("2026-12-31"), "fiscal year 2026")
+        );
+        let feb = PeriodExpr::ThisFiscalYear.resolve_fiscal(d("2024-01-10"), (2, 31));
+        assert_eq!((feb.from, feb.to), (d("2023-03-01"), d("2024-02-29")));
+        assert_eq!(PeriodExpr::parse("fiscal_ytd"), Some(PeriodExpr::FiscalYtd));
     }
 
     #[test]

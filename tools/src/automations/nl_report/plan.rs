@@ -238,8 +238,9 @@ impl FilterOp {
 pub struct PeriodSpec {
     /// One of today, yesterday, this_week, last_week, this_month,
     /// last_month, this_quarter, last_quarter, this_year, last_year, ytd,
-    /// qtd, mtd, last_n_days(n), month(m, y), quarter(q, y), year(y).
-    /// Quarters are calendar quarters. Example: "quarter(4, 2025)"
+    /// qtd, mtd, last_n_days(n), month(m, y), quarter(q, y), year(y), and
+    /// this_fiscal_year, last_fiscal_year, fiscal_ytd when the user says
+    /// "fiscal". Quarters are calendar quarters. Example: "quarter(4, 2025)"
     #[serde(default)]
     pub expression: Option<String>,
     /// Explicit first day, YYYY-MM-DD, with `to` instead of an expression.
@@ -636,7 +637,8 @@ fn period_of(tool: &str, spec: &PeriodSpec) -> Result<PeriodRequest, ToolError> 
                 &format!(
                     "{text:?} is not a period; allowed: today, yesterday, this_week, last_week, \
                      this_month, last_month, this_quarter, last_quarter, this_year, last_year, \
-                     ytd, qtd, mtd, last_n_days(n), month(m, y), quarter(q, y), year(y)"
+                     ytd, qtd, mtd, last_n_days(n), month(m, y), quarter(q, y), year(y), \
+                     this_fiscal_year, last_fiscal_year, fiscal_ytd"
                 ),
             )
         }),

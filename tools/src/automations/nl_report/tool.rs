@@ -200,6 +200,10 @@ async fn run(
     let bound = bind(NlReport::NAME, client, checked, company.id).await?;
     let period = match &checked.period {
         PeriodRequest::All => None,
+        PeriodRequest::Expr(expr) if expr.is_fiscal() => {
+            let end = fiscal_year_end(client, company.id).await?;
+            Some(expr.resolve_fiscal(context.today, end))
+        }
         PeriodRequest::Expr(expr) => Some(expr.resolve(context.today)),
         PeriodRequest::Range(range) => Some(range.clone()),
     };
@@ -368,6 +372,37 @@ fn base_filter_text(plan: &CheckedPlan) -> String {
         Dataset::Contacts => "active contacts",
     }
     .to_owned()
+}
+
+/// The company's fiscal year end (month, day); December 31 when Odoo
+/// does not say.
+async fn fiscal_year_end(client: &OdooClient, company_id: i64) -> Result<(u32, u32), ToolError> {
+    let fields = ["fiscalyear_last_month", "fiscalyear_last_day"];
+    let mut present = Vec::new();
+    for field in fields {
+        if client.has_field("res.company", field).await? {
+            present.push(field);
+        }
+    }
+    if present.len() < 2 {
+        return Ok((12, 31));
+    }
+    let company = client.read("res.company", &[company_id], &present).await?;
+    let month = company
+        .first()
+        .and_then(|c| match &c["fiscalyear_last_month"] {
+            serde_json::Value::String(m) => m.parse().ok(),
+            other => other.as_u64().and_then(|m| u32::try_from(m).ok()),
+        })
+        .filter(|m| (1..=12).contains(m))
+        .unwrap_or(12);
+    let day = company
+        .first()
+        .and_then(|c| c["fiscalyear_last_day"].as_u64())
+        .and_then(|d| u32::try_from(d).ok())
+        .filter(|d| (1..=31).contains(d))
+        .unwrap_or(31);
+    Ok((month, day))
 }
 
 /// Decimal places of the company currency (2 when Odoo does not say).
