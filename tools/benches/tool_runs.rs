@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use tools::automations::bank_reconciliation::{
     BankReconciliationConfig, BankReconciliationSuggest, MemoryRules,
 };
+use tools::automations::cash_flow_forecast::{CashFlowForecast, ForecastConfig};
 use tools::automations::credit_check::{CreditCheck, CreditCheckConfig};
 use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
@@ -39,6 +40,9 @@ const RUNS: usize = 3;
 fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let full = std::env::args().any(|a| a == "--bench");
+    // `cargo bench --bench tool_runs -- cash_flow` runs only the tools
+    // whose label contains the word.
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let sizes: &[usize] = if full { &[10_000, 100_000] } else { &[300] };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -49,14 +53,14 @@ fn main() {
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for &partners in sizes {
-        runtime.block_on(bench_size(partners));
+        runtime.block_on(bench_size(partners, only.as_deref()));
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load: Vec<&str> = load.split_whitespace().take(3).collect();
     println!("\nload average (1, 5, 15 min): {}", load.join(", "));
 }
 
-async fn bench_size(partners: usize) {
+async fn bench_size(partners: usize, only: Option<&str>) {
     let spec = DemoSpec {
         partners,
         ..DemoSpec::default()
@@ -90,13 +94,19 @@ async fn bench_size(partners: usize) {
         ))
         .register(BankReconciliationSuggest::new(
             BankReconciliationConfig::new(BASE.parse().unwrap()),
-            connector,
+            Arc::clone(&connector),
             Arc::new(MemoryRules::default()),
         ))
+        .register(
+            CashFlowForecast::new(ForecastConfig::new(BASE.parse().unwrap()), connector)
+                .unwrap()
+                .with_clock(Arc::new(move || now)),
+        )
         .build()
         .unwrap();
     let today = spec.today.to_string();
-    let runs: [(&str, &str, Value); 4] = [
+    let vendor = company.truth.forecast.recurring_vendor;
+    let runs: [(&str, &str, Value); 6] = [
         (
             "month_end_closing_scan",
             "month_end_closing_scan",
@@ -117,8 +127,23 @@ async fn bench_size(partners: usize) {
             "bank_reconciliation_suggest",
             json!({"journal_id": bank_journal, "max_lines": 2000, "page_size": 200}),
         ),
+        (
+            "cash_flow_forecast (90 days)",
+            "cash_flow_forecast",
+            json!({"as_of": today}),
+        ),
+        (
+            "cash_flow_forecast (90 days, 2-adjustment scenario)",
+            "cash_flow_forecast",
+            json!({"as_of": today, "scenario": [
+                {"kind": "scale_receivables", "percent": 20},
+                {"kind": "scale_recurring", "multiplier": 2, "partner_id": vendor}]}),
+        ),
     ];
     for (label, tool, args) in runs {
+        if only.is_some_and(|word| !label.contains(word)) {
+            continue;
+        }
         let mut samples: Vec<Sample> = Vec::new();
         for _ in 0..RUNS {
             samples.push(run(&fake, &registry, tool, args.clone()).await);
