@@ -4,6 +4,7 @@
 //! It knows nothing of chat platforms: channels call [`Runtime`] and render
 //! what it returns.
 
+pub mod closing;
 pub mod config;
 mod crypto;
 pub mod odoo;

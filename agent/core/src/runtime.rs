@@ -26,6 +26,7 @@ use tools::proposals::{DismissedDuplicates, MemoryDismissals};
 use tools::records::{RecordPolicy, RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
 
+use crate::closing::{ClosingChecklist, ClosingStore, MemoryClosings};
 use crate::config::{AgentConfig, Config, DatabaseConfig, LlmProvider, TurnLimits};
 use crate::odoo::{OdooBackend, OdooMode, OdooSetupError};
 use crate::prompt::{PromptError, Prompts};
@@ -162,29 +163,33 @@ impl Runtime {
             Arc<dyn ProposalStore>,
             Arc<dyn DigestHistory>,
             Arc<dyn PendingApprovals>,
+            Arc<dyn ClosingStore>,
         );
-        let (store, schedules, proposals, history, pending): Stores = match &config.database {
-            DatabaseConfig::Sqlite { path } => {
-                let store = Arc::new(SqliteStore::open(path).await?);
-                (
-                    store.clone(),
-                    store.clone(),
-                    store.clone(),
-                    store.clone(),
-                    store,
-                )
-            }
-            DatabaseConfig::Postgres { url } => {
-                let store = Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?);
-                (
-                    store.clone(),
-                    store.clone(),
-                    store.clone(),
-                    store.clone(),
-                    store,
-                )
-            }
-        };
+        let (store, schedules, proposals, history, pending, closings): Stores =
+            match &config.database {
+                DatabaseConfig::Sqlite { path } => {
+                    let store = Arc::new(SqliteStore::open(path).await?);
+                    (
+                        store.clone(),
+                        store.clone(),
+                        store.clone(),
+                        store.clone(),
+                        store.clone(),
+                        store,
+                    )
+                }
+                DatabaseConfig::Postgres { url } => {
+                    let store = Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?);
+                    (
+                        store.clone(),
+                        store.clone(),
+                        store.clone(),
+                        store.clone(),
+                        store.clone(),
+                        store,
+                    )
+                }
+            };
         store.migrate().await?;
         let odoo = Arc::new(OdooBackend::from_config(config).await?);
         let provider: Arc<dyn Provider> = match &config.llm.provider {
@@ -218,6 +223,7 @@ impl Runtime {
                     Arc::clone(&proposals) as Arc<dyn DismissedDuplicates>,
                     history,
                     Some(pending),
+                    closings,
                 )?,
                 store,
                 proposals,
@@ -460,18 +466,21 @@ pub fn odoo_tools_with(
         dismissals,
         Arc::new(MemoryDigestHistory::new()),
         None,
+        Arc::new(MemoryClosings::default()),
     )
 }
 
 /// Like [`odoo_tools_with`], with the figures `daily_digest` compares
-/// against kept in `digest_history` and the proposals awaiting approval it
-/// reports counted in `approvals` (the product database).
+/// against kept in `digest_history`, the proposals awaiting approval it
+/// reports counted in `approvals`, and the closings `closing_checklist`
+/// keeps in `closings` (the product database).
 pub fn odoo_tools_stored(
     odoo: &OdooBackend,
     record_policy: Option<RecordPolicy>,
     dismissals: Arc<dyn DismissedDuplicates>,
     digest_history: Arc<dyn DigestHistory>,
     approvals: Option<Arc<dyn PendingApprovals>>,
+    closings: Arc<dyn ClosingStore>,
 ) -> Result<ToolRegistry, RuntimeError> {
     let mut config = RecordToolsConfig::new(odoo.base_url.clone());
     if let Some(policy) = record_policy {
@@ -481,6 +490,13 @@ pub fn odoo_tools_stored(
     let builder = builder.register(MonthEndClosingScan::new(
         ClosingScanConfig::new(odoo.base_url.clone()),
         Arc::clone(&odoo.connector),
+    ));
+    let builder = builder.register(ClosingChecklist::new(
+        MonthEndClosingScan::new(
+            ClosingScanConfig::new(odoo.base_url.clone()),
+            Arc::clone(&odoo.connector),
+        ),
+        closings,
     ));
     let credit = CreditCheck::with_defaults(odoo.base_url.clone(), Arc::clone(&odoo.connector));
     let builder = builder.register(credit);

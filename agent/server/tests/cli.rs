@@ -99,6 +99,7 @@ fn tools_list_json_prints_generated_schemas() {
             "bank_reconciliation_suggest",
             "calculate",
             "cash_flow_forecast",
+            "closing_checklist",
             "count_records",
             "credit_check",
             "current_datetime",

@@ -90,6 +90,19 @@ pub enum ApiError {
     /// proposal is still pending (502).
     #[error("{0}")]
     OdooUnavailable(String),
+    /// The company or period of a closing path is malformed (400).
+    #[error("{0}")]
+    InvalidClosingPath(String),
+    /// No closing for the company and period (404).
+    #[error("{0}")]
+    ClosingNotFound(String),
+    /// A step change the rules refuse: unknown step, or done without a
+    /// required note (400); `code` says which.
+    #[error("{message}")]
+    ClosingRefused { code: &'static str, message: String },
+    /// The closing is completed (reopen it first) or kept changing (409).
+    #[error("{message}")]
+    ClosingConflict { code: &'static str, message: String },
     /// The route exists but not with this method (405).
     #[error("method not allowed on this path")]
     MethodNotAllowed,
@@ -124,6 +137,9 @@ impl ApiError {
             Self::ProposalNotFound(_) => "proposal_not_found",
             Self::ProposalsUnavailable => "proposals_unavailable",
             Self::NotPermitted { code, .. } | Self::ProposalConflict { code, .. } => code,
+            Self::InvalidClosingPath(_) => "invalid_closing_path",
+            Self::ClosingNotFound(_) => "closing_not_found",
+            Self::ClosingRefused { code, .. } | Self::ClosingConflict { code, .. } => code,
             Self::InvalidReason(_) => "invalid_reason",
             Self::OdooUnavailable(_) => "odoo_unavailable",
             Self::NoRoute => "not_found",
@@ -145,7 +161,10 @@ impl ApiError {
             | Self::InvalidScheduleId(_)
             | Self::InvalidAttachmentId(_)
             | Self::InvalidProposalId(_)
-            | Self::InvalidReason(_) => StatusCode::BAD_REQUEST,
+            | Self::InvalidReason(_)
+            | Self::InvalidClosingPath(_)
+            | Self::ClosingRefused { .. } => StatusCode::BAD_REQUEST,
+            Self::ClosingConflict { .. } => StatusCode::CONFLICT,
             Self::NotPermitted { .. } => StatusCode::FORBIDDEN,
             Self::ProposalConflict { .. } => StatusCode::CONFLICT,
             Self::OdooUnavailable(_) => StatusCode::BAD_GATEWAY,
@@ -157,6 +176,7 @@ impl ApiError {
             | Self::ScheduleNotFound(_)
             | Self::SchedulesUnavailable
             | Self::AttachmentNotFound(_)
+            | Self::ClosingNotFound(_)
             | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,

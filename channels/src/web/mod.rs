@@ -1,6 +1,7 @@
 //! The HTTP API: `GET /health`, `POST /api/chat` (JSON or Server-Sent
-//! Events), `GET /api/threads/{id}` and `GET /api/attachments/{id}` (the
-//! files tool calls produced), plus serving with graceful shutdown.
+//! Events), `GET /api/threads/{id}`, `GET /api/attachments/{id}` (the
+//! files tool calls produced), the closing checklist under
+//! `/api/closings/{company}/{period}`, plus serving with graceful shutdown.
 //!
 //! `/api/*` takes a bearer key compared in constant time. Every error is
 //! JSON, `{"error": {"code", "message"}}`. The module knows the runtime's
@@ -10,6 +11,7 @@
 mod api;
 mod attachments;
 mod auth;
+mod closings;
 mod error;
 mod extract;
 mod proposals;

@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::state::WebState;
-use super::{api, attachments, auth, proposals, schedules};
+use super::{api, attachments, auth, closings, proposals, schedules};
 
 /// The HTTP API. Merge it into the server's router and serve it with
 /// [`super::serve`]. Only `/api` has its own fallbacks (JSON 404 and 405):
@@ -32,6 +32,15 @@ pub fn router(state: WebState) -> Router {
             get(schedules::show).patch(schedules::update),
         )
         .route("/attachments/{id}", get(attachments::download))
+        .route("/closings/{company}/{period}", get(closings::show))
+        .route(
+            "/closings/{company}/{period}/items/{key}",
+            post(closings::change_step),
+        )
+        .route(
+            "/closings/{company}/{period}/reopen",
+            post(closings::reopen),
+        )
         // With its own fallback under the key check, unknown `/api` paths
         // need the key too, so probing without it learns nothing.
         .fallback(no_route)

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use pretty_assertions::assert_eq;
 use serde_json::json;
 
+use agent::closing::{Closing, ClosingStore};
 use agent::store::{
     AttachmentId, AttachmentRecord, AttachmentStore, CompletedTurn, NewAttachment, NewThread,
     Store, StoreError, StoredAttachment, StoredMessage, ThreadId, ThreadRecord, ToolCallRecord,
@@ -108,6 +109,27 @@ impl Store for DownStore {
     }
     fn attachments(&self) -> &dyn AttachmentStore {
         self
+    }
+    fn closings(&self) -> &dyn ClosingStore {
+        self
+    }
+}
+
+#[async_trait]
+impl ClosingStore for DownStore {
+    async fn closing(
+        &self,
+        _company_id: i64,
+        _period: &str,
+    ) -> Result<Option<Closing>, StoreError> {
+        Err(down())
+    }
+    async fn save_closing(
+        &self,
+        _closing: &Closing,
+        _expected: Option<u64>,
+    ) -> Result<bool, StoreError> {
+        Err(down())
     }
 }
 

@@ -5,6 +5,7 @@
 mod api;
 mod attachments;
 mod auth;
+mod closings;
 mod health;
 mod proposals;
 mod schedules;

@@ -5,6 +5,7 @@
 //! and PostgreSQL, which pass the same test suite.
 
 mod attachments;
+mod closings;
 mod digests;
 mod postgres;
 mod proposals;
@@ -62,4 +63,7 @@ pub trait Store: Send + Sync {
 
     /// Files produced by tool calls, in the same database.
     fn attachments(&self) -> &dyn AttachmentStore;
+
+    /// Closing checklists (spec 1.5), in the same database.
+    fn closings(&self) -> &dyn crate::closing::ClosingStore;
 }

@@ -226,6 +226,10 @@ impl Store for PostgresStore {
     fn attachments(&self) -> &dyn super::AttachmentStore {
         self
     }
+
+    fn closings(&self) -> &dyn crate::closing::ClosingStore {
+        self
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -349,6 +349,10 @@ impl Store for SqliteStore {
     fn attachments(&self) -> &dyn super::AttachmentStore {
         self
     }
+
+    fn closings(&self) -> &dyn crate::closing::ClosingStore {
+        self
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -5,10 +5,12 @@
 //! own dev-dependency on itself turns on for its integration tests. Helpers
 //! panic on failure: a test cannot continue without its fixture.
 
+mod closing;
 mod provider;
 mod runtime;
 mod store;
 
+pub use closing::{closing_company, closing_scan};
 pub use provider::{InstantProvider, ScriptedProvider, Step};
 pub use runtime::{runtime, runtime_with, runtime_with_odoo, runtime_with_schedules};
 pub use store::{

@@ -6,6 +6,7 @@
 mod anthropic;
 mod approvals;
 mod attachments;
+mod closings;
 mod demo;
 mod digest_history;
 mod e2e;

@@ -1,0 +1,21 @@
+-- the closing checklist (spec 1.5): one closing per company and month,
+-- holding the latest month-end scan and what people did about each check.
+-- the same table as the sqlite migration of the same number.
+
+create table closings (
+    -- odoo id of the company
+    company_id bigint not null,
+    -- yyyy-mm
+    period text not null check (period ~ '^[0-9]{4}-[0-9]{2}$'),
+    -- copied out of body so it can be queried without parsing json
+    status text not null check (status in ('open', 'completed')),
+    -- bumped by every save; a save naming an older version changes nothing,
+    -- so concurrent changes never overwrite each other
+    version bigint not null check (version >= 1),
+    -- agent::closing::Closing: steps with their people's status, the latest
+    -- scan
+    body jsonb not null,
+    created_at timestamptz not null,
+    updated_at timestamptz not null,
+    primary key (company_id, period)
+);
