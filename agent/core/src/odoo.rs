@@ -16,11 +16,14 @@ use tools::Identity;
 use tools::demo::jsonl::load_dir;
 use tools::demo::{DemoSpec, DemoVersion, FakeOdoo, generate};
 use tools::odoo_client::{
-    OdooClient, OdooClientConfig, OdooConnector, OdooDirectory, OdooError, ProtocolChoice,
+    OdooClient, OdooClientConfig, OdooConnector, OdooCredentials, OdooDirectory, OdooError,
+    ProtocolChoice,
 };
 use url::Url;
 
-use crate::config::{Config, DemoOdooVersion, DemoSettings, OdooClientSettings, OdooProtocol};
+use crate::config::{
+    Config, DemoOdooVersion, DemoSettings, Identities, OdooClientSettings, OdooProtocol,
+};
 
 /// The Odoo side could not be set up.
 #[derive(Debug, Error)]
@@ -31,6 +34,10 @@ pub enum OdooSetupError {
     DemoData(#[from] tools::demo::jsonl::LoadError),
     #[error("the demo company has no user {0:?}; ODOO_AGENT_DEMO_LOGIN must name one of: {1}")]
     DemoUser(String, String),
+    #[error(
+        "identity {0} has odoo_login {1:?}, which the demo company does not have; use one of: {2}"
+    )]
+    IdentityUser(String, String, String),
 }
 
 /// The Odoo behind the tools, for as long as the runtime lives.
@@ -82,8 +89,26 @@ impl OdooBackend {
                     odoo.login.clone(),
                     odoo.api_key.clone(),
                 );
+                let mut directory = OdooDirectory::new(base);
+                for configured in config.identities.iter() {
+                    // Without the user's Odoo key the identity stays
+                    // unmapped: its tool calls are refused, never run as the
+                    // configured user.
+                    let Some(key) = &configured.odoo_api_key else {
+                        tracing::warn!(identity.id = %configured.identity.id,
+                            "identity has no odoo_api_key; its Odoo calls will be refused");
+                        continue;
+                    };
+                    directory = directory.with_identity(
+                        configured.identity.id.clone(),
+                        OdooCredentials {
+                            login: configured.odoo_login.clone(),
+                            api_key: key.clone(),
+                        },
+                    );
+                }
                 Ok(Self {
-                    connector: Arc::new(OdooDirectory::new(base)),
+                    connector: Arc::new(directory),
                     base_url: odoo.url.clone(),
                     mode: OdooMode::Configured {
                         url: odoo.url.clone(),
@@ -91,7 +116,7 @@ impl OdooBackend {
                     _demo: None,
                 })
             }
-            None => Self::demo(&config.demo, &config.odoo_client).await,
+            None => Self::demo(&config.demo, &config.odoo_client, &config.identities).await,
         }
     }
 
@@ -101,6 +126,7 @@ impl OdooBackend {
     async fn demo(
         settings: &DemoSettings,
         client: &OdooClientSettings,
+        identities: &Identities,
     ) -> Result<Self, OdooSetupError> {
         let version = match settings.version {
             DemoOdooVersion::V17 => DemoVersion::V17,
@@ -132,6 +158,25 @@ impl OdooBackend {
                 logins.join(", "),
             ));
         };
+        // Each configured identity acts as the demo user of its login.
+        let mut mapped = Vec::new();
+        for configured in identities.iter() {
+            let Some(odoo_user) = dataset.user_by_login(&configured.odoo_login) else {
+                let logins: Vec<&str> = dataset.users.iter().map(|u| u.login.as_str()).collect();
+                return Err(OdooSetupError::IdentityUser(
+                    configured.identity.id.to_string(),
+                    configured.odoo_login.clone(),
+                    logins.join(", "),
+                ));
+            };
+            mapped.push((
+                configured.identity.id.clone(),
+                OdooCredentials {
+                    login: odoo_user.login.clone(),
+                    api_key: SecretString::from(odoo_user.api_key.clone()),
+                },
+            ));
+        }
         let db = dataset.db.clone();
         let company_name = company_name(&dataset);
         let server = FakeOdoo::start(dataset).await?;
@@ -143,8 +188,13 @@ impl OdooBackend {
             user.login.clone(),
             SecretString::from(user.api_key.clone()),
         );
+        let directory = mapped
+            .into_iter()
+            .fold(OdooDirectory::new(base), |directory, (id, credentials)| {
+                directory.with_identity(id, credentials)
+            });
         Ok(Self {
-            connector: Arc::new(OdooDirectory::new(base)),
+            connector: Arc::new(directory),
             base_url: url,
             mode: OdooMode::Demo {
                 company: company_name,

@@ -37,7 +37,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if scheduler.is_some() {
         tracing::info!(digests = config.digests.is_some(), "scheduler started");
     }
-    let router = web::router(WebState::new(runtime.clone(), &config.http));
+    let router = web::router(
+        WebState::new(runtime.clone(), &config.http).with_identities(config.identities.clone()),
+    );
     let served = web::serve(
         listener,
         router,

@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -43,14 +43,15 @@ pub(crate) async fn health(State(state): State<Arc<WebState>>) -> Response {
 /// it as Server-Sent Events when the client accepts `text/event-stream`.
 pub(crate) async fn chat(
     State(state): State<Arc<WebState>>,
+    Extension(identity): Extension<Identity>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<ChatBody>,
 ) -> Result<Response, ApiError> {
     let request = TurnRequest {
         thread_id: body.thread_id,
         channel: CHANNEL.to_owned(),
-        // One key for the whole API, so every caller acts as the operator.
-        identity: Identity::local_operator(),
+        // The identity of the presented API key (see `auth`).
+        identity,
         message: body.message,
     };
     if accepts_event_stream(&headers) {

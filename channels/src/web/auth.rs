@@ -13,25 +13,37 @@ use tools::Identity;
 use super::error::ApiError;
 use super::state::WebState;
 
-/// Lets the request through when no key is configured or when it carries
-/// `Authorization: Bearer <key>` with the configured key, as the identity
-/// that key stands for (an `Identity` request extension handlers read).
+/// Lets the request through as the identity its bearer key stands for: a
+/// configured identity's own key (`ODOO_AGENT_IDENTITIES`), or the single
+/// API key (or no key on a loopback server without one) as the local
+/// operator. The identity becomes an `Identity` request extension that
+/// handlers read.
 pub(crate) async fn require_api_key(
     State(state): State<Arc<WebState>>,
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    let presented = bearer_token(request.headers());
+    if let Some(identity) = presented.and_then(|key| state.identities.by_api_key(key)) {
+        let identity = identity.clone();
+        request.extensions_mut().insert(identity);
+        return Ok(next.run(request).await);
+    }
     if let Some(expected) = &state.api_key {
-        let presented = bearer_token(request.headers()).ok_or(ApiError::Unauthorized(
+        let presented = presented.ok_or(ApiError::Unauthorized(
             "missing bearer token: send `Authorization: Bearer <api key>`",
         ))?;
         if !keys_match(presented, expected.expose_secret()) {
             tracing::warn!("request with a wrong API key refused");
             return Err(ApiError::Unauthorized("invalid API key"));
         }
+    } else if presented.is_some() && !state.identities.is_empty() {
+        // Someone meant to be a configured identity but the key is wrong.
+        tracing::warn!("request with an unknown identity key refused");
+        return Err(ApiError::Unauthorized("invalid API key"));
     }
-    // One key for the whole API, so every caller acts as the operator,
-    // unless a layer of the server in front has already said who it is.
+    // The single key acts as the operator, unless a layer of the server in
+    // front has already said who is asking.
     if request.extensions().get::<Identity>().is_none() {
         request.extensions_mut().insert(Identity::local_operator());
     }

@@ -3,7 +3,7 @@
 use secrecy::SecretString;
 
 use agent::Runtime;
-use agent::config::HttpConfig;
+use agent::config::{HttpConfig, Identities};
 
 /// State of the HTTP API, built once at start-up.
 pub struct WebState {
@@ -11,6 +11,9 @@ pub struct WebState {
     /// `None` leaves `/api` open; configuration only allows that on loopback.
     pub(crate) api_key: Option<SecretString>,
     pub(crate) max_body_bytes: usize,
+    /// People known by their own API keys; the single key above stays the
+    /// local operator's.
+    pub(crate) identities: Identities,
 }
 
 impl WebState {
@@ -20,6 +23,14 @@ impl WebState {
             runtime,
             api_key: config.api_key.clone(),
             max_body_bytes: config.max_body_bytes,
+            identities: Identities::default(),
         }
+    }
+
+    /// Lets each identity of `identities` call the API with its own key and
+    /// act as itself (its Odoo user and roles).
+    pub fn with_identities(mut self, identities: Identities) -> Self {
+        self.identities = identities;
+        self
     }
 }

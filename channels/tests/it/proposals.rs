@@ -19,13 +19,22 @@ use crate::support::{Setup, TestServer, json_response};
 
 /// A server on the demo company (40 partners), acting as its administrator.
 pub(crate) async fn demo_server(setup: Setup) -> TestServer {
+    demo_server_with(setup, &[]).await
+}
+
+/// Like [`demo_server`], with `extra` configuration.
+async fn demo_server_with(mut setup: Setup, extra: &[(&str, &str)]) -> TestServer {
     agent::init_crypto();
-    let env = [
+    let env: Vec<(String, String)> = [
         ("ODOO_AGENT_DEMO_PARTNERS", "40"),
         ("ODOO_AGENT_DEMO_LOGIN", "admin@harbourline.example"),
     ]
-    .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    .iter()
+    .chain(extra)
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
     let config = Config::load(None, env).unwrap();
+    setup.identities = config.identities.clone();
     let odoo = Arc::new(OdooBackend::from_config(&config).await.unwrap());
     let store = Arc::new(agent::testing::sqlite_store().await);
     let provider = Arc::new(crate::support::ScriptedProvider::default());
@@ -212,4 +221,84 @@ async fn expired_and_changed_proposals_conflict_and_unknown_ones_are_not_found()
     )
     .await;
     assert_eq!(status, 401, "the key is required");
+}
+
+/// Anna (finance, the demo accountant) and Sam (sales, the demo salesman),
+/// each with their own API key.
+fn identities_file(dir: &tempfile::TempDir) -> String {
+    let path = dir.path().join("identities.toml");
+    let text = format!(
+        "[[identity]]\nid = \"anna\"\nname = \"Anita Verbeek\"\n\
+         odoo_login = \"accountant@harbourline.example\"\nroles = [\"finance\"]\n\
+         api_key_sha256 = \"{}\"\n\n\
+         [[identity]]\nid = \"sam\"\nname = \"Sam Okoro\"\n\
+         odoo_login = \"sales@harbourline.example\"\nroles = [\"sales\"]\n\
+         api_key_sha256 = \"{}\"\n",
+        agent::config::sha256_hex("anna-secret-key"),
+        agent::config::sha256_hex("sam-secret-key"),
+    );
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+async fn post_as(server: &TestServer, key: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let mut request = server.client.post(server.url(path)).bearer_auth(key);
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    json_response(request.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn each_api_key_acts_as_its_identity_with_its_roles_and_odoo_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = identities_file(&dir);
+    let server = demo_server_with(
+        Setup::default(),
+        &[("ODOO_AGENT_IDENTITIES", file.as_str())],
+    )
+    .await;
+    let id = propose(&server, Value::Null, chrono::Duration::hours(1)).await;
+
+    // Sam is in sales: the finance proposal is not his to decide.
+    let path = format!("/api/proposals/{id}/approve");
+    let (status, body) = post_as(&server, "sam-secret-key", &path, None).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "not_permitted");
+    assert_eq!(
+        body["error"]["message"],
+        format!("sam may not decide proposal {id}: it requires the finance role")
+    );
+    let (status, _) = post_as(&server, "not-a-key", &path, None).await;
+    assert_eq!(status, 401);
+
+    // Anna is in finance: it runs as her Odoo user, the accountant.
+    let (status, body) = post_as(&server, "anna-secret-key", &path, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["status"].clone(), body["decided_by"].clone()),
+        (json!("executed"), json!("anna"))
+    );
+
+    // A chat turn runs as the key's identity, and the operator key still works.
+    let (status, body) = post_as(
+        &server,
+        "sam-secret-key",
+        "/api/chat",
+        Some(&json!({"message": "hello"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let thread = body["thread_id"].as_str().unwrap().parse().unwrap();
+    let turns = server.runtime.store().turns(thread).await.unwrap();
+    assert_eq!(turns[0].identity_id, "sam");
+    let (status, body) = post(&server, "/api/chat", Some(&json!({"message": "hi"}))).await;
+    assert_eq!(status, 200, "{body}");
+    let thread = body["thread_id"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        server.runtime.store().turns(thread).await.unwrap()[0].identity_id,
+        "local"
+    );
 }

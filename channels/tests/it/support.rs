@@ -136,6 +136,8 @@ pub struct Setup {
     pub store: Option<Arc<dyn Store>>,
     /// How long shutdown waits for in-flight turns.
     pub grace: Duration,
+    /// People known by their own API keys.
+    pub identities: agent::config::Identities,
 }
 
 impl Default for Setup {
@@ -146,6 +148,7 @@ impl Default for Setup {
             gate: None,
             store: None,
             grace: WAIT,
+            identities: agent::config::Identities::default(),
         }
     }
 }
@@ -185,7 +188,9 @@ impl TestServer {
         };
         let listener = TcpListener::bind(config.bind).await.expect("bind loopback");
         let base = format!("http://{}", listener.local_addr().expect("local address"));
-        let router = web::router(WebState::new(runtime.clone(), &config));
+        let router = web::router(
+            WebState::new(runtime.clone(), &config).with_identities(setup.identities.clone()),
+        );
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(web::serve(
             listener,

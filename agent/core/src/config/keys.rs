@@ -153,6 +153,11 @@ pub const KEYS: &[ConfigKey] = &[
         "TOML file of daily digest delivery per role (cfo, sales_manager, warehouse_manager): enabled, time, timezone, owner, targets",
     ),
     key(
+        "ODOO_AGENT_IDENTITIES",
+        "only the local operator (ODOO_AGENT_API_KEY)",
+        "TOML file of identities: id, name, odoo_login, roles (finance, sales, warehouse, admin), api_key_sha256, and odoo_api_key for a real Odoo",
+    ),
+    key(
         "ODOO_AGENT_BIND",
         "127.0.0.1:8080",
         "Address the HTTP server listens on",

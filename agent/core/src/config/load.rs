@@ -154,6 +154,7 @@ impl Settings {
         };
         let record_policy = self.record_policy();
         let digests = self.digests();
+        let identities = self.identities();
         let http = self.http();
         let agent = AgentConfig {
             timezone: self.parsed(
@@ -183,6 +184,7 @@ impl Settings {
             demo,
             record_policy,
             digests,
+            identities,
             http,
             agent,
             log,
@@ -418,6 +420,23 @@ impl Settings {
                     .map_err(|err| format!("{}: {err}", path.display()))
             });
         parsed.map_err(|problem| self.problem(KEY, problem)).ok()
+    }
+
+    /// The identities file, read and checked now so a mistake stops the
+    /// start with the file's problem.
+    fn identities(&mut self) -> super::Identities {
+        const KEY: &str = "ODOO_AGENT_IDENTITIES";
+        let Some(path) = self.value(KEY).map(PathBuf::from) else {
+            return super::Identities::default();
+        };
+        let parsed = std::fs::read_to_string(&path)
+            .map_err(|err| format!("cannot read {}: {err}", path.display()))
+            .and_then(|text| {
+                super::Identities::parse(&text).map_err(|err| format!("{}: {err}", path.display()))
+            });
+        parsed
+            .map_err(|problem| self.problem(KEY, problem))
+            .unwrap_or_default()
     }
 
     fn record_policy(&mut self) -> Option<tools::records::RecordPolicy> {

@@ -5,6 +5,7 @@
 //! Nothing outside this module reads the process environment: `main` passes
 //! the variables in, so tests build configurations from plain maps.
 
+mod identities;
 mod keys;
 mod load;
 
@@ -15,6 +16,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
+pub use identities::{ConfiguredIdentity, Identities, sha256_hex};
 pub use keys::{ConfigKey, KEYS};
 pub use load::{ConfigError, ConfigProblem};
 
@@ -36,6 +38,9 @@ pub struct Config {
     pub record_policy: Option<tools::records::RecordPolicy>,
     /// Daily digest delivery per role (spec 7.6); `None` sends no digests.
     pub digests: Option<crate::schedule::DigestDelivery>,
+    /// The people the HTTP API knows by their API keys (with their Odoo
+    /// users and roles); empty: only the local operator.
+    pub identities: Identities,
     pub http: HttpConfig,
     pub agent: AgentConfig,
     pub log: LogConfig,
