@@ -29,7 +29,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let scheduler = schedule::start_scheduler(
         &runtime,
         config.digests.as_ref(),
-        schedule::local_identities(),
+        schedule::known_identities(&config.identities),
         schedule::TICK,
         stop_scheduler.clone(),
     )

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -65,13 +65,14 @@ async fn existing(store: &dyn ScheduleStore, id: Uuid) -> Result<Schedule, ApiEr
 /// `POST /api/schedules`: 201 with the stored schedule and its first run.
 pub(crate) async fn create(
     State(state): State<Arc<WebState>>,
+    Extension(caller): Extension<Identity>,
     ApiJson(request): ApiJson<ReportRequest>,
 ) -> Result<(StatusCode, Json<Schedule>), ApiError> {
     let store = store(&state)?;
-    // One key for the whole API, so the operator owns what it saves.
-    let owner = Identity::local_operator().id;
+    // The caller owns the schedule: it runs with their Odoo rights and
+    // they hear of its failures.
     let schedule = request
-        .into_schedule(owner, state.runtime.tools(), Utc::now())
+        .into_schedule(caller.id, state.runtime.tools(), Utc::now())
         .map_err(|err| ApiError::InvalidSchedule(err.to_string()))?;
     store.save(schedule.clone()).await?;
     Ok((StatusCode::CREATED, Json(schedule)))

@@ -27,5 +27,5 @@ pub use job::{Job, Schedule, Target};
 pub use outbound::{DeliveryError, DiscussOutbound, ODOO_DISCUSS, Outbound, OutboundMessage};
 pub use request::{DELIVERY_CHANNELS, ReportRequest, ScheduleRequestError};
 pub use runner::{IdentityLookup, RetryPolicy, RunTool, Scheduler, TickReport};
-pub use start::{StartError, TICK, local_identities, start_scheduler};
+pub use start::{StartError, TICK, known_identities, local_identities, start_scheduler};
 pub use store::{MemorySchedules, RunRecord, RunStatus, ScheduleStore, StoreError};

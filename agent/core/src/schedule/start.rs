@@ -2,6 +2,7 @@
 //! into storage (a role dropped from the file stops), then a loop runs
 //! what is due until shutdown.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use super::outbound::DiscussOutbound;
 use super::runner::{IdentityLookup, RetryPolicy, Scheduler};
 use super::store::StoreError;
 use crate::Runtime;
+use crate::config::Identities;
 
 /// How often `serve` looks for due runs. Cron has minute resolution, so a
 /// run starts at most this long after its minute.
@@ -30,11 +32,22 @@ pub enum StartError {
     Store(#[from] StoreError),
 }
 
-/// The identities scheduled jobs may run as: the local operator, who owns
-/// the digests configured by file and the schedules saved through the API.
-pub fn local_identities() -> IdentityLookup {
+/// The identities scheduled jobs may run as: the local operator (who owns
+/// what the single API key saves) and everyone in `ODOO_AGENT_IDENTITIES`,
+/// looked up when the job runs so that changed roles apply.
+pub fn known_identities(configured: &Identities) -> IdentityLookup {
+    let mut known: HashMap<IdentityId, Identity> = configured
+        .iter()
+        .map(|c| (c.identity.id.clone(), c.identity.clone()))
+        .collect();
     let local = Identity::local_operator();
-    Arc::new(move |id: &IdentityId| (*id == local.id).then(|| local.clone()))
+    known.entry(local.id.clone()).or_insert(local);
+    Arc::new(move |id: &IdentityId| known.get(id).cloned())
+}
+
+/// [`known_identities`] without configured ones: the local operator only.
+pub fn local_identities() -> IdentityLookup {
+    known_identities(&Identities::default())
 }
 
 /// Syncs the configured digests and starts ticking every `every` until
@@ -66,4 +79,25 @@ pub async fn start_scheduler(
     Ok(Some(tokio::spawn(async move {
         scheduler.run(every, cancel).await;
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_run_as_configured_people_or_the_local_operator_and_nobody_else() {
+        let configured = Identities::parse(&format!(
+            "[[identity]]\nid = \"ana\"\nname = \"Ana\"\nodoo_login = \"ana@example.com\"\n\
+             roles = [\"finance\"]\napi_key_sha256 = \"{}\"\n",
+            crate::config::sha256_hex("ana-key")
+        ))
+        .unwrap_or_else(|err| panic!("{err}"));
+        let lookup = known_identities(&configured);
+        let ana = lookup(&IdentityId("ana".to_owned())).map(|i| i.roles);
+        assert_eq!(ana, Some(vec![tools::Role::Finance]));
+        assert!(lookup(&Identity::local_operator().id).is_some());
+        assert!(lookup(&IdentityId("mallory".to_owned())).is_none());
+        assert!(local_identities()(&IdentityId("ana".to_owned())).is_none());
+    }
 }
