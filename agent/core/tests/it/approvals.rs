@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use agent::proposals::{
-    ApprovalError, Approvals, AuditEvent, MemoryProposals, NewProposal, ProposalStatus,
-    ProposalStore, StoredProposal,
+    ApprovalError, Approvals, AuditEvent, NewProposal, ProposalStatus, ProposalStore,
+    StoredProposal,
 };
 use chrono::{NaiveDate, Utc};
 use pretty_assertions::assert_eq;
@@ -26,36 +26,7 @@ use tools::odoo_client::{OdooClientConfig, OdooCredentials, OdooDirectory, Proto
 use tools::proposals::{DuplicateKind, LockDateField, Precondition, Proposal, ProposalAction};
 use tools::{Identity, IdentityId, Role};
 
-#[derive(Clone, Copy)]
-enum Stores {
-    Memory,
-    Sqlite,
-    Postgres,
-}
-
-impl Stores {
-    async fn fresh(self) -> Arc<dyn ProposalStore> {
-        match self {
-            Self::Memory => Arc::new(MemoryProposals::default()),
-            Self::Sqlite => Arc::new(agent::testing::sqlite_store().await),
-            Self::Postgres => Arc::new(agent::testing::postgres_store().await),
-        }
-    }
-}
-
-macro_rules! on_every_store {
-    ($($name:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Memory).await; })*
-        }
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Sqlite).await; })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Postgres).await; })*
-        }
-    };
-}
+use crate::every_store::{Stores, on_every_store};
 
 on_every_store!(
     approval_sets_the_credit_limit_once_and_audits_every_step,
@@ -136,7 +107,7 @@ async fn world_with(
     })
     .with_identity(anna().id, anna_odoo)
     .with_identity(sam().id, sam_odoo);
-    let store = stores.fresh().await;
+    let store = stores.fresh::<dyn ProposalStore>().await;
     let approvals = Approvals::new(Arc::clone(&store), Arc::new(connector));
     World {
         fake,

@@ -6,45 +6,13 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use pretty_assertions::assert_eq;
 use rust_decimal::Decimal;
-use tools::automations::daily_digest::{
-    DigestHistory, DigestRole, MemoryDigestHistory, StoredDigest,
-};
+use tools::automations::daily_digest::{DigestHistory, DigestRole, StoredDigest};
 
-#[derive(Clone, Copy)]
-enum Stores {
-    Memory,
-    Sqlite,
-    Postgres,
-}
-
-impl Stores {
-    async fn fresh(self) -> Arc<dyn DigestHistory> {
-        match self {
-            Self::Memory => Arc::new(MemoryDigestHistory::new()),
-            Self::Sqlite => Arc::new(agent::testing::sqlite_store().await),
-            Self::Postgres => Arc::new(agent::testing::postgres_store().await),
-        }
-    }
-}
-
-macro_rules! on_every_store {
-    ($($name:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Memory).await; })*
-        }
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Sqlite).await; })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Postgres).await; })*
-        }
-    };
-}
+use crate::every_store::{Stores, on_every_store};
 
 on_every_store!(
     previous_is_the_latest_earlier_digest_of_the_company_and_role,
@@ -66,7 +34,7 @@ fn digest(date: NaiveDate, values: &[(&str, &str)]) -> StoredDigest {
 }
 
 async fn previous_is_the_latest_earlier_digest_of_the_company_and_role(stores: Stores) {
-    let history = stores.fresh().await;
+    let history = stores.fresh::<dyn DigestHistory>().await;
     let cfo = DigestRole::Cfo;
     for (company, role, date, value) in [
         (1, cfo, day(9), "9"),
@@ -108,7 +76,7 @@ async fn previous_is_the_latest_earlier_digest_of_the_company_and_role(stores: S
 }
 
 async fn a_rerun_replaces_its_day_and_values_stay_exact(stores: Stores) {
-    let history = stores.fresh().await;
+    let history = stores.fresh::<dyn DigestHistory>().await;
     let role = DigestRole::WarehouseManager;
     let first = digest(day(10), &[("out_of_stock", "4"), ("total", "12345.67")]);
     history.record(1, role, first).await.unwrap();

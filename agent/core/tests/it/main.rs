@@ -10,6 +10,7 @@ mod closings;
 mod demo;
 mod digest_history;
 mod e2e;
+mod every_store;
 mod openai;
 mod proposal_store;
 mod records;

@@ -6,9 +6,7 @@
 
 use std::sync::Arc;
 
-use agent::proposals::{
-    AuditEvent, Decision, MemoryProposals, NewProposal, ProposalStatus, ProposalStore,
-};
+use agent::proposals::{AuditEvent, Decision, NewProposal, ProposalStatus, ProposalStore};
 use agent::store::{StoreError, ThreadId, TurnId};
 use chrono::{Duration, SubsecRound, Utc};
 use pretty_assertions::assert_eq;
@@ -18,36 +16,7 @@ use tools::proposals::{DuplicateKind, Precondition, Proposal, ProposalAction};
 use tools::{IdentityId, Role};
 use uuid::Uuid;
 
-#[derive(Clone, Copy)]
-enum Stores {
-    Memory,
-    Sqlite,
-    Postgres,
-}
-
-impl Stores {
-    async fn fresh(self) -> Arc<dyn ProposalStore> {
-        match self {
-            Self::Memory => Arc::new(MemoryProposals::default()),
-            Self::Sqlite => Arc::new(agent::testing::sqlite_store().await),
-            Self::Postgres => Arc::new(agent::testing::postgres_store().await),
-        }
-    }
-}
-
-macro_rules! on_every_store {
-    ($($name:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Memory).await; })*
-        }
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Sqlite).await; })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Postgres).await; })*
-        }
-    };
-}
+use crate::every_store::{Stores, on_every_store};
 
 on_every_store!(
     proposals_round_trip_with_their_turn_and_a_created_audit_entry,
@@ -96,7 +65,7 @@ fn new(proposal: Proposal, turn: Option<TurnId>) -> NewProposal {
 }
 
 async fn proposals_round_trip_with_their_turn_and_a_created_audit_entry(stores: Stores) {
-    let store = stores.fresh().await;
+    let store = stores.fresh::<dyn ProposalStore>().await;
     let turn = TurnId::new();
     let first = credit_limit(7, Duration::hours(24));
     let mut merge = Proposal::new(
@@ -156,7 +125,7 @@ async fn proposals_round_trip_with_their_turn_and_a_created_audit_entry(stores: 
 }
 
 async fn a_repeated_proposal_id_conflicts_and_stores_nothing(stores: Stores) {
-    let store = stores.fresh().await;
+    let store = stores.fresh::<dyn ProposalStore>().await;
     let taken = credit_limit(7, Duration::hours(24));
     store
         .insert_proposals(vec![new(taken.clone(), None)])
@@ -172,7 +141,7 @@ async fn a_repeated_proposal_id_conflicts_and_stores_nothing(stores: Stores) {
 }
 
 async fn two_racing_approvals_claim_a_proposal_once(stores: Stores) {
-    let store = stores.fresh().await;
+    let store = stores.fresh::<dyn ProposalStore>().await;
     let proposal = credit_limit(7, Duration::hours(24));
     let id = proposal.proposal_id;
     store
@@ -201,7 +170,7 @@ async fn two_racing_approvals_claim_a_proposal_once(stores: Stores) {
 }
 
 async fn an_expired_proposal_can_only_be_expired(stores: Stores) {
-    let store = stores.fresh().await;
+    let store = stores.fresh::<dyn ProposalStore>().await;
     let proposal = credit_limit(7, Duration::hours(1));
     let id = proposal.proposal_id;
     let after = proposal.expires_at + Duration::seconds(1);
@@ -235,7 +204,7 @@ async fn an_expired_proposal_can_only_be_expired(stores: Stores) {
 }
 
 async fn a_rejected_proposal_stays_rejected_with_its_reason(stores: Stores) {
-    let store = stores.fresh().await;
+    let store = stores.fresh::<dyn ProposalStore>().await;
     let proposal = credit_limit(7, Duration::hours(24));
     let id = proposal.proposal_id;
     store
@@ -260,7 +229,7 @@ async fn a_rejected_proposal_stays_rejected_with_its_reason(stores: Stores) {
 }
 
 async fn advance_moves_only_from_the_expected_status_and_keeps_the_outcome(stores: Stores) {
-    let store = stores.fresh().await;
+    let store = stores.fresh::<dyn ProposalStore>().await;
     let proposal = credit_limit(7, Duration::hours(24));
     let id = proposal.proposal_id;
     store
@@ -290,7 +259,7 @@ async fn advance_moves_only_from_the_expected_status_and_keeps_the_outcome(store
 }
 
 async fn unknown_proposals_are_not_found(stores: Stores) {
-    let store = stores.fresh().await;
+    let store = stores.fresh::<dyn ProposalStore>().await;
     let id = Uuid::new_v4();
     assert_eq!(store.proposal(id).await.unwrap(), None);
     let err = store
@@ -320,7 +289,7 @@ async fn unknown_proposals_are_not_found(stores: Stores) {
 }
 
 async fn dismissed_groups_are_kept_as_pairs_per_kind(stores: Stores) {
-    let store = stores.fresh().await;
+    let store = stores.fresh::<dyn ProposalStore>().await;
     store
         .dismiss(DuplicateKind::Partners, &[12, 7, 9], &anna())
         .await

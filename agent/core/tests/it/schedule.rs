@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use agent::schedule::{
-    DeliveryError, DiscussOutbound, IdentityLookup, Job, MemorySchedules, ODOO_DISCUSS, Outbound,
-    OutboundMessage, RetryPolicy, RunStatus, Schedule, ScheduleStore, Scheduler, Target,
+    DeliveryError, DiscussOutbound, IdentityLookup, Job, ODOO_DISCUSS, Outbound, OutboundMessage,
+    RetryPolicy, RunStatus, Schedule, ScheduleStore, Scheduler, Target,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -23,38 +23,7 @@ use tools::{
     Identity, IdentityId, OdooAccess, Summarize, Tool, ToolCtx, ToolError, ToolKind, ToolRegistry,
 };
 
-/// Where the schedules of one test live: memory, SQLite or PostgreSQL (a
-/// fresh database each time), so the scheduler's rules hold on every store.
-#[derive(Clone, Copy)]
-enum Stores {
-    Memory,
-    Sqlite,
-    Postgres,
-}
-
-impl Stores {
-    async fn fresh(self) -> Arc<dyn ScheduleStore> {
-        match self {
-            Self::Memory => Arc::new(MemorySchedules::default()),
-            Self::Sqlite => Arc::new(agent::testing::sqlite_store().await),
-            Self::Postgres => Arc::new(agent::testing::postgres_store().await),
-        }
-    }
-}
-
-macro_rules! on_every_store {
-    ($($name:ident),* $(,)?) => {
-        mod memory {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Memory).await; })*
-        }
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Sqlite).await; })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(super::Stores::Postgres).await; })*
-        }
-    };
-}
+use crate::every_store::{Stores, on_every_store};
 
 on_every_store!(
     a_digest_runs_at_seven_local_time_once_per_day,
