@@ -239,6 +239,21 @@ impl ToolRegistry {
             })
     }
 
+    /// Whether `identity` may use tool `name`, for calls saved now and made
+    /// later in that person's name.
+    pub fn check_permitted(&self, identity: &Identity, name: &str) -> Result<(), ToolError> {
+        let registered = self
+            .tools
+            .get(name)
+            .ok_or_else(|| ToolError::UnknownTool(name.to_owned()))?;
+        let roles = registered.tool.roles();
+        if permitted(identity, roles) {
+            Ok(())
+        } else {
+            Err(not_permitted(name, identity, roles))
+        }
+    }
+
     pub fn specs(&self) -> Arc<[ToolSpec]> {
         Arc::clone(&self.specs)
     }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use tools::Identity;
 use uuid::Uuid;
 
-use agent::schedule::{ReportRequest, RunRecord, Schedule, ScheduleStore};
+use agent::schedule::{ReportRequest, RunRecord, Schedule, ScheduleRequestError, ScheduleStore};
 
 use super::error::ApiError;
 use super::extract::ApiJson;
@@ -72,8 +72,14 @@ pub(crate) async fn create(
     // The caller owns the schedule: it runs with their Odoo rights and
     // they hear of its failures.
     let schedule = request
-        .into_schedule(caller.id, state.runtime.tools(), Utc::now())
-        .map_err(|err| ApiError::InvalidSchedule(err.to_string()))?;
+        .into_schedule(&caller, state.runtime.tools(), Utc::now())
+        .map_err(|err| match err {
+            ScheduleRequestError::NotPermitted(message) => ApiError::NotPermitted {
+                code: "not_permitted",
+                message,
+            },
+            other => ApiError::InvalidSchedule(other.to_string()),
+        })?;
     store.save(schedule.clone()).await?;
     Ok((StatusCode::CREATED, Json(schedule)))
 }

@@ -6,7 +6,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use serde_json::Value;
 use thiserror::Error;
-use tools::{IdentityId, ToolError, ToolRegistry};
+use tools::{Identity, ToolError, ToolRegistry};
 
 use super::cron::CronError;
 use super::job::{Job, Schedule, Target};
@@ -61,13 +61,15 @@ pub enum ScheduleRequestError {
     Arguments(String),
     #[error("nl_report is not available on this server, so reports cannot be scheduled")]
     ReportsUnavailable,
+    #[error("{0}")]
+    NotPermitted(String),
 }
 
 impl ReportRequest {
     /// The schedule to store, owned by `owner`, first due after `now`.
     pub fn into_schedule(
         self,
-        owner: IdentityId,
+        owner: &Identity,
         tools: &ToolRegistry,
         now: DateTime<Utc>,
     ) -> Result<Schedule, ScheduleRequestError> {
@@ -86,15 +88,29 @@ impl ReportRequest {
         let job = Job::Report {
             arguments: self.arguments,
         };
-        match tools.check_arguments(job.tool(), &job.arguments(now.date_naive())) {
+        let checked = tools
+            .check_permitted(owner, job.tool())
+            .and_then(|()| tools.check_arguments(job.tool(), &job.arguments(now.date_naive())));
+        match checked {
             Ok(()) => {}
+            Err(err @ ToolError::NotPermitted { .. }) => {
+                return Err(ScheduleRequestError::NotPermitted(err.to_string()));
+            }
             Err(ToolError::UnknownTool(_)) => return Err(ScheduleRequestError::ReportsUnavailable),
             Err(ToolError::InvalidArgs { message, .. }) => {
                 return Err(ScheduleRequestError::Arguments(message));
             }
             Err(other) => return Err(ScheduleRequestError::Arguments(other.to_string())),
         }
-        let mut schedule = Schedule::new(name, job, &self.cron, zone, self.target, owner, now)?;
+        let mut schedule = Schedule::new(
+            name,
+            job,
+            &self.cron,
+            zone,
+            self.target,
+            owner.id.clone(),
+            now,
+        )?;
         schedule.owner_target = self.owner_target;
         Ok(schedule)
     }
@@ -122,4 +138,42 @@ fn check_target(field: &'static str, target: &Target) -> Result<(), ScheduleRequ
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tools::IdentityId;
+    use tools::stub_report::StubReport;
+
+    #[test]
+    fn a_report_is_saved_only_for_someone_who_may_run_it() {
+        let tools = ToolRegistry::builder()
+            .register(StubReport)
+            .build()
+            .unwrap_or_else(|err| panic!("{err}"));
+        let request = ReportRequest {
+            name: "Weekly sales".to_owned(),
+            arguments: serde_json::json!({"question": "sales by customer"}),
+            cron: "0 8 * * 1".to_owned(),
+            timezone: "Europe/Amsterdam".to_owned(),
+            target: Target {
+                channel: ODOO_DISCUSS.to_owned(),
+                recipient: "3".to_owned(),
+            },
+            owner_target: None,
+        };
+        let guest = Identity {
+            id: IdentityId("guest".to_owned()),
+            display_name: "Guest".to_owned(),
+            roles: Vec::new(),
+        };
+        let refused = request.clone().into_schedule(&guest, &tools, Utc::now());
+        assert!(
+            matches!(&refused, Err(ScheduleRequestError::NotPermitted(m)) if m.contains("nl_report")),
+            "{refused:?}"
+        );
+        let saved = request.into_schedule(&Identity::local_operator(), &tools, Utc::now());
+        assert_eq!(saved.map(|s| s.owner), Ok(Identity::local_operator().id));
+    }
 }
