@@ -108,3 +108,27 @@ fn first(records: Vec<Value>, model: &str, id: i64) -> Result<Value, ToolError> 
 fn internal(err: impl std::fmt::Display) -> ToolError {
     ToolError::Internal(err.to_string())
 }
+
+/// Decimal places of the company currency (2 when Odoo does not say), so
+/// amounts are rounded as Odoo rounds them.
+pub(crate) async fn currency_places(client: &OdooClient, code: &str) -> Result<u32, ToolError> {
+    let domain = crate::odoo::Domain::and(vec![
+        crate::odoo::Domain::eq("name", code).map_err(internal)?,
+        crate::odoo::Domain::is_in("active", [true, false]).map_err(internal)?,
+    ]);
+    let found = client
+        .search_read(
+            "res.currency",
+            domain.to_value(),
+            &["decimal_places"],
+            None,
+            Some(1),
+            None,
+        )
+        .await?;
+    Ok(found
+        .first()
+        .and_then(|c| c["decimal_places"].as_u64())
+        .and_then(|p| u32::try_from(p).ok())
+        .unwrap_or(2))
+}

@@ -16,7 +16,8 @@ use super::output::{
 };
 use super::read::{Read, ReadRequest, read_snapshot};
 use super::scenario::{apply, check_dates};
-use crate::automations::credit_check::{Link, currency_places};
+use crate::automations::context::currency_places;
+use crate::automations::credit_check::Link;
 use crate::automations::{ContextRequest, Envelope, RunContext, Warning, read_context};
 use crate::odoo_client::OdooConnector;
 use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};

@@ -33,4 +33,3 @@ pub use tool::{CreditCheck, TOOL_VERSION};
 
 // Shared with the other automations that convert or display money.
 pub(crate) use read::{rate_history, rate_on};
-pub(crate) use tool::currency_places;

@@ -20,6 +20,7 @@ use super::read::{
     Customers, LedgerRequest, PartnerFields, PartnerRecord, customers_with_receivables,
     rate_history, rate_on, read_company_limit, read_ledgers, read_partners,
 };
+use crate::automations::context::currency_places;
 use crate::automations::{ContextRequest, Envelope, RunContext, TRUNCATED, Warning, read_context};
 use crate::exports::{Cell, Column, ExportError, ExportFormat, Table};
 use crate::odoo::Domain;
@@ -511,29 +512,6 @@ fn entities_count(pool: &[&PartnerRecord]) -> usize {
         .map(|p| p.commercial_id)
         .collect::<BTreeSet<_>>()
         .len()
-}
-
-/// Decimal places of the company currency (2 when Odoo does not say).
-pub(crate) async fn currency_places(client: &OdooClient, code: &str) -> Result<u32, ToolError> {
-    let domain = Domain::and(vec![
-        Domain::eq("name", code).map_err(internal)?,
-        Domain::is_in("active", [true, false]).map_err(internal)?,
-    ]);
-    let found = client
-        .search_read(
-            "res.currency",
-            domain.to_value(),
-            &["name", "decimal_places"],
-            None,
-            Some(1),
-            None,
-        )
-        .await?;
-    Ok(found
-        .first()
-        .and_then(|c| c["decimal_places"].as_u64())
-        .and_then(|p| u32::try_from(p).ok())
-        .unwrap_or(2))
 }
 
 /// Every evaluated customer, lowest score first, as an export table.

@@ -16,13 +16,13 @@ use super::compute::{Figures, attention, metrics, template, with_change};
 use super::history::{DigestHistory, MemoryDigestHistory, StoredDigest};
 use super::output::{DigestData, summary};
 use super::read::Reader;
+use crate::automations::context::currency_places;
 use crate::automations::narrative::{
     GeneratedBy, NarrativeLimits, NarrativeProvider, NarrativeRequest, narrate,
 };
 use crate::automations::{ContextRequest, Envelope, Warning, read_context};
 use crate::builtin::Clock;
-use crate::odoo::Domain;
-use crate::odoo_client::{OdooClient, OdooConnector};
+use crate::odoo_client::OdooConnector;
 use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
 
 /// Semver of the algorithm; bump whenever the numbers would change.
@@ -252,29 +252,6 @@ fn history_warning(err: &super::history::HistoryError) -> Warning {
         "HISTORY_UNAVAILABLE",
         format!("{err}; changes since the previous digest are left out"),
     )
-}
-
-/// Decimal places of the company currency (2 when Odoo does not say).
-async fn currency_places(client: &OdooClient, code: &str) -> Result<u32, ToolError> {
-    let domain = Domain::and(vec![
-        Domain::eq("name", code).map_err(internal)?,
-        Domain::is_in("active", [true, false]).map_err(internal)?,
-    ]);
-    let found = client
-        .search_read(
-            "res.currency",
-            domain.to_value(),
-            &["name", "decimal_places"],
-            None,
-            Some(1),
-            None,
-        )
-        .await?;
-    Ok(found
-        .first()
-        .and_then(|c| c["decimal_places"].as_u64())
-        .and_then(|p| u32::try_from(p).ok())
-        .unwrap_or(2))
 }
 
 fn internal(err: impl std::fmt::Display) -> ToolError {

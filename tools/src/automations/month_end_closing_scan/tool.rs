@@ -15,7 +15,7 @@ use super::config::ClosingScanConfig;
 use super::export::checklist_table;
 use super::period::Period;
 use super::read::{ReadError, Reader, read_company};
-use crate::automations::nl_report::currency_places;
+use crate::automations::context::currency_places;
 use crate::automations::{ContextRequest, Envelope, Warning, read_context};
 use crate::builtin::Clock;
 use crate::exports::ExportFormat;

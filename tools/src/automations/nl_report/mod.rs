@@ -29,5 +29,4 @@ pub use plan::{
     MAX_ROWS, MeasureSpec, NlReportArgs, OrderSpec, PeriodSpec, ReportFormat, ReportPlan,
 };
 pub use resolve::FALLBACK;
-pub(crate) use tool::currency_places;
 pub use tool::{DEFAULT_SCAN_CAP, IGNORED, NlReport, SavedRun, TOOL_VERSION, run_saved_plan};

@@ -20,9 +20,9 @@ use super::plan::{
     check_options, check_plan,
 };
 use super::resolve::{bind, internal};
+use crate::automations::context::currency_places;
 use crate::automations::{ContextRequest, Envelope, RunContext, TRUNCATED, Warning, read_context};
 use crate::exports::ExportFormat;
-use crate::odoo::Domain;
 use crate::odoo_client::{OdooClient, OdooConnector};
 use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
 
@@ -403,27 +403,4 @@ async fn fiscal_year_end(client: &OdooClient, company_id: i64) -> Result<(u32, u
         .filter(|d| (1..=31).contains(d))
         .unwrap_or(31);
     Ok((month, day))
-}
-
-/// Decimal places of the company currency (2 when Odoo does not say).
-pub(crate) async fn currency_places(client: &OdooClient, code: &str) -> Result<u32, ToolError> {
-    let domain = Domain::and(vec![
-        Domain::eq("name", code).map_err(internal)?,
-        Domain::is_in("active", [true, false]).map_err(internal)?,
-    ]);
-    let found = client
-        .search_read(
-            "res.currency",
-            domain.to_value(),
-            &["decimal_places"],
-            None,
-            Some(1),
-            None,
-        )
-        .await?;
-    Ok(found
-        .first()
-        .and_then(|c| c["decimal_places"].as_u64())
-        .and_then(|p| u32::try_from(p).ok())
-        .unwrap_or(2))
 }
