@@ -22,6 +22,7 @@ use tools::automations::daily_digest::{
 use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
 use tools::automations::nl_report::NlReport;
+use tools::builtin::Clock;
 use tools::proposals::{DismissedDuplicates, MemoryDismissals};
 use tools::records::{RecordPolicy, RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
@@ -74,6 +75,9 @@ pub struct RuntimeParts {
     pub agent: AgentConfig,
     /// The Odoo behind the tools; `None` in tests that need no Odoo.
     pub odoo: Option<Arc<OdooBackend>>,
+    /// "Now" for the system prompt's date: the system clock, a fixed
+    /// instant in evals so recordings replay on any day.
+    pub clock: Clock,
 }
 
 /// Shared, cheap to clone.
@@ -230,6 +234,7 @@ impl Runtime {
                 prompts: Prompts::embedded()?,
                 agent: config.agent.clone(),
                 odoo: Some(odoo),
+                clock: Arc::new(chrono::Utc::now),
             },
             schedules,
         ))
@@ -343,6 +348,7 @@ impl Runtime {
             timezone: parts.agent.timezone,
             company_name: DEMO_COMPANY_NAME,
             cancel: inner.cancel.clone(),
+            clock: &parts.clock,
         };
         run_turn(&deps, request, &sender).await
     }
@@ -434,13 +440,36 @@ impl Runtime {
 
 /// The tools that need no Odoo.
 pub fn default_tools() -> Result<ToolRegistry, RegistryError> {
-    builtin_tools().build()
+    builtin_tools(system_clock()).build()
 }
 
-fn builtin_tools() -> tools::ToolRegistryBuilder {
+fn builtin_tools(clock: Clock) -> tools::ToolRegistryBuilder {
     ToolRegistry::builder()
         .register(tools::builtin::Calculate)
-        .register(tools::builtin::CurrentDatetime::new())
+        .register(tools::builtin::CurrentDatetime::with_clock(clock))
+}
+
+fn system_clock() -> Clock {
+    Arc::new(chrono::Utc::now)
+}
+
+/// Every tool a deployment offers, reading "now" from `clock` and keeping
+/// what they store in memory: evals replay recorded conversations on a
+/// fixed date with this.
+pub fn odoo_tools_at(
+    odoo: &OdooBackend,
+    record_policy: Option<RecordPolicy>,
+    clock: Clock,
+) -> Result<ToolRegistry, RuntimeError> {
+    build_odoo_tools(
+        odoo,
+        record_policy,
+        Arc::new(MemoryDismissals::default()),
+        Arc::new(MemoryDigestHistory::new()),
+        None,
+        Arc::new(MemoryClosings::default()),
+        clock,
+    )
 }
 
 /// Every tool a deployment offers: the built-in ones plus those reading
@@ -482,42 +511,73 @@ pub fn odoo_tools_stored(
     approvals: Option<Arc<dyn PendingApprovals>>,
     closings: Arc<dyn ClosingStore>,
 ) -> Result<ToolRegistry, RuntimeError> {
+    build_odoo_tools(
+        odoo,
+        record_policy,
+        dismissals,
+        digest_history,
+        approvals,
+        closings,
+        system_clock(),
+    )
+}
+
+fn build_odoo_tools(
+    odoo: &OdooBackend,
+    record_policy: Option<RecordPolicy>,
+    dismissals: Arc<dyn DismissedDuplicates>,
+    digest_history: Arc<dyn DigestHistory>,
+    approvals: Option<Arc<dyn PendingApprovals>>,
+    closings: Arc<dyn ClosingStore>,
+    clock: Clock,
+) -> Result<ToolRegistry, RuntimeError> {
     let mut config = RecordToolsConfig::new(odoo.base_url.clone());
     if let Some(policy) = record_policy {
         config.policy = policy;
     }
-    let builder = register_record_tools(builtin_tools(), config, Arc::clone(&odoo.connector))?;
-    let builder = builder.register(MonthEndClosingScan::new(
-        ClosingScanConfig::new(odoo.base_url.clone()),
+    let builder = register_record_tools(
+        builtin_tools(Arc::clone(&clock)),
+        config,
         Arc::clone(&odoo.connector),
-    ));
-    let builder = builder.register(ClosingChecklist::new(
-        MonthEndClosingScan::new(
+    )?;
+    let scan = || {
+        MonthEndClosingScan::with_clock(
             ClosingScanConfig::new(odoo.base_url.clone()),
             Arc::clone(&odoo.connector),
-        ),
-        closings,
-    ));
-    let credit = CreditCheck::with_defaults(odoo.base_url.clone(), Arc::clone(&odoo.connector));
+            Arc::clone(&clock),
+        )
+    };
+    let builder = builder.register(scan());
+    let builder = builder.register(ClosingChecklist::new(scan(), closings));
+    let credit = CreditCheck::with_defaults(odoo.base_url.clone(), Arc::clone(&odoo.connector))
+        .with_clock(Arc::clone(&clock));
     let builder = builder.register(credit);
-    let builder = builder.register(CashFlowForecast::with_defaults(
-        odoo.base_url.clone(),
-        Arc::clone(&odoo.connector),
-    ));
-    let builder = builder.register(FindDuplicates::new(
-        FindDuplicatesConfig::new(odoo.base_url.clone()),
-        Arc::clone(&odoo.connector),
-        dismissals,
-    ));
+    let builder = builder.register(
+        CashFlowForecast::with_defaults(odoo.base_url.clone(), Arc::clone(&odoo.connector))
+            .with_clock(Arc::clone(&clock)),
+    );
+    let builder = builder.register(
+        FindDuplicates::new(
+            FindDuplicatesConfig::new(odoo.base_url.clone()),
+            Arc::clone(&odoo.connector),
+            dismissals,
+        )
+        .with_clock(Arc::clone(&clock)),
+    );
     // Learned rules live in memory until the product database stores them.
-    let builder = builder.register(BankReconciliationSuggest::new(
-        BankReconciliationConfig::new(odoo.base_url.clone()),
-        Arc::clone(&odoo.connector),
-        Arc::new(MemoryRules::default()),
-    ));
-    let builder = builder.register(NlReport::new(Arc::clone(&odoo.connector)));
+    let builder = builder.register(
+        BankReconciliationSuggest::new(
+            BankReconciliationConfig::new(odoo.base_url.clone()),
+            Arc::clone(&odoo.connector),
+            Arc::new(MemoryRules::default()),
+        )
+        .with_clock(Arc::clone(&clock)),
+    );
+    let builder =
+        builder.register(NlReport::new(Arc::clone(&odoo.connector)).with_clock(Arc::clone(&clock)));
     let mut digest = DailyDigest::new(odoo.base_url.clone(), Arc::clone(&odoo.connector))
-        .with_history(digest_history);
+        .with_history(digest_history)
+        .with_clock(clock);
     if let Some(approvals) = approvals {
         digest = digest.with_approvals(approvals);
     }

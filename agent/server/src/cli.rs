@@ -43,6 +43,11 @@ pub enum Command {
     },
     /// Apply pending database migrations to the configured database and exit.
     Migrate,
+    /// Inspect the versioned prompt templates the product sends.
+    Prompts {
+        #[command(subcommand)]
+        command: PromptsCommand,
+    },
     /// Benchmark an automation's computation on a data file: speed, peak
     /// memory and, given the true answer, accuracy. Needs no configuration.
     Bench {
@@ -66,6 +71,37 @@ pub enum ToolsCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PromptsCommand {
+    /// List every template with its version, variables and whether it is
+    /// the version in use.
+    List {
+        #[command(flatten)]
+        source: PromptSource,
+    },
+    /// Print a template rendered with the given variables; a variable the
+    /// template needs and is not given is an error naming it.
+    Render {
+        /// `system/agent` (the version in use), `system/agent.v2` or a file
+        /// name such as `channels/slack.v1.md.j2`.
+        name: String,
+        /// A variable as NAME=VALUE; VALUE is read as JSON when it parses
+        /// (lists, objects, numbers), else as text. Repeat for each variable.
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        #[command(flatten)]
+        source: PromptSource,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PromptSource {
+    /// Read the templates from this `prompts/` folder (a working copy)
+    /// instead of the ones built into the binary.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 impl Cli {

@@ -8,6 +8,7 @@ mod chat;
 mod cli;
 mod logging;
 mod migrate;
+mod prompts_cmd;
 mod serve;
 mod tools_cmd;
 
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, ToolsCommand};
+use crate::cli::{Cli, Command, PromptsCommand, ToolsCommand};
 
 /// mimalloc rather than the system allocator: generating the demo company
 /// makes millions of small allocations, which it serves in about half the
@@ -39,7 +40,7 @@ async fn main() -> ExitCode {
     };
     let quiet = matches!(
         cli.command,
-        Command::Chat(_) | Command::Tools { .. } | Command::Bench { .. }
+        Command::Chat(_) | Command::Tools { .. } | Command::Bench { .. } | Command::Prompts { .. }
     );
     logging::init(&config.log, quiet);
     let outcome = match cli.command {
@@ -49,6 +50,12 @@ async fn main() -> ExitCode {
             command: ToolsCommand::List { json },
         } => tools_cmd::list(json),
         Command::Migrate => migrate::run(config).await,
+        Command::Prompts {
+            command: PromptsCommand::List { source },
+        } => prompts_cmd::list(source.dir.as_deref()),
+        Command::Prompts {
+            command: PromptsCommand::Render { name, vars, source },
+        } => prompts_cmd::render(source.dir.as_deref(), &name, &vars),
         Command::Bench { command } => bench_cmd::run(command),
     };
     match outcome {

@@ -75,6 +75,7 @@ fn help_lists_each_subcommand() {
         ("tools", "tools the model can call"),
         ("migrate", "migrations"),
         ("bench", "Benchmark"),
+        ("prompts", "prompt templates"),
     ] {
         let line = stdout
             .lines()
@@ -83,6 +84,64 @@ fn help_lists_each_subcommand() {
         assert!(line.contains(words), "{name}: {stdout}");
     }
     assert!(!stdout.contains("eval"), "{stdout}");
+}
+
+#[test]
+fn prompts_list_shows_each_template_with_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, stdout, stderr) = run(odoo_agent(dir.path()).args(["prompts", "list"]));
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("system/agent  v2  (in use)  system/agent.v2.md.j2"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("channels/slack  v1  (in use)"), "{stdout}");
+}
+
+#[test]
+fn prompts_render_prints_the_text_or_names_the_missing_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (output, _, stderr) = run(odoo_agent(dir.path()).args([
+        "prompts",
+        "render",
+        "system/agent",
+        "--var",
+        "company_name=Acme",
+    ]));
+    assert!(!output.status.success());
+    assert!(stderr.contains("missing variables `channel`"), "{stderr}");
+
+    let (output, stdout, stderr) = run(odoo_agent(dir.path()).args([
+        "prompts",
+        "render",
+        "system/agent.v2",
+        "--var",
+        "company_name=Acme Trading",
+        "--var",
+        "today=2026-03-31",
+        "--var",
+        "timezone=Europe/Amsterdam",
+        "--var",
+        "channel=slack",
+        "--var",
+        "user_name=Ada",
+        "--var",
+        r#"user_roles=["finance"]"#,
+        "--var",
+        r#"tools=[{"name": "credit_check", "description": "scores credit"}]"#,
+        "--var",
+        "channel_guidance=Use mrkdwn.",
+    ]));
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stdout.starts_with("You are the Odoo assistant of Acme Trading."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(roles: finance) through slack"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("- credit_check: scores credit"), "{stdout}");
 }
 
 #[test]

@@ -198,6 +198,7 @@ mod tests {
             messages,
             tools: Vec::new().into(),
             max_tokens: 100,
+            prompts: Vec::new(),
         }
     }
 

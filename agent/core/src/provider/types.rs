@@ -85,6 +85,10 @@ pub struct ChatRequest {
     pub tools: std::sync::Arc<[ToolSpec]>,
     /// Upper bound on output tokens for this call.
     pub max_tokens: u32,
+    /// The templates `system` was rendered from; providers send only the
+    /// text, recordings keep these to show a prompt change.
+    #[serde(default)]
+    pub prompts: Vec<crate::prompt::PromptRef>,
 }
 
 /// A complete tool call from the model.

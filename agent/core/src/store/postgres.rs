@@ -179,7 +179,8 @@ impl Store for PostgresStore {
             .bind(calls.outcomes)
             .bind(calls.results)
             .bind(calls.durations)
-            .bind(calls.created_at);
+            .bind(calls.created_at)
+            .bind(Json(&turn.prompts));
         if let Some(new) = new_thread {
             query = query.bind(new.channel).bind(new.external_ref);
         }
@@ -200,7 +201,7 @@ impl Store for PostgresStore {
         let rows: Vec<TurnRow> = sqlx::query_as(
             "select id, thread_id, identity_id, channel, provider, model, status, stop_reason, \
                  input_tokens, output_tokens, cache_creation_input_tokens, \
-                 cache_read_input_tokens, iterations, started_at, finished_at, error \
+                 cache_read_input_tokens, iterations, started_at, finished_at, error, prompts \
              from turns where thread_id = $1 order by seq",
         )
         .bind(id.0)
@@ -292,6 +293,7 @@ struct TurnRow {
     started_at: DateTime<Utc>,
     finished_at: DateTime<Utc>,
     error: Option<String>,
+    prompts: Value,
 }
 
 impl TurnRow {
@@ -328,6 +330,7 @@ impl TurnRow {
             started_at: self.started_at,
             finished_at: self.finished_at,
             error: self.error,
+            prompts: from_json(self.prompts, "turns", &id)?,
         })
     }
 }
@@ -378,17 +381,17 @@ fn from_json<T: DeserializeOwned>(value: Value, table: &str, row: &str) -> Resul
 /// The inserts shared by both record statements, reading the positions
 /// from the `thread` CTE. `$1` now, `$3` thread, `$4` turn, `$5..$18` the
 /// turn's columns, `$19..$20` the messages' roles and contents, `$21..$28`
-/// the tool calls' columns (arrays, one element per call, in call order).
-/// Foreign keys are checked at the end of the statement, when every row is in.
+/// the tool calls' columns (arrays, one element per call, in call order),
+/// `$29` the turn's prompts. Foreign keys are checked at the end of the statement, when every row is in.
 macro_rules! record_turn_inserts {
     () => {
         "new_turn as ( \
             insert into turns (id, thread_id, seq, identity_id, channel, provider, model, \
                 status, stop_reason, input_tokens, output_tokens, cache_creation_input_tokens, \
                 cache_read_input_tokens, iterations, started_at, finished_at, error, \
-                created_at, updated_at) \
+                created_at, updated_at, prompts) \
             select $4, $3, turn_seq, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                $17, $18, $1, $1 \
+                $17, $18, $1, $1, $29 \
             from thread \
             returning id \
         ), \
@@ -428,13 +431,13 @@ const RECORD_TURN: &str = concat!(
     record_turn_inserts!(),
 );
 
-/// Records the first turn of a new thread, inserting the thread (`$29`
-/// channel, `$30` external reference); a taken id is a unique violation.
+/// Records the first turn of a new thread, inserting the thread (`$30`
+/// channel, `$31` external reference); a taken id is a unique violation.
 const RECORD_TURN_IN_NEW_THREAD: &str = concat!(
     "with thread as ( \
         insert into threads (id, channel, external_ref, next_message_seq, next_turn_seq, \
             created_at, updated_at) \
-        values ($3, $29, $30, $2, 1, $1, $1) \
+        values ($3, $30, $31, $2, 1, $1, $1) \
         returning 0::bigint as first_message, 0::bigint as turn_seq \
     ), ",
     record_turn_inserts!(),

@@ -243,7 +243,7 @@ impl Store for SqliteStore {
             "insert into turns (id, thread_id, seq, identity_id, channel, provider, model, \
                  status, stop_reason, input_tokens, output_tokens, cache_creation_input_tokens, \
                  cache_read_input_tokens, iterations, started_at, finished_at, error, \
-                 created_at, updated_at) values (",
+                 created_at, updated_at, prompts) values (",
         );
         let mut values = batch.separated(", ");
         values.push_bind(&turn_id);
@@ -265,6 +265,7 @@ impl Store for SqliteStore {
         values.push_bind(&turn.error);
         values.push_bind(now);
         values.push_bind(now);
+        values.push_bind(sqlx::types::Json(&turn.prompts));
         batch.push(")");
 
         if !messages.is_empty() {
@@ -323,7 +324,7 @@ impl Store for SqliteStore {
         let rows: Vec<TurnRow> = sqlx::query_as(
             "select id, thread_id, identity_id, channel, provider, model, status, stop_reason, \
                  input_tokens, output_tokens, cache_creation_input_tokens, \
-                 cache_read_input_tokens, iterations, started_at, finished_at, error \
+                 cache_read_input_tokens, iterations, started_at, finished_at, error, prompts \
              from turns where thread_id = ? order by seq",
         )
         .bind(id.to_string())
@@ -415,6 +416,7 @@ struct TurnRow {
     started_at: DateTime<Utc>,
     finished_at: DateTime<Utc>,
     error: Option<String>,
+    prompts: String,
 }
 
 impl TurnRow {
@@ -450,6 +452,7 @@ impl TurnRow {
             started_at: self.started_at,
             finished_at: self.finished_at,
             error: self.error,
+            prompts: parse_json(&self.prompts, "turns", id)?,
         })
     }
 }

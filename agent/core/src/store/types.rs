@@ -6,6 +6,7 @@ use serde_json::Value;
 use thiserror::Error;
 use uuid::Uuid;
 
+use crate::prompt::PromptRef;
 use crate::provider::{Message, Usage};
 
 /// Identifies a conversation thread.
@@ -143,6 +144,9 @@ pub struct TurnRecord {
     pub finished_at: DateTime<Utc>,
     /// Internal error detail for failed turns (never shown to users).
     pub error: Option<String>,
+    /// The prompt templates (name, version, source hash) the turn's system
+    /// prompt was rendered from; empty when it never got that far.
+    pub prompts: Vec<PromptRef>,
 }
 
 /// The audit record of one tool call.

@@ -86,5 +86,6 @@ fn parts(
             limits,
         },
         odoo: None,
+        clock: Arc::new(chrono::Utc::now),
     }
 }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tools::builtin::Clock;
 use tools::proposals::Proposal;
 use tools::{DispatchOutcome, ToolCtx, ToolRegistry};
 use tracing::{Instrument, field::Empty};
@@ -15,7 +16,7 @@ use tracing::{Instrument, field::Empty};
 use super::attachments::{self, Origin};
 use super::{AttachmentView, ToolCallSummary, TurnError, TurnEvent, TurnRequest, TurnResult};
 use crate::config::TurnLimits;
-use crate::prompt::{Prompts, SystemPromptVars, ToolLine};
+use crate::prompt::{PromptRef, Prompts, RenderedPrompt, SystemPromptVars, ToolLine};
 use crate::proposals::{NewProposal, ProposalStore};
 use crate::provider::{
     Answer, ChatEvent, ChatRequest, ContentBlock, Message, MessageRole, Provider, ProviderError,
@@ -43,6 +44,8 @@ pub(crate) struct TurnDeps<'a> {
     pub company_name: &'a str,
     /// Cancelled when the server stops waiting for in-flight turns.
     pub cancel: CancellationToken,
+    /// "Now" for the system prompt's date (fixed in evals).
+    pub clock: &'a Clock,
 }
 
 /// How the loop ended.
@@ -93,6 +96,7 @@ pub(crate) async fn run_turn(
         attachments: Vec::new(),
         usage: Usage::default(),
         iterations: 0,
+        prompts: Vec::new(),
     };
     let _ = events.send(TurnEvent::Started { thread_id, turn_id });
     async move { turn.run().await }.instrument(span).await
@@ -142,6 +146,8 @@ struct Turn<'a> {
     attachments: Vec<AttachmentView>,
     usage: Usage,
     iterations: u32,
+    /// The templates of the system prompt, once rendered.
+    prompts: Vec<PromptRef>,
 }
 
 impl Turn<'_> {
@@ -177,6 +183,7 @@ impl Turn<'_> {
             started_at,
             finished_at: Utc::now(),
             error,
+            prompts: std::mem::take(&mut self.prompts),
         };
         let tool_calls = self
             .audit
@@ -261,7 +268,10 @@ impl Turn<'_> {
 
     async fn converse(&mut self, deadline: Instant) -> Ending {
         let system = match self.system_prompt() {
-            Ok(system) => system,
+            Ok(RenderedPrompt { text, prompts }) => {
+                self.prompts = prompts;
+                text
+            }
             Err(message) => {
                 return Ending::Limit {
                     reason: "prompt_error",
@@ -309,6 +319,7 @@ impl Turn<'_> {
                 max_tokens: limits
                     .max_output_tokens
                     .min(u32::try_from(remaining_tokens).unwrap_or(u32::MAX)),
+                prompts: self.prompts.clone(),
             };
             let (blocks, stop) = match self.call_model(request, deadline).await {
                 Ok(answer) => answer,
@@ -349,8 +360,8 @@ impl Turn<'_> {
         }
     }
 
-    fn system_prompt(&self) -> Result<String, String> {
-        let now = Utc::now().with_timezone(&self.deps.timezone);
+    fn system_prompt(&self) -> Result<RenderedPrompt, String> {
+        let now = (self.deps.clock)().with_timezone(&self.deps.timezone);
         let vars = SystemPromptVars {
             company_name: self.deps.company_name.to_owned(),
             today: now.format("%Y-%m-%d").to_string(),

@@ -188,6 +188,7 @@ pub(crate) fn request() -> ChatRequest {
         messages: vec![Message::user_text("Is Acme over its credit limit?")],
         tools: vec![tool("check_credit"), tool("list_overdue")].into(),
         max_tokens: 1024,
+        prompts: Vec::new(),
     }
 }
 

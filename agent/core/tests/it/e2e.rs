@@ -61,6 +61,10 @@ async fn assert_stored_thread(store: &Arc<dyn Store>, result: &agent::turn::Turn
         (turn.status, turn.iterations, turn.model.as_str()),
         (TurnStatus::Completed, 2, "test-model")
     );
+    // The turn names the prompt templates it was rendered from.
+    let prompts: Vec<String> = turn.prompts.iter().map(ToString::to_string).collect();
+    assert_eq!(prompts[0], "system/agent.v2");
+    assert!(prompts[1].starts_with("channels/"), "{prompts:?}");
     let audit = store.tool_calls(result.turn_id).await.unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].arguments, json!({"expression": "2480 * 0.15"}));

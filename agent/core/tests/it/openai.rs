@@ -115,6 +115,7 @@ fn request() -> ChatRequest {
         }]
         .into(),
         max_tokens: 512,
+        prompts: Vec::new(),
     }
 }
 

@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use agent::prompt::PromptRef;
 use agent::provider::{ContentBlock, Message, MessageRole, Usage};
 use agent::store::{
     CompletedTurn, NewThread, Store, StoreError, ThreadId, ToolCallRecord, TurnId, TurnRecord,
@@ -205,6 +206,8 @@ async fn turn_records_round_trip_oldest_first(store: impl Store) {
         started_at: at(-60),
         finished_at: at(-59),
         error: Some("anthropic server error 529: overloaded".to_owned()),
+        // A turn whose prompt failed to render names none.
+        prompts: Vec::new(),
         ..second.turn
     };
     let mut third = completed(thread, vec![], vec![]);
@@ -683,6 +686,18 @@ fn completed(
             started_at: at(0),
             finished_at: at(3),
             error: None,
+            prompts: vec![
+                PromptRef {
+                    name: "system/agent".to_owned(),
+                    version: 2,
+                    sha256: "ab".repeat(32),
+                },
+                PromptRef {
+                    name: "channels/slack".to_owned(),
+                    version: 1,
+                    sha256: "cd".repeat(32),
+                },
+            ],
         },
         new_thread: None,
         messages,

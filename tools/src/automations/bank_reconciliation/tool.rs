@@ -23,6 +23,7 @@ use super::score::MatchType;
 use super::suggest::suggest;
 use crate::automations::credit_check::Link;
 use crate::automations::{ContextRequest, Envelope, read_context};
+use crate::builtin::Clock;
 use crate::odoo_client::{OdooClient, OdooConnector};
 use crate::proposals::{Precondition, Proposal, ProposalAction};
 use crate::{OdooAccess, Role, Tool, ToolCtx, ToolError, ToolKind};
@@ -76,6 +77,8 @@ pub struct BankReconciliationSuggest {
     config: BankReconciliationConfig,
     connector: Arc<dyn OdooConnector>,
     rules: Arc<dyn LearnedRules>,
+    /// "Now": the system clock, fixed in evals and tests.
+    clock: Clock,
 }
 
 impl BankReconciliationSuggest {
@@ -88,7 +91,14 @@ impl BankReconciliationSuggest {
             config,
             connector,
             rules,
+            clock: Arc::new(Utc::now),
         }
+    }
+
+    /// The same tool reading "now" from `clock` (fixed in evals and tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 }
 
@@ -150,7 +160,7 @@ impl Tool for BankReconciliationSuggest {
     async fn call(&self, ctx: &ToolCtx, args: Self::Args) -> Result<Self::Output, ToolError> {
         let request = check(Self::NAME, args)?;
         let client = self.connector.client_for(&ctx.identity).await?;
-        let now = Utc::now();
+        let now = (self.clock)();
         let context = read_context(&client, ContextRequest::default(), now).await?;
         let company = &context.envelope.company;
         let journal = read_journal(

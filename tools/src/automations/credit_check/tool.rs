@@ -22,6 +22,7 @@ use super::read::{
 };
 use crate::automations::context::currency_places;
 use crate::automations::{ContextRequest, Envelope, RunContext, TRUNCATED, Warning, read_context};
+use crate::builtin::Clock;
 use crate::exports::{Cell, Column, ExportError, ExportFormat, Table};
 use crate::odoo::Domain;
 use crate::odoo_client::{OdooClient, OdooConnector};
@@ -49,6 +50,8 @@ const NAME_CANDIDATES: u32 = 10;
 pub struct CreditCheck {
     config: CreditCheckConfig,
     connector: Arc<dyn OdooConnector>,
+    /// "Now": the system clock, fixed in evals and tests.
+    clock: Clock,
 }
 
 impl CreditCheck {
@@ -58,7 +61,11 @@ impl CreditCheck {
         connector: Arc<dyn OdooConnector>,
     ) -> Result<Self, CreditConfigError> {
         config.validate()?;
-        Ok(Self { config, connector })
+        Ok(Self {
+            config,
+            connector,
+            clock: Arc::new(Utc::now),
+        })
     }
 
     /// The spec's defaults (checked by a unit test), with links to
@@ -67,7 +74,14 @@ impl CreditCheck {
         Self {
             config: CreditCheckConfig::new(odoo_base_url),
             connector,
+            clock: Arc::new(Utc::now),
         }
+    }
+
+    /// The same tool reading "now" from `clock` (fixed in evals and tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 }
 
@@ -93,7 +107,7 @@ impl Tool for CreditCheck {
     async fn call(&self, ctx: &ToolCtx, args: Self::Args) -> Result<Self::Output, ToolError> {
         let request = check(Self::NAME, args, &self.config)?;
         let client = self.connector.client_for(&ctx.identity).await?;
-        let now = Utc::now();
+        let now = (self.clock)();
         let run = read_context(
             &client,
             ContextRequest {

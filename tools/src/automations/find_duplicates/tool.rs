@@ -30,6 +30,7 @@ use crate::automations::credit_check::Link;
 use crate::automations::{
     ContextRequest, Envelope, RunContext, TRUNCATED, Warning, clip, read_context,
 };
+use crate::builtin::Clock;
 use crate::odoo_client::{OdooClient, OdooConnector, OdooError};
 use crate::proposals::{DismissedDuplicates, DuplicateKind, Proposal};
 use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
@@ -76,6 +77,8 @@ pub struct FindDuplicates {
     config: FindDuplicatesConfig,
     connector: Arc<dyn OdooConnector>,
     dismissals: Arc<dyn DismissedDuplicates>,
+    /// "Now": the system clock, fixed in evals and tests.
+    clock: Clock,
 }
 
 impl FindDuplicates {
@@ -88,7 +91,14 @@ impl FindDuplicates {
             config,
             connector,
             dismissals,
+            clock: Arc::new(Utc::now),
         }
+    }
+
+    /// The same tool reading "now" from `clock` (fixed in evals and tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 }
 
@@ -129,7 +139,7 @@ impl Tool for FindDuplicates {
             self.config.default_max_records,
         )?;
         let client = self.connector.client_for(&ctx.identity).await?;
-        let now = Utc::now();
+        let now = (self.clock)();
         let context = read_context(
             &client,
             ContextRequest {

@@ -22,6 +22,7 @@ use super::plan::{
 use super::resolve::{bind, internal};
 use crate::automations::context::currency_places;
 use crate::automations::{ContextRequest, Envelope, RunContext, TRUNCATED, Warning, read_context};
+use crate::builtin::Clock;
 use crate::exports::ExportFormat;
 use crate::odoo_client::{OdooClient, OdooConnector};
 use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
@@ -56,6 +57,8 @@ const ACCESS: &[OdooAccess] = &[
 pub struct NlReport {
     connector: Arc<dyn OdooConnector>,
     scan_cap: usize,
+    /// "Now": the system clock, fixed in evals and tests.
+    clock: Clock,
 }
 
 impl NlReport {
@@ -63,7 +66,14 @@ impl NlReport {
         Self {
             connector,
             scan_cap: DEFAULT_SCAN_CAP,
+            clock: Arc::new(Utc::now),
         }
+    }
+
+    /// The same tool reading "now" from `clock` (fixed in evals and tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Reads at most `cap` products for stock reports.
@@ -125,7 +135,7 @@ impl Tool for NlReport {
             source,
             &options,
             self.scan_cap,
-            Utc::now(),
+            (self.clock)(),
         )
         .await?;
         warnings.append(&mut output.envelope.warnings);

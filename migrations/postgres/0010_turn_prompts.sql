@@ -1,0 +1,6 @@
+-- the prompt templates each turn's system prompt was rendered from: a json
+-- array of {name, version, sha256}, so a change in behaviour can be traced
+-- to a prompt version. turns stored before this migration name none.
+-- the same column as the sqlite migration of the same number.
+
+alter table turns add column prompts jsonb not null default '[]';
