@@ -7,6 +7,7 @@
 pub mod closing;
 pub mod config;
 mod crypto;
+pub mod ingress;
 pub mod odoo;
 pub mod prompt;
 pub mod proposals;

@@ -36,7 +36,7 @@ use crate::provider::{
     AnthropicProvider, OpenAiCompatProvider, Provider, ReplayError, ReplayProvider, RetryPolicy,
 };
 use crate::schedule::ScheduleStore;
-use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
+use crate::store::{NewThread, PostgresStore, SqliteStore, Store, StoreError};
 use crate::turn::{TurnDeps, TurnError, TurnEvent, TurnRequest, TurnResult, run_turn};
 
 /// Name used in prompts until the Odoo company is read.
@@ -364,6 +364,35 @@ impl Runtime {
         let (sender, _events) = mpsc::unbounded_channel();
         let turn = Self::turn(Arc::clone(&self.inner), request, sender);
         self.inner.tasks.track_future(turn).await
+    }
+
+    /// Runs a turn in the thread of a platform conversation
+    /// (`request.thread_id`, derived from `conversation_key`), creating the
+    /// thread with the key as its external reference the first time.
+    pub async fn run_keyed_turn(
+        &self,
+        request: TurnRequest,
+        conversation_key: &str,
+    ) -> Result<TurnResult, TurnError> {
+        let Some(id) = request.thread_id else {
+            return self.run_turn(request).await;
+        };
+        let store = &self.inner.parts.store;
+        if store.thread(id).await?.is_none() {
+            let created = store
+                .create_thread(NewThread {
+                    id,
+                    channel: request.channel.clone(),
+                    external_ref: Some(conversation_key.to_owned()),
+                })
+                .await;
+            match created {
+                // Another replica created it first: the same thread.
+                Ok(_) | Err(StoreError::Conflict(_)) => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+        self.run_turn(request).await
     }
 
     /// Stops taking turns, lets in-flight turns finish for up to `grace`,

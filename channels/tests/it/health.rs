@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use agent::ingress::{Enqueued, IngressJob, JobId, NewJob, Reply, TurnQueue};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use pretty_assertions::assert_eq;
 use serde_json::json;
 
@@ -112,6 +114,49 @@ impl Store for DownStore {
     }
     fn closings(&self) -> &dyn ClosingStore {
         self
+    }
+    fn ingress(&self) -> &dyn TurnQueue {
+        self
+    }
+}
+
+#[async_trait]
+impl TurnQueue for DownStore {
+    async fn enqueue(
+        &self,
+        _job: NewJob,
+        _seen_after: DateTime<Utc>,
+    ) -> Result<Enqueued, StoreError> {
+        Err(down())
+    }
+    async fn claim(&self, _now: DateTime<Utc>) -> Result<Option<IngressJob>, StoreError> {
+        Err(down())
+    }
+    async fn answered(&self, _id: JobId, _reply: &Reply) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn complete(&self, _id: JobId) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn release(
+        &self,
+        _id: JobId,
+        _error: &str,
+        _retry_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn fail(&self, _id: JobId, _error: &str) -> Result<(), StoreError> {
+        Err(down())
+    }
+    async fn requeue_running(&self, _claimed_before: DateTime<Utc>) -> Result<u64, StoreError> {
+        Err(down())
+    }
+    async fn purge(&self, _before: DateTime<Utc>) -> Result<u64, StoreError> {
+        Err(down())
+    }
+    async fn job(&self, _id: JobId) -> Result<Option<IngressJob>, StoreError> {
+        Err(down())
     }
 }
 

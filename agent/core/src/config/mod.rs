@@ -16,7 +16,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 use url::Url;
 
-pub use identities::{ConfiguredIdentity, Identities, sha256_hex};
+pub use identities::{
+    ChannelAccounts, ChannelUser, ConfiguredIdentity, Identities, Platform, Resolution,
+    UnknownSenders, sha256_hex,
+};
 pub use keys::{ConfigKey, KEYS};
 pub use load::{ConfigError, ConfigProblem};
 

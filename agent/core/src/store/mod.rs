@@ -7,6 +7,7 @@
 mod attachments;
 mod closings;
 mod digests;
+mod ingress;
 mod postgres;
 mod proposals;
 mod rows;
@@ -66,4 +67,7 @@ pub trait Store: Send + Sync {
 
     /// Closing checklists (spec 1.5), in the same database.
     fn closings(&self) -> &dyn crate::closing::ClosingStore;
+
+    /// Chat messages waiting to be answered, in the same database.
+    fn ingress(&self) -> &dyn crate::ingress::TurnQueue;
 }

@@ -231,6 +231,10 @@ impl Store for PostgresStore {
     fn closings(&self) -> &dyn crate::closing::ClosingStore {
         self
     }
+
+    fn ingress(&self) -> &dyn crate::ingress::TurnQueue {
+        self
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -354,6 +354,10 @@ impl Store for SqliteStore {
     fn closings(&self) -> &dyn crate::closing::ClosingStore {
         self
     }
+
+    fn ingress(&self) -> &dyn crate::ingress::TurnQueue {
+        self
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -6,12 +6,14 @@
 //! panic on failure: a test cannot continue without its fixture.
 
 mod closing;
+mod ingress;
 mod provider;
 mod runtime;
 mod store;
 
 pub use closing::{closing_company, closing_scan};
-pub use provider::{InstantProvider, ScriptedProvider, Step};
+pub use ingress::RecordingSink;
+pub use provider::{EchoProvider, InstantProvider, ScriptedProvider, Step};
 pub use runtime::{runtime, runtime_with, runtime_with_odoo, runtime_with_schedules};
 pub use store::{
     fresh_postgres_database, postgres_store, postgres_store_at, postgres_url, sqlite_store,

@@ -154,3 +154,52 @@ impl Provider for InstantProvider {
         Ok(Box::pin(stream::iter(events.into_iter().map(Ok))))
     }
 }
+
+/// Answers every message with `echo: <its text>` and no tool call, after
+/// `delay`: a model whose answers show which message they answer (ingress
+/// ordering tests, channel benchmarks).
+pub struct EchoProvider {
+    pub delay: std::time::Duration,
+}
+
+#[async_trait]
+impl Provider for EchoProvider {
+    fn name(&self) -> &str {
+        "echo"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            tools: true,
+            prompt_caching: false,
+        }
+    }
+
+    async fn stream(&self, request: ChatRequest) -> Result<ChatStream, ProviderError> {
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        let text: String = request
+            .messages
+            .last()
+            .map(|m| {
+                m.content
+                    .iter()
+                    .filter_map(|b| match b {
+                        crate::provider::ContentBlock::Text { text } => Some(text.as_str()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let events = vec![
+            ChatEvent::TextDelta {
+                text: format!("echo: {text}"),
+            },
+            ChatEvent::Done {
+                stop_reason: crate::provider::StopReason::EndTurn,
+            },
+        ];
+        Ok(Box::pin(stream::iter(events.into_iter().map(Ok))))
+    }
+}

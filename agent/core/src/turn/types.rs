@@ -1,6 +1,6 @@
 //! What goes into a turn, what it reports while running, and what it returns.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 use tools::Identity;
@@ -50,7 +50,7 @@ pub enum TurnEvent {
 
 /// A stored file as clients and the model see it: where to download it,
 /// never its bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentView {
     pub id: AttachmentId,
     /// The tool call that produced it.

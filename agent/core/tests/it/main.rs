@@ -11,6 +11,7 @@ mod demo;
 mod digest_history;
 mod e2e;
 mod every_store;
+mod ingress;
 mod openai;
 mod proposal_store;
 mod records;
