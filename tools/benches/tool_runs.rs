@@ -25,7 +25,7 @@ use tools::odoo_client::{
     OdooClient, OdooClientConfig, OdooConnector, ProtocolChoice, SingleClient,
 };
 use tools::proposals::MemoryDismissals;
-use tools::{Identity, ToolCtx, ToolRegistry};
+use tools::{CallOrigin, Identity, ToolCtx, ToolRegistry};
 
 /// The allocator of the `odoo-agent` binary, so the figures are the ones
 /// `serve` sees.
@@ -189,6 +189,7 @@ async fn run(fake: &FakeOdoo, registry: &ToolRegistry, tool: &str, args: Value) 
         identity: Identity::local_operator(),
         deadline: tokio::time::Instant::now() + Duration::from_secs(600),
         cancel: tokio_util::sync::CancellationToken::new(),
+        origin: CallOrigin::Model,
     };
     let started = Instant::now();
     let outcome = registry

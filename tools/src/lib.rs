@@ -27,7 +27,8 @@ pub use registry::{
 };
 pub use schema::{SchemaError, tool_schema};
 pub use tool::{
-    ALL_ROLES, FINANCE, OdooAccess, OdooOperation, Summarize, Tool, ToolCtx, ToolKind, permitted,
+    ALL_ROLES, CallOrigin, FINANCE, OdooAccess, OdooOperation, Summarize, Tool, ToolCtx, ToolKind,
+    permitted,
 };
 
 #[cfg(any(test, feature = "testing"))]
@@ -41,5 +42,6 @@ pub fn testing_ctx() -> ToolCtx {
         identity: Identity::local_operator(),
         deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(30),
         cancel: tokio_util::sync::CancellationToken::new(),
+        origin: CallOrigin::Model,
     }
 }

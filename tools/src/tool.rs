@@ -83,6 +83,20 @@ pub struct ToolCtx {
     /// When the turn must end; tool calls are cut off at this point.
     pub deadline: tokio::time::Instant,
     pub cancel: CancellationToken,
+    /// Who made the call: a model in a turn, or a saved job.
+    pub origin: CallOrigin,
+}
+
+/// Who made a tool call. Tools that report where their input came from
+/// (`nl_report`'s plan source) read it, so that a saved report run by the
+/// scheduler is never labelled as planned by a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallOrigin {
+    /// A model's tool call in a turn (and tests standing in for one).
+    Model,
+    /// A saved job (a report or digest schedule) run by the scheduler: its
+    /// arguments were saved by a person, no model is involved.
+    Schedule,
 }
 
 /// A typed tool. Registered in a [`crate::ToolRegistry`], which erases it

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tools::automations::bank_reconciliation::{
-    BankReconciliationConfig, BankReconciliationSuggest, MemoryRules,
+    BankReconciliationConfig, BankReconciliationSuggest, LearnedRules, MemoryRules,
 };
 use tools::automations::cash_flow_forecast::CashFlowForecast;
 use tools::automations::credit_check::CreditCheck;
@@ -78,6 +78,9 @@ pub struct RuntimeParts {
     /// "Now" for the system prompt's date: the system clock, a fixed
     /// instant in evals so recordings replay on any day.
     pub clock: Clock,
+    /// The learned reconciliation rules `bank_reconciliation_suggest` reads
+    /// (spec 2.8); confirmed matches add to them.
+    pub rules: Arc<dyn LearnedRules>,
 }
 
 /// Shared, cheap to clone.
@@ -168,12 +171,14 @@ impl Runtime {
             Arc<dyn DigestHistory>,
             Arc<dyn PendingApprovals>,
             Arc<dyn ClosingStore>,
+            Arc<dyn LearnedRules>,
         );
-        let (store, schedules, proposals, history, pending, closings): Stores =
+        let (store, schedules, proposals, history, pending, closings, rules): Stores =
             match &config.database {
                 DatabaseConfig::Sqlite { path } => {
                     let store = Arc::new(SqliteStore::open(path).await?);
                     (
+                        store.clone(),
                         store.clone(),
                         store.clone(),
                         store.clone(),
@@ -185,6 +190,7 @@ impl Runtime {
                 DatabaseConfig::Postgres { url } => {
                     let store = Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?);
                     (
+                        store.clone(),
                         store.clone(),
                         store.clone(),
                         store.clone(),
@@ -228,6 +234,7 @@ impl Runtime {
                     history,
                     Some(pending),
                     closings,
+                    Arc::clone(&rules),
                 )?,
                 store,
                 proposals,
@@ -235,6 +242,7 @@ impl Runtime {
                 agent: config.agent.clone(),
                 odoo: Some(odoo),
                 clock: Arc::new(chrono::Utc::now),
+                rules,
             },
             schedules,
         ))
@@ -250,10 +258,10 @@ impl Runtime {
     }
 
     fn build(parts: RuntimeParts, schedules: Option<Arc<dyn ScheduleStore>>) -> Self {
-        let approvals = parts
-            .odoo
-            .as_ref()
-            .map(|odoo| Approvals::new(Arc::clone(&parts.proposals), Arc::clone(&odoo.connector)));
+        let approvals = parts.odoo.as_ref().map(|odoo| {
+            Approvals::new(Arc::clone(&parts.proposals), Arc::clone(&odoo.connector))
+                .with_rules(Arc::clone(&parts.rules))
+        });
         Self {
             inner: Arc::new(Inner {
                 approvals,
@@ -278,6 +286,11 @@ impl Runtime {
     /// Saved reports and digest schedules, when this runtime keeps them.
     pub fn schedules(&self) -> Option<&Arc<dyn ScheduleStore>> {
         self.inner.schedules.as_ref()
+    }
+
+    /// The learned reconciliation rules (spec 2.8).
+    pub fn rules(&self) -> &Arc<dyn LearnedRules> {
+        &self.inner.parts.rules
     }
 
     /// The Odoo behind the tools; `None` when the runtime has no Odoo tools.
@@ -493,10 +506,7 @@ pub fn odoo_tools_at(
     build_odoo_tools(
         odoo,
         record_policy,
-        Arc::new(MemoryDismissals::default()),
-        Arc::new(MemoryDigestHistory::new()),
-        None,
-        Arc::new(MemoryClosings::default()),
+        ToolStores::in_memory(Arc::new(MemoryDismissals::default())),
         clock,
     )
 }
@@ -518,20 +528,19 @@ pub fn odoo_tools_with(
     record_policy: Option<RecordPolicy>,
     dismissals: Arc<dyn DismissedDuplicates>,
 ) -> Result<ToolRegistry, RuntimeError> {
-    odoo_tools_stored(
+    build_odoo_tools(
         odoo,
         record_policy,
-        dismissals,
-        Arc::new(MemoryDigestHistory::new()),
-        None,
-        Arc::new(MemoryClosings::default()),
+        ToolStores::in_memory(dismissals),
+        system_clock(),
     )
 }
 
 /// Like [`odoo_tools_with`], with the figures `daily_digest` compares
 /// against kept in `digest_history`, the proposals awaiting approval it
-/// reports counted in `approvals`, and the closings `closing_checklist`
-/// keeps in `closings` (the product database).
+/// reports counted in `approvals`, the closings `closing_checklist` keeps
+/// in `closings` and the learned reconciliation rules in `rules` (the
+/// product database).
 pub fn odoo_tools_stored(
     odoo: &OdooBackend,
     record_policy: Option<RecordPolicy>,
@@ -539,27 +548,53 @@ pub fn odoo_tools_stored(
     digest_history: Arc<dyn DigestHistory>,
     approvals: Option<Arc<dyn PendingApprovals>>,
     closings: Arc<dyn ClosingStore>,
+    rules: Arc<dyn LearnedRules>,
 ) -> Result<ToolRegistry, RuntimeError> {
-    build_odoo_tools(
-        odoo,
-        record_policy,
+    let stores = ToolStores {
         dismissals,
         digest_history,
         approvals,
         closings,
-        system_clock(),
-    )
+        rules,
+    };
+    build_odoo_tools(odoo, record_policy, stores, system_clock())
+}
+
+/// What the tools keep between calls: in the product database, or in
+/// memory for commands and tests that need none.
+struct ToolStores {
+    dismissals: Arc<dyn DismissedDuplicates>,
+    digest_history: Arc<dyn DigestHistory>,
+    approvals: Option<Arc<dyn PendingApprovals>>,
+    closings: Arc<dyn ClosingStore>,
+    rules: Arc<dyn LearnedRules>,
+}
+
+impl ToolStores {
+    fn in_memory(dismissals: Arc<dyn DismissedDuplicates>) -> Self {
+        Self {
+            dismissals,
+            digest_history: Arc::new(MemoryDigestHistory::new()),
+            approvals: None,
+            closings: Arc::new(MemoryClosings::default()),
+            rules: Arc::new(MemoryRules::default()),
+        }
+    }
 }
 
 fn build_odoo_tools(
     odoo: &OdooBackend,
     record_policy: Option<RecordPolicy>,
-    dismissals: Arc<dyn DismissedDuplicates>,
-    digest_history: Arc<dyn DigestHistory>,
-    approvals: Option<Arc<dyn PendingApprovals>>,
-    closings: Arc<dyn ClosingStore>,
+    stores: ToolStores,
     clock: Clock,
 ) -> Result<ToolRegistry, RuntimeError> {
+    let ToolStores {
+        dismissals,
+        digest_history,
+        approvals,
+        closings,
+        rules,
+    } = stores;
     let mut config = RecordToolsConfig::new(odoo.base_url.clone());
     if let Some(policy) = record_policy {
         config.policy = policy;
@@ -593,12 +628,11 @@ fn build_odoo_tools(
         )
         .with_clock(Arc::clone(&clock)),
     );
-    // Learned rules live in memory until the product database stores them.
     let builder = builder.register(
         BankReconciliationSuggest::new(
             BankReconciliationConfig::new(odoo.base_url.clone()),
             Arc::clone(&odoo.connector),
-            Arc::new(MemoryRules::default()),
+            rules,
         )
         .with_clock(Arc::clone(&clock)),
     );

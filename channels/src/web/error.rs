@@ -103,6 +103,15 @@ pub enum ApiError {
     /// The closing is completed (reopen it first) or kept changing (409).
     #[error("{message}")]
     ClosingConflict { code: &'static str, message: String },
+    /// A record a request names does not exist or the caller's Odoo user
+    /// may not see it (404).
+    #[error("{0}")]
+    RecordNotFound(String),
+    /// A bank match confirmation that teaches no rule: the records belong
+    /// to another company, or hold nothing but digits (422); `code` says
+    /// which.
+    #[error("{message}")]
+    MatchRefused { code: &'static str, message: String },
     /// The route exists but not with this method (405).
     #[error("method not allowed on this path")]
     MethodNotAllowed,
@@ -141,6 +150,8 @@ impl ApiError {
             Self::ClosingNotFound(_) => "closing_not_found",
             Self::ClosingRefused { code, .. } | Self::ClosingConflict { code, .. } => code,
             Self::InvalidReason(_) => "invalid_reason",
+            Self::RecordNotFound(_) => "record_not_found",
+            Self::MatchRefused { code, .. } => code,
             Self::OdooUnavailable(_) => "odoo_unavailable",
             Self::NoRoute => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -165,6 +176,7 @@ impl ApiError {
             | Self::InvalidClosingPath(_)
             | Self::ClosingRefused { .. } => StatusCode::BAD_REQUEST,
             Self::ClosingConflict { .. } => StatusCode::CONFLICT,
+            Self::MatchRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotPermitted { .. } => StatusCode::FORBIDDEN,
             Self::ProposalConflict { .. } => StatusCode::CONFLICT,
             Self::OdooUnavailable(_) => StatusCode::BAD_GATEWAY,
@@ -177,6 +189,7 @@ impl ApiError {
             | Self::SchedulesUnavailable
             | Self::AttachmentNotFound(_)
             | Self::ClosingNotFound(_)
+            | Self::RecordNotFound(_)
             | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,

@@ -1,7 +1,8 @@
 //! The HTTP API: `GET /health`, `POST /api/chat` (JSON or Server-Sent
 //! Events), `GET /api/threads/{id}`, `GET /api/attachments/{id}` (the
 //! files tool calls produced), the closing checklist under
-//! `/api/closings/{company}/{period}`, plus serving with graceful shutdown.
+//! `/api/closings/{company}/{period}`, bank match confirmations under
+//! `/api/reconciliation/confirmations`, plus serving with graceful shutdown.
 //!
 //! `/api/*` takes a bearer key compared in constant time. Every error is
 //! JSON, `{"error": {"code", "message"}}`. The module knows the runtime's
@@ -15,6 +16,7 @@ mod closings;
 mod error;
 mod extract;
 mod proposals;
+mod reconciliation;
 mod router;
 mod schedules;
 mod serve;

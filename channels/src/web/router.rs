@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::state::WebState;
-use super::{api, attachments, auth, closings, proposals, schedules};
+use super::{api, attachments, auth, closings, proposals, reconciliation, schedules};
 
 /// The HTTP API. Merge it into the server's router and serve it with
 /// [`super::serve`]. Only `/api` has its own fallbacks (JSON 404 and 405):
@@ -30,6 +30,10 @@ pub fn router(state: WebState) -> Router {
         .route(
             "/schedules/{id}",
             get(schedules::show).patch(schedules::update),
+        )
+        .route(
+            "/reconciliation/confirmations",
+            post(reconciliation::confirm),
         )
         .route("/attachments/{id}", get(attachments::download))
         .route("/closings/{company}/{period}", get(closings::show))

@@ -8,6 +8,7 @@ mod auth;
 mod closings;
 mod health;
 mod proposals;
+mod reconciliation;
 mod schedules;
 mod shutdown;
 mod stream;

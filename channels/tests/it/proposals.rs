@@ -23,7 +23,7 @@ pub(crate) async fn demo_server(setup: Setup) -> TestServer {
 }
 
 /// Like [`demo_server`], with `extra` configuration.
-async fn demo_server_with(mut setup: Setup, extra: &[(&str, &str)]) -> TestServer {
+pub(crate) async fn demo_server_with(mut setup: Setup, extra: &[(&str, &str)]) -> TestServer {
     agent::init_crypto();
     let env: Vec<(String, String)> = [
         ("ODOO_AGENT_DEMO_PARTNERS", "40"),
@@ -225,7 +225,7 @@ async fn expired_and_changed_proposals_conflict_and_unknown_ones_are_not_found()
 
 /// Anna (finance, the demo accountant) and Sam (sales, the demo salesman),
 /// each with their own API key.
-fn identities_file(dir: &tempfile::TempDir) -> String {
+pub(crate) fn identities_file(dir: &tempfile::TempDir) -> String {
     let path = dir.path().join("identities.toml");
     let text = format!(
         "[[identity]]\nid = \"anna\"\nname = \"Anita Verbeek\"\n\
@@ -241,7 +241,12 @@ fn identities_file(dir: &tempfile::TempDir) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-async fn post_as(server: &TestServer, key: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+pub(crate) async fn post_as(
+    server: &TestServer,
+    key: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
     let mut request = server.client.post(server.url(path)).bearer_auth(key);
     if let Some(body) = body {
         request = request

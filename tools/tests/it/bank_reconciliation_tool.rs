@@ -20,7 +20,7 @@ use tools::demo::{DemoSpec, DemoVersion, FakeOdoo, Truth};
 use tools::odoo::Ref;
 use tools::odoo_client::{OdooClient, OdooConnector, OdooError};
 use tools::proposals::{Precondition, ProposalAction};
-use tools::{Identity, Role, Tool, ToolCtx, ToolError};
+use tools::{CallOrigin, Identity, Role, Tool, ToolCtx, ToolError};
 
 use crate::automations::demo_client_with;
 
@@ -44,6 +44,8 @@ struct Setup {
     rules: Arc<MemoryRules>,
     /// The EUR bank journal the examples are planted in.
     journal: i64,
+    /// The company of the journal.
+    company: i64,
 }
 
 async fn setup_with(
@@ -62,11 +64,11 @@ async fn setup_with(
     let store: Arc<dyn LearnedRules> = Arc::clone(&rules) as _;
     let tool = BankReconciliationSuggest::new(settings, Arc::new(Fixed(Arc::new(client))), store);
     let line = truth.bank_examples[0].statement_line_id;
-    let journal = fake.with_dataset(|ds| {
+    let (journal, company) = fake.with_dataset(|ds| {
         let lines = ds.table("account.bank.statement.line").unwrap();
-        lines.value(lines.get(line).unwrap(), "journal_id").unwrap()[0]
-            .as_i64()
-            .unwrap()
+        let record = lines.get(line).unwrap();
+        let id = |field: &str| lines.value(record, field).unwrap()[0].as_i64().unwrap();
+        (id("journal_id"), id("company_id"))
     });
     Setup {
         fake,
@@ -74,6 +76,7 @@ async fn setup_with(
         truth,
         rules,
         journal,
+        company,
     }
 }
 
@@ -86,6 +89,7 @@ fn ctx() -> ToolCtx {
         identity: Identity::local_operator(),
         deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(60),
         cancel: CancellationToken::new(),
+        origin: CallOrigin::Model,
     }
 }
 
@@ -140,7 +144,7 @@ async fn learn_subscription_rule(setup: &Setup) {
     };
     setup
         .rules
-        .learn(setup.journal, &line, &item, Utc::now())
+        .learn(setup.company, setup.journal, &line, &item, Utc::now())
         .await
         .unwrap()
         .unwrap();
@@ -210,6 +214,41 @@ async fn without_the_learned_rule_the_subscription_is_only_fuzzy() {
         .await
         .unwrap();
     assert_eq!(envelope.data.rules_applied, 0);
+}
+
+/// Rules are read on every run: one learned between two runs applies to
+/// the second, and each suggestion its bonus contributes to counts a use.
+#[tokio::test]
+async fn a_rule_learned_between_runs_applies_to_the_next_and_counts_its_uses() {
+    let setup = setup(DemoVersion::V18).await;
+    let example = &setup.truth.bank_examples[3];
+    let before = alone(&setup, example.statement_line_id).await.unwrap();
+    assert_eq!(before.match_type, MatchType::Fuzzy);
+    learn_subscription_rule(&setup).await;
+    let after = alone(&setup, example.statement_line_id).await.unwrap();
+    assert_eq!(after.match_type, MatchType::Learned);
+    assert_eq!(confidence(after.confidence), Decimal::new(60, 2));
+    let uses = || async {
+        let rules = setup
+            .rules
+            .rules(setup.company, setup.journal)
+            .await
+            .unwrap();
+        assert_eq!(rules.len(), 1);
+        rules[0].use_count
+    };
+    assert_eq!(uses().await, 1);
+    alone(&setup, example.statement_line_id).await.unwrap();
+    assert_eq!(uses().await, 2);
+    // Another company's journal of the same id has no rules.
+    assert!(
+        setup
+            .rules
+            .rules(setup.company + 1, setup.journal)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// Two new open invoices of the Dunlin example's customer, 700.00 and

@@ -16,7 +16,7 @@ use tools::automations::cash_flow_forecast::{
 };
 use tools::demo::{DemoSpec, DemoVersion, FakeOdoo, Truth, generate_with_forecast_companies};
 use tools::odoo_client::{OdooClient, OdooConnector, OdooError};
-use tools::{Identity, Tool, ToolCtx, ToolError};
+use tools::{CallOrigin, Identity, Tool, ToolCtx, ToolError};
 
 const ADMIN: &str = "admin@harbourline.example";
 const ACCOUNTANT: &str = "accountant@harbourline.example";
@@ -84,6 +84,7 @@ fn ctx() -> ToolCtx {
         identity: Identity::local_operator(),
         deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(30),
         cancel: CancellationToken::new(),
+        origin: CallOrigin::Model,
     }
 }
 

@@ -16,7 +16,7 @@ use tools::automations::credit_check::{
 };
 use tools::demo::{DemoSpec, DemoVersion, FakeOdoo, Truth};
 use tools::odoo_client::{OdooClient, OdooConnector, OdooError};
-use tools::{Identity, Tool, ToolCtx, ToolError};
+use tools::{CallOrigin, Identity, Tool, ToolCtx, ToolError};
 
 use crate::automations::demo_client_with;
 
@@ -66,6 +66,7 @@ fn ctx() -> ToolCtx {
         identity: Identity::local_operator(),
         deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(30),
         cancel: CancellationToken::new(),
+        origin: CallOrigin::Model,
     }
 }
 

@@ -22,7 +22,7 @@ use tools::automations::narrative::{
 };
 use tools::demo::{Dataset, DemoSpec, DemoVersion, FakeOdoo, Table, Truth, generate};
 use tools::odoo_client::{OdooClient, OdooConnector, OdooError};
-use tools::{Identity, Tool, ToolCtx, ToolError, ToolRegistry};
+use tools::{CallOrigin, Identity, Tool, ToolCtx, ToolError, ToolRegistry};
 
 use crate::automations::demo_client_with;
 
@@ -80,6 +80,7 @@ fn ctx() -> ToolCtx {
         identity: Identity::local_operator(),
         deadline: tokio::time::Instant::now() + Duration::from_secs(30),
         cancel: CancellationToken::new(),
+        origin: CallOrigin::Model,
     }
 }
 

@@ -20,7 +20,7 @@ use tools::proposals::{
     DEFAULT_EXPIRY, DismissedDuplicates, DuplicateKind, MemoryDismissals, Precondition,
     ProposalAction,
 };
-use tools::{Identity, IdentityId, Role, Tool, ToolCtx, ToolError};
+use tools::{CallOrigin, Identity, IdentityId, Role, Tool, ToolCtx, ToolError};
 
 use crate::automations::demo_client_with;
 
@@ -73,6 +73,7 @@ fn ctx() -> ToolCtx {
         identity: Identity::local_operator(),
         deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(60),
         cancel: CancellationToken::new(),
+        origin: CallOrigin::Model,
     }
 }
 
@@ -181,13 +182,11 @@ async fn planted_products_reach_095_precision_and_recall() {
     assert!(quality.recall >= 0.95, "{line}");
 }
 
-/// Every planted lead copy is found. The other groups are what spec 4.5
-/// makes of two leads with nothing but the company name to compare (names
-/// only: 0.85 x 1.0 = 0.85, at or above 0.80): the generator's repeat
-/// deals of one customer, same customer and same title, which the planted
-/// truth does not list.
+/// The planted lead copies are found and nothing else: each customer has
+/// at most one linked lead, so no two leads share a company name with
+/// nothing else to compare (which spec 4.5 scores 0.85, a duplicate).
 #[tokio::test]
-async fn planted_leads_are_found_and_other_groups_are_repeat_deals_of_one_customer() {
+async fn planted_leads_reach_095_precision_and_recall() {
     let setup = setup(DemoVersion::V18).await;
     let envelope = run(&setup.tool, json!({"entity": "lead", "max_groups": 1000}))
         .await
@@ -198,35 +197,52 @@ async fn planted_leads_are_found_and_other_groups_are_repeat_deals_of_one_custom
         .iter()
         .map(|g| g.ids.clone())
         .collect();
-    let found = groups(&envelope);
-    let quality = PairQuality::measure(&found, &clusters);
-    assert_eq!(quality.recall, 1.0, "{}", quality_line("leads", &quality));
-    let (partner, title) = setup.fake.with_dataset(|ds| {
-        let leads = ds.table("crm.lead").unwrap();
-        let of = |field: &'static str| -> HashMap<i64, Value> {
-            leads
-                .records()
-                .iter()
-                .map(|r| (r.id, leads.value(r, field).unwrap().clone()))
-                .collect()
-        };
-        (of("partner_id"), of("name"))
+    assert!(!clusters.is_empty());
+    let quality = PairQuality::measure(&groups(&envelope), &clusters);
+    let line = quality_line("leads", &quality);
+    assert!(quality.precision >= 0.95, "{line}");
+    assert!(quality.recall >= 0.95, "{line}");
+}
+
+/// Two leads of one customer with nothing but the company name to compare
+/// are a duplicate by spec 4.5 (names only: 0.85 x 1.0 = 0.85, at or above
+/// 0.80), which is why the demo gives each customer one linked lead.
+#[tokio::test]
+async fn two_leads_of_one_customer_with_only_the_company_name_score_085() {
+    let setup = setup(DemoVersion::V18).await;
+    let (first, second) = setup.fake.with_dataset_mut(|ds| {
+        let leads = ds.table_mut("crm.lead").unwrap();
+        let linked = leads
+            .records()
+            .iter()
+            .find(|r| {
+                leads.value(r, "partner_id").unwrap() != &json!(false)
+                    && leads.value(r, "active").unwrap() == &json!(true)
+            })
+            .unwrap()
+            .clone();
+        let mut copy = linked.clone();
+        copy.id = leads.next_id();
+        copy.values[0] = json!(copy.id);
+        let id = copy.id;
+        leads.push(copy).unwrap();
+        (linked.id, id)
     });
-    let planted: BTreeSet<i64> = clusters.iter().flatten().copied().collect();
-    for group in found
+    let envelope = run(&setup.tool, json!({"entity": "lead", "max_groups": 1000}))
+        .await
+        .unwrap();
+    let group = envelope
+        .data
+        .result
+        .groups
+        .as_ref()
+        .unwrap()
         .iter()
-        .filter(|g| !g.iter().any(|id| planted.contains(id)))
-    {
-        let partners: BTreeSet<String> = group.iter().map(|id| partner[id].to_string()).collect();
-        let titles: BTreeSet<String> = group.iter().map(|id| title[id].to_string()).collect();
-        assert_eq!(partners.len(), 1, "{group:?}");
-        assert_ne!(partner[&group[0]], json!(false), "{group:?}");
-        assert_eq!(titles.len(), 1, "{group:?}");
-        let pair = &envelope.data.result.groups.as_ref().unwrap()
-            [found.iter().position(|g| g == group).unwrap()]
-        .pairs[0];
-        assert_eq!(pair.score, 0.85);
-    }
+        .find(|g| g.members.iter().any(|m| m.id == first))
+        .unwrap();
+    let ids: BTreeSet<i64> = group.members.iter().map(|m| m.id).collect();
+    assert_eq!(ids, BTreeSet::from([first, second]));
+    assert_eq!(group.pairs[0].score, 0.85);
 }
 
 /// Adds a second company, and copies of `original`: one in each company

@@ -17,7 +17,7 @@ use tools::automations::month_end_closing_scan::{
 use tools::automations::{Envelope, MAX_SUMMARY_CHARS, TRUNCATED};
 use tools::demo::{DemoSpec, DemoVersion, Failure, FakeOdoo, Matcher, Truth};
 use tools::odoo_client::{OdooClient, OdooConnector, OdooError};
-use tools::{Identity, Tool, ToolCtx, ToolError};
+use tools::{CallOrigin, Identity, Tool, ToolCtx, ToolError};
 
 use super::automations::demo_client_with;
 
@@ -70,6 +70,7 @@ fn ctx() -> ToolCtx {
         identity: Identity::local_operator(),
         deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(60),
         cancel: tokio_util::sync::CancellationToken::new(),
+        origin: CallOrigin::Model,
     }
 }
 

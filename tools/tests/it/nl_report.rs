@@ -5,7 +5,7 @@
 //! argument, truncation, exports read back, saved plans and read-only
 //! calls.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use pretty_assertions::assert_eq;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use tools::automations::TRUNCATED;
@@ -26,7 +26,7 @@ use tools::automations::nl_report::{
 use tools::demo::company::add_sale_report;
 use tools::demo::{Dataset, DemoSpec, DemoVersion, FakeOdoo, Record, Table, generate};
 use tools::odoo_client::{OdooClient, OdooConnector, OdooError};
-use tools::{Identity, Summarize, Tool, ToolCtx, ToolError};
+use tools::{CallOrigin, Identity, Summarize, Tool, ToolCtx, ToolError};
 
 const ADMIN: &str = "admin@harbourline.example";
 
@@ -94,6 +94,7 @@ fn ctx() -> ToolCtx {
         identity: Identity::local_operator(),
         deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(30),
         cancel: CancellationToken::new(),
+        origin: CallOrigin::Model,
     }
 }
 
@@ -1068,44 +1069,119 @@ async fn through_the_registry_plans_pass_the_schema_and_files_stay_out_of_the_mo
     }
 }
 
+/// Spec 0.3: orders in another currency count in company currency at the
+/// company's rate valid on the order date (three USD orders on three
+/// days); an order in a currency without a rate is left out with a
+/// warning. Sum, average and count agree with a hand computation.
 #[tokio::test]
-async fn documents_in_another_currency_are_left_out_with_a_warning() {
-    let mut moved = 0;
+async fn documents_in_another_currency_are_converted_at_the_rate_of_their_date() {
+    let mut usd_orders = Vec::new();
+    let mut kwd_order = 0;
     let s = setup_with(DemoVersion::V17, 120, false, |data| {
-        let usd = {
-            let currencies = Rows::of(data, "res.currency");
+        let currencies = Rows::of(data, "res.currency");
+        let code = |name: &str| {
             currencies
                 .all()
-                .find(|c| currencies.text(c, "name") == "USD")
+                .find(|c| currencies.text(c, "name") == name)
                 .unwrap()
                 .id
         };
+        let (usd, kwd) = (code("USD"), code("KWD"));
         let orders = data.table_mut("sale.order").unwrap();
-        let at = orders.position("currency_id").unwrap();
+        let currency = orders.position("currency_id").unwrap();
         let state = orders.position("state").unwrap();
-        let record = orders
+        let date = orders.position("date_order").unwrap();
+        let mut confirmed = orders
             .records_mut()
             .iter_mut()
             .rev()
-            .find(|o| o.values[state] == json!("sale"))
-            .unwrap();
-        record.values[at] = json!([usd, "USD"]);
-        moved = record.id;
+            .filter(|o| o.values[state] == json!("sale"));
+        // One order in each of three months, so three different rates apply.
+        let mut months = BTreeSet::new();
+        while usd_orders.len() < 3 {
+            let order = confirmed.next().unwrap();
+            let day = order.values[date].as_str().unwrap()[..10].to_owned();
+            if !months.insert(day[..7].to_owned()) {
+                continue;
+            }
+            order.values[currency] = json!([usd, "USD"]);
+            // Noon UTC: the same day in any zone the day is read in.
+            order.values[date] = json!(format!("{day} 12:00:00"));
+            usd_orders.push(order.id);
+        }
+        let order = confirmed.next().unwrap();
+        order.values[currency] = json!([kwd, "KWD"]);
+        kwd_order = order.id;
+        // Lines carry their order's currency.
+        let lines = data.table_mut("sale.order.line").unwrap();
+        let currency = lines.position("currency_id").unwrap();
+        let order = lines.position("order_id").unwrap();
+        for line in lines.records_mut() {
+            let of = line.values[order][0].as_i64().unwrap();
+            if usd_orders.contains(&of) {
+                line.values[currency] = json!([usd, "USD"]);
+            } else if of == kwd_order {
+                line.values[currency] = json!([kwd, "KWD"]);
+            }
+        }
     })
     .await;
-    let out = ask(
-        &s,
-        json!({"question": "sales orders", "plan": {"dataset": "sales_orders"}}),
-    )
-    .await
-    .unwrap();
-    let orders = Rows::of(&s.data, "sale.order");
-    let in_euro: Decimal = orders
+    let report = |agg: &str| {
+        ask(
+            &s,
+            json!({"question": "sales orders", "plan": {"dataset": "sales_orders", "measures": [
+                {"field": "untaxed_amount", "agg": agg}, {"field": "count"}]}}),
+        )
+    };
+    let out = report("sum").await.unwrap();
+    let average = report("avg").await.unwrap();
+
+    let rates = Rows::of(&s.data, "res.currency.rate");
+    let usd = Rows::of(&s.data, "res.currency")
         .all()
-        .filter(|o| orders.text(o, "state") == "sale" && o.id != moved)
-        .map(|o| orders.amount(o, "amount_untaxed"))
-        .sum();
-    assert_eq!(total(&out, "untaxed_amount"), in_euro);
+        .find(|c| Rows::of(&s.data, "res.currency").text(c, "name") == "USD")
+        .unwrap()
+        .id;
+    let rate_on = |day: &str| -> Decimal {
+        rates
+            .all()
+            .filter(|r| rates.id(r, "currency_id") == Some(usd))
+            .filter(|r| rates.text(r, "name").as_str() <= day)
+            .max_by_key(|r| rates.text(r, "name"))
+            .map(|r| rates.amount(r, "rate"))
+            .unwrap()
+    };
+    let orders = Rows::of(&s.data, "sale.order");
+    let mut sum = Decimal::ZERO;
+    let mut count = 0u32;
+    let mut days = BTreeSet::new();
+    let mut applied = BTreeSet::new();
+    for order in orders.all().filter(|o| orders.text(o, "state") == "sale") {
+        let amount = orders.amount(order, "amount_untaxed");
+        if order.id == kwd_order {
+            continue;
+        }
+        count += 1;
+        sum += if usd_orders.contains(&order.id) {
+            let day = orders.text(order, "date_order")[..10].to_owned();
+            days.insert(day.clone());
+            applied.insert(rate_on(&day));
+            amount / rate_on(&day)
+        } else {
+            amount
+        };
+    }
+    assert_eq!(days.len(), 3, "three USD orders on three days: {days:?}");
+    assert_eq!(applied.len(), 3, "three different rates: {applied:?}");
+    let cents = |d: Decimal| d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let key = |out: &NlReportOutput, i: usize| out.envelope.data.columns[i].key.clone();
+    assert_eq!(total(&out, &key(&out, 0)), cents(sum));
+    assert_eq!(total(&out, &key(&out, 1)), Decimal::from(count));
+    assert_eq!(
+        total(&average, &key(&average, 0)),
+        cents(sum / Decimal::from(count))
+    );
+    assert_eq!(total(&average, &key(&average, 1)), Decimal::from(count));
     let warning = out
         .envelope
         .warnings
@@ -1114,7 +1190,48 @@ async fn documents_in_another_currency_are_left_out_with_a_warning() {
         .unwrap();
     assert_eq!(
         warning.message,
-        "1 record of sale.order is not in EUR and is left out of the figures: 1 in USD"
+        "1 record of sale.order has no rate to EUR on the document date and is left out of \
+         the figures: 1 in KWD"
+    );
+
+    // Without the sales report view, order lines take their order's date.
+    let lines_report = ask(
+        &s,
+        json!({"question": "sales", "plan": {"dataset": "sales",
+            "measures": [{"field": "untaxed_amount", "agg": "sum"}]}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        lines_report.envelope.data.interpretation.model,
+        "sale.order.line"
+    );
+    let lines = Rows::of(&s.data, "sale.order.line");
+    let mut lines_sum = Decimal::ZERO;
+    for line in lines.all() {
+        let order = orders.record(lines.id(line, "order_id").unwrap());
+        if orders.text(order, "state") != "sale" || order.id == kwd_order {
+            continue;
+        }
+        let amount = lines.amount(line, "price_subtotal");
+        lines_sum += if usd_orders.contains(&order.id) {
+            amount / rate_on(&orders.text(order, "date_order")[..10])
+        } else {
+            amount
+        };
+    }
+    assert_eq!(
+        total(&lines_report, &key(&lines_report, 0)),
+        cents(lines_sum)
+    );
+    assert!(
+        lines_report
+            .envelope
+            .warnings
+            .iter()
+            .any(|w| w.code == CURRENCY_CONVERSION && w.message.ends_with("in KWD")),
+        "{:?}",
+        lines_report.envelope.warnings
     );
 }
 

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use tools::odoo_client::{OdooClientConfig, OdooDirectory};
 use tools::records::{RecordToolsConfig, register_record_tools};
-use tools::{DispatchOutcome, Identity, ToolCtx, ToolRegistry};
+use tools::{CallOrigin, DispatchOutcome, Identity, ToolCtx, ToolRegistry};
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const BASE: &str = "https://acme.odoo.example";
@@ -67,6 +67,7 @@ async fn call(registry: &ToolRegistry, tool: &str, args: Value) -> DispatchOutco
                 identity: Identity::local_operator(),
                 deadline: tokio::time::Instant::now() + Duration::from_secs(30),
                 cancel: CancellationToken::new(),
+                origin: CallOrigin::Model,
             },
             "call_1",
             tool,

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use thiserror::Error;
-use tools::odoo_client::{OdooConnector, OdooError};
+use tools::automations::bank_reconciliation::{LearnedRules, confirm_proposed_match};
+use tools::odoo_client::{OdooClient, OdooConnector, OdooError};
+use tools::proposals::ProposalAction;
 use tools::{Identity, IdentityId, Role};
 use uuid::Uuid;
 
@@ -84,11 +86,25 @@ impl ApprovalError {
 pub struct Approvals {
     store: Arc<dyn ProposalStore>,
     odoo: Arc<dyn OdooConnector>,
+    /// Where an approved bank match teaches its rule (spec 2.8); `None`
+    /// learns nothing.
+    rules: Option<Arc<dyn LearnedRules>>,
 }
 
 impl Approvals {
     pub fn new(store: Arc<dyn ProposalStore>, odoo: Arc<dyn OdooConnector>) -> Self {
-        Self { store, odoo }
+        Self {
+            store,
+            odoo,
+            rules: None,
+        }
+    }
+
+    /// Approving a `reconcile_statement_line` proposal also confirms the
+    /// match: its rule is stored in `rules`.
+    pub fn with_rules(mut self, rules: Arc<dyn LearnedRules>) -> Self {
+        self.rules = Some(rules);
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn ProposalStore> {
@@ -156,6 +172,8 @@ impl Approvals {
             .await?;
             return Err(ApprovalError::PreconditionsChanged { id, failed });
         }
+        self.learn_confirmed_match(&client, &stored.proposal.action, id, &by, now)
+            .await?;
         self.store
             .advance(
                 id,
@@ -173,6 +191,49 @@ impl Approvals {
         self.close(id, ProposalStatus::Executing, event, &by, outcome)
             .await?;
         self.get(id).await
+    }
+
+    /// An approved bank match is a person's confirmation (spec 2.8), whether
+    /// or not Odoo then reconciles it: the line's journal learns the rule,
+    /// audited as `learned`. A failure to learn is logged and audited; it
+    /// does not stop the approval.
+    async fn learn_confirmed_match(
+        &self,
+        client: &OdooClient,
+        action: &ProposalAction,
+        id: Uuid,
+        by: &IdentityId,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApprovalError> {
+        let (
+            Some(rules),
+            ProposalAction::ReconcileStatementLine {
+                line_id,
+                move_line_ids,
+            },
+        ) = (&self.rules, action)
+        else {
+            return Ok(());
+        };
+        let detail = match confirm_proposed_match(
+            client,
+            rules.as_ref(),
+            *line_id,
+            move_line_ids,
+            now,
+        )
+        .await
+        {
+            Ok(learned) => {
+                json!({"rule_ids": learned.iter().map(|s| s.rule.id).collect::<Vec<_>>()})
+            }
+            Err(err) => {
+                tracing::warn!(proposal = %id, error = %err, error.kind = err.kind(), "cannot learn from an approved bank match");
+                json!({"error": {"kind": err.kind(), "message": err.to_string()}})
+            }
+        };
+        self.audit(id, AuditEvent::Learned, by, detail).await?;
+        Ok(())
     }
 
     /// Rejects the proposal with a reason, if the identity holds the

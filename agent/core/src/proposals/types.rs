@@ -127,6 +127,9 @@ pub enum AuditEvent {
     Executed,
     /// Odoo refused or failed; its answer is in the detail.
     Failed,
+    /// An approved bank match taught its journal a rule (spec 2.8); the
+    /// detail holds the rule ids, or why none was stored.
+    Learned,
 }
 
 impl AuditEvent {
@@ -140,6 +143,7 @@ impl AuditEvent {
             Self::Blocked => "blocked",
             Self::Executed => "executed",
             Self::Failed => "failed",
+            Self::Learned => "learned",
         }
     }
 
@@ -153,6 +157,7 @@ impl AuditEvent {
             "blocked" => Self::Blocked,
             "executed" => Self::Executed,
             "failed" => Self::Failed,
+            "learned" => Self::Learned,
             _ => return None,
         })
     }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
-use tools::{DispatchOutcome, Identity, IdentityId, ToolCtx, ToolRegistry};
+use tools::{CallOrigin, DispatchOutcome, Identity, IdentityId, ToolCtx, ToolRegistry};
 
 use super::job::Schedule;
 use super::outbound::{Outbound, OutboundMessage};
@@ -52,6 +52,7 @@ impl RunTool for ToolRegistry {
             identity: identity.clone(),
             deadline: tokio::time::Instant::now() + JOB_TIMEOUT,
             cancel: CancellationToken::new(),
+            origin: CallOrigin::Schedule,
         };
         self.dispatch(&ctx, "scheduled", tool, &args.to_string(), JOB_TIMEOUT)
             .await

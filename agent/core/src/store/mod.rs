@@ -11,6 +11,7 @@ mod ingress;
 mod postgres;
 mod proposals;
 mod rows;
+mod rules;
 mod schedules;
 mod sqlite;
 mod types;

@@ -35,16 +35,27 @@ pub fn runtime_with(
     Runtime::new(parts(provider, store, tools, limits))
 }
 
-/// A runtime whose tools read `odoo` and whose proposals live in the
-/// SQLite `store`, so proposals can be approved.
+/// A runtime whose tools read `odoo` and whose proposals and learned
+/// reconciliation rules live in the SQLite `store`, so proposals can be
+/// approved and confirmed bank matches reach the tool.
 pub fn runtime_with_odoo(
     provider: Arc<dyn Provider>,
     store: Arc<crate::store::SqliteStore>,
     odoo: Arc<crate::odoo::OdooBackend>,
 ) -> Runtime {
-    let tools = crate::odoo_tools(&odoo, None).expect("odoo tools");
+    let tools = crate::odoo_tools_stored(
+        &odoo,
+        None,
+        Arc::new(tools::proposals::MemoryDismissals::default()),
+        Arc::new(tools::automations::daily_digest::MemoryDigestHistory::new()),
+        None,
+        Arc::new(crate::closing::MemoryClosings::default()),
+        store.clone(),
+    )
+    .expect("odoo tools");
     let mut parts = parts(provider, store.clone(), tools, TurnLimits::default());
-    parts.proposals = store;
+    parts.proposals = store.clone();
+    parts.rules = store;
     parts.odoo = Some(odoo);
     Runtime::new(parts)
 }
@@ -87,5 +98,6 @@ fn parts(
         },
         odoo: None,
         clock: Arc::new(chrono::Utc::now),
+        rules: Arc::new(tools::automations::bank_reconciliation::MemoryRules::default()),
     }
 }

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tools::builtin::Clock;
 use tools::proposals::Proposal;
-use tools::{DispatchOutcome, ToolCtx, ToolRegistry};
+use tools::{CallOrigin, DispatchOutcome, ToolCtx, ToolRegistry};
 use tracing::{Instrument, field::Empty};
 
 use super::attachments::{self, Origin};
@@ -447,6 +447,7 @@ impl Turn<'_> {
             identity: self.request.identity.clone(),
             deadline,
             cancel: self.deps.cancel.child_token(),
+            origin: CallOrigin::Model,
         };
         for call in &calls {
             let arguments = serde_json::from_str(&call.arguments)

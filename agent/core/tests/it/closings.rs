@@ -18,7 +18,7 @@ use tools::automations::CompanyRef;
 use tools::automations::month_end_closing_scan::{
     CheckKey, ClosingData, ClosingScanConfig, MonthEndClosingScan,
 };
-use tools::{Identity, Tool, ToolCtx};
+use tools::{CallOrigin, Identity, Tool, ToolCtx};
 
 macro_rules! closing_suite {
     ($backend:ident, $make:expr) => {
@@ -486,6 +486,7 @@ async fn closing_checklist_records_the_demo_companys_scan_and_keeps_done_steps_o
         identity: Identity::local_operator(),
         deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(60),
         cancel: tokio_util::sync::CancellationToken::new(),
+        origin: CallOrigin::Model,
     };
     let args =
         || serde_json::from_value::<ClosingChecklistArgs>(json!({"period": period})).unwrap();

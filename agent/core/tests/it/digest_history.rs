@@ -100,7 +100,7 @@ async fn a_rerun_replaces_its_day_and_values_stay_exact(stores: Stores) {
 #[tokio::test]
 async fn the_runtime_keeps_digest_figures_across_restarts() {
     use tokio_util::sync::CancellationToken;
-    use tools::{Identity, ToolCtx};
+    use tools::{CallOrigin, Identity, ToolCtx};
 
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
@@ -118,6 +118,7 @@ async fn the_runtime_keeps_digest_figures_across_restarts() {
             identity: Identity::local_operator(),
             deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(60),
             cancel: CancellationToken::new(),
+            origin: CallOrigin::Model,
         };
         runtime
             .tools()

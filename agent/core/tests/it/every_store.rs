@@ -1,5 +1,5 @@
 //! One test, every backend: a rule of a store (schedules, proposals,
-//! digest history) is written once and run on memory, SQLite and
+//! digest history, learned reconciliation rules) is written once and run on memory, SQLite and
 //! PostgreSQL (a fresh database each time), so the backends cannot drift
 //! apart.
 
@@ -8,6 +8,7 @@ use std::sync::Arc;
 use agent::proposals::{MemoryProposals, ProposalStore};
 use agent::schedule::{MemorySchedules, ScheduleStore};
 use agent::store::{PostgresStore, SqliteStore};
+use tools::automations::bank_reconciliation::{LearnedRules, MemoryRules};
 use tools::automations::daily_digest::{DigestHistory, MemoryDigestHistory};
 
 /// The backend one run of a test uses.
@@ -55,6 +56,7 @@ macro_rules! backends_of {
 backends_of!(dyn ScheduleStore, MemorySchedules::default());
 backends_of!(dyn ProposalStore, MemoryProposals::default());
 backends_of!(dyn DigestHistory, MemoryDigestHistory::new());
+backends_of!(dyn LearnedRules, MemoryRules::default());
 
 /// Turns `async fn name(stores: Stores)` tests into one `#[tokio::test]`
 /// per backend, in modules `memory`, `sqlite` and `postgres`.

@@ -14,6 +14,7 @@ mod every_store;
 mod ingress;
 mod openai;
 mod proposal_store;
+mod reconciliation_rules;
 mod records;
 mod retry;
 mod schedule;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use agent::schedule::{
     DeliveryError, DiscussOutbound, IdentityLookup, Job, ODOO_DISCUSS, Outbound, OutboundMessage,
-    RetryPolicy, RunStatus, Schedule, ScheduleStore, Scheduler, Target,
+    RetryPolicy, RunStatus, RunTool, Schedule, ScheduleStore, Scheduler, Target,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -748,4 +748,69 @@ async fn the_served_scheduler_syncs_configured_digests_and_runs_due_reports() {
     let after = store.list().await.unwrap();
     assert!(!after.iter().find(|s| s.id == digest.id).unwrap().enabled);
     assert!(after.iter().any(|s| s.id == report.id));
+}
+
+/// A saved report's plan was written by the person who saved it: the
+/// scheduler's run labels it `saved_plan`, never `llm`, since no model
+/// planned it. The same plan from a model in a turn stays `llm`.
+#[tokio::test]
+async fn a_scheduled_report_with_a_saved_plan_is_labelled_saved_not_llm() {
+    agent::init_crypto();
+    let config = agent::config::Config::load(
+        None,
+        [
+            ("ODOO_AGENT_DEMO_PARTNERS".to_owned(), "10".to_owned()),
+            (
+                "ODOO_AGENT_DEMO_LOGIN".to_owned(),
+                "admin@harbourline.example".to_owned(),
+            ),
+        ],
+    )
+    .unwrap();
+    let backend = agent::odoo::OdooBackend::from_config(&config)
+        .await
+        .unwrap();
+    let tools = agent::odoo_tools(&backend, None).unwrap();
+    let arguments = json!({
+        "question": "open receivables by customer",
+        "plan": {"dataset": "receivables", "dimensions": [{"field": "customer"}]},
+    });
+    let schedule = Job::Report {
+        arguments: arguments.clone(),
+    };
+    let scheduled = RunTool::run_tool(
+        &tools,
+        &Identity::local_operator(),
+        schedule.tool(),
+        &schedule.arguments(Utc::now().date_naive()),
+    )
+    .await;
+    let output = scheduled.result.unwrap().output;
+    assert_eq!(
+        output["data"]["interpretation"]["source"],
+        json!("saved_plan"),
+        "{output}"
+    );
+
+    let ctx = ToolCtx {
+        identity: Identity::local_operator(),
+        deadline: tokio::time::Instant::now() + Duration::from_secs(60),
+        cancel: tokio_util::sync::CancellationToken::new(),
+        origin: tools::CallOrigin::Model,
+    };
+    let from_model = tools
+        .dispatch(
+            &ctx,
+            "call_1",
+            "nl_report",
+            &arguments.to_string(),
+            Duration::from_secs(60),
+        )
+        .await;
+    let output = from_model.result.unwrap().output;
+    assert_eq!(
+        output["data"]["interpretation"]["source"],
+        json!("llm"),
+        "{output}"
+    );
 }

@@ -11,13 +11,15 @@
 //!
 //! The tool wrapper around it: `args` checks the arguments, `read` reads
 //! the journal, lines and open items from Odoo, `learned` keeps the rules
-//! per journal, `tool` runs a call and builds the envelope.
+//! per company and journal, `confirm` learns one from a match a person
+//! confirmed, `tool` runs a call and builds the envelope.
 
 mod accuracy;
 mod args;
 mod assign;
 mod candidates;
 mod config;
+mod confirm;
 mod learned;
 mod output;
 mod read;
@@ -33,6 +35,7 @@ pub use args::{BankReconciliationArgs, MAX_LINES, MAX_PAGE_SIZE};
 pub use config::{
     AmountWeights, Blocking, PartnerWeights, ReconcileConfig, ReferenceWeights, SplitLimits,
 };
+pub use confirm::{ConfirmError, Confirmation, confirm_match, confirm_proposed_match};
 pub use learned::{LearnedRules, MemoryRules, StoredRule};
 pub use output::{
     Alternative, CandidateView, Counts, LineView, ReconcileOutcome, ReconcileResult,

@@ -51,6 +51,16 @@ impl LearnedRule {
     }
 }
 
+impl LearnedRule {
+    /// Whether both rules have the same patterns, whatever their ids.
+    pub fn same_patterns(&self, other: &Self) -> bool {
+        self.bank_text == other.bank_text
+            && self.bank_partner == other.bank_partner
+            && self.entry_ref == other.entry_ref
+            && self.entry_partner == other.entry_partner
+    }
+}
+
 /// The stored form of a text: normalised, digit runs as `#`; `None` when
 /// nothing but digits and separators is left.
 pub fn pattern(raw: Option<&str>) -> Option<String> {

@@ -4,7 +4,7 @@
 //! runs the pure suggestion and returns one page of it in the envelope of
 //! spec 0.1, with links to every line and entry cited.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -19,7 +19,8 @@ use super::learned::LearnedRules;
 use super::output::{Counts, Suggestion, SuggestionKind};
 use super::read::{ItemCaps, Journal, commercial_partners, read_items, read_journal, read_lines};
 use super::records::OpenItem;
-use super::score::MatchType;
+use super::rules::LearnedRule;
+use super::score::{MatchType, Reason};
 use super::suggest::suggest;
 use crate::automations::credit_check::Link;
 use crate::automations::{ContextRequest, Envelope, read_context};
@@ -196,7 +197,14 @@ impl Tool for BankReconciliationSuggest {
         warnings.append(&mut read.warnings);
         let mut items = read.items;
         complete_items(&client, &mut items).await?;
-        let rules = self.rules.rules(journal.id).await?;
+        // Read on every run (spec 2.8): a rule confirmed a minute ago applies.
+        let rules: Vec<LearnedRule> = self
+            .rules
+            .rules(company.id, journal.id)
+            .await?
+            .into_iter()
+            .map(|stored| stored.rule)
+            .collect();
         let config = ReconcileConfig {
             min_confidence: request.min_confidence,
             allow_splits: request.allow_splits,
@@ -204,6 +212,12 @@ impl Tool for BankReconciliationSuggest {
         };
         let outcome = suggest(&lines, &items, &rules, &config);
         let result = outcome.result;
+        let uses = rule_uses(&result.suggestions);
+        if !uses.is_empty() {
+            self.rules
+                .record_uses(company.id, journal.id, &uses, now)
+                .await?;
+        }
         let pages = result.suggestions.len().div_ceil(request.page_size).max(1);
         if request.page > pages {
             return Err(ToolError::InvalidArgs {
@@ -266,6 +280,20 @@ impl Tool for BankReconciliationSuggest {
         )
         .with_proposals(proposals))
     }
+}
+
+/// How many suggestions of the run (every page) each learned rule's bonus
+/// contributed to.
+fn rule_uses(suggestions: &[Suggestion]) -> BTreeMap<i64, u64> {
+    let mut uses = BTreeMap::new();
+    for suggestion in suggestions {
+        for reason in &suggestion.reasons {
+            if let Reason::Learned { rule_id } = reason {
+                *uses.entry(*rule_id).or_insert(0) += 1;
+            }
+        }
+    }
+    uses
 }
 
 /// Sets each item's commercial partner, one read for all partners.

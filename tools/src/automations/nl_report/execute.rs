@@ -13,9 +13,10 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::catalog::{Aggregation, MeasureSource};
+use super::convert::{converted_side, foreign_currencies};
 use super::period::PeriodRange;
 use super::plan::Agg;
-use super::resolve::{Bound, Dimension, internal, ref_of};
+use super::resolve::{Bound, Dimension, Measure, internal, ref_of};
 use crate::ToolError;
 use crate::automations::{TRUNCATED, Warning};
 use crate::odoo::{Domain, money};
@@ -23,7 +24,8 @@ use crate::odoo_client::{Aggregate, AggregateFunction, Group, OdooClient};
 
 /// Records per page of a stock scan (spec 0.2).
 const PAGE: NonZeroU32 = NonZeroU32::MIN.saturating_add(999);
-/// The warning code when documents in another currency are left out.
+/// The warning code when documents in another currency cannot be
+/// converted (no rate on their date) and are left out.
 pub const CURRENCY_CONVERSION: &str = "CURRENCY_CONVERSION";
 
 /// A dimension value of a row.
@@ -65,6 +67,28 @@ impl Key {
 pub(crate) struct RawRow {
     pub keys: Vec<Key>,
     pub values: Vec<Option<Decimal>>,
+    /// Records behind the row (for averages over merged parts).
+    pub records: u64,
+}
+
+impl RawRow {
+    pub(crate) fn empty(width: usize) -> Self {
+        Self {
+            keys: Vec::new(),
+            values: vec![None; width],
+            records: 0,
+        }
+    }
+
+    /// Adds another part of the same row: sums and counts add, minimum
+    /// and maximum keep the extreme. Averages must be held as sums on both
+    /// sides (as converted parts hold them).
+    pub(crate) fn absorb(&mut self, other: &RawRow, measures: &[Measure]) {
+        for ((value, other), measure) in self.values.iter_mut().zip(&other.values).zip(measures) {
+            *value = combine(*value, *other, measure.agg);
+        }
+        self.records += other.records;
+    }
 }
 
 /// The rows and totals of one period.
@@ -80,6 +104,8 @@ pub(crate) struct Side {
 /// What a side needs besides the bound plan.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SideContext<'a> {
+    /// The company whose rates convert other currencies.
+    pub company_id: i64,
     pub zone: Tz,
     pub today: NaiveDate,
     pub company_currency: &'a str,
@@ -100,17 +126,97 @@ pub(crate) async fn run_side(
             period_domain(field, datetime, period, ctx.zone)?,
         ]);
     }
-    let mut warnings = Vec::new();
+    let mut foreign = None;
     if let Some(currency) = bound.source.currency_field {
-        domain = company_currency_only(client, bound, domain, currency, ctx, &mut warnings).await?;
+        let currencies =
+            foreign_currencies(client, bound, &domain, currency, ctx.company_currency).await?;
+        if !currencies.is_empty() {
+            let ids: Vec<Value> = currencies.iter().map(|c| Value::from(c.id)).collect();
+            let other = Domain::is_in(currency, ids).map_err(internal)?;
+            let other = Domain::and(vec![domain.clone(), other]);
+            foreign =
+                Some(converted_side(client, bound, &other, currency, &currencies, ctx).await?);
+            let same =
+                Domain::eq(&format!("{currency}.name"), ctx.company_currency).map_err(internal)?;
+            domain = Domain::and(vec![domain, same]);
+        }
     }
-    let mut side = match bound.source.aggregation {
+    let side = match bound.source.aggregation {
         Aggregation::Grouped => grouped(client, bound, &domain, ctx).await?,
         Aggregation::Scan => scanned(client, bound, &domain, ctx).await?,
     };
-    warnings.append(&mut side.warnings);
-    side.warnings = warnings;
-    Ok(side)
+    Ok(match foreign {
+        Some(foreign) => merge(side, foreign, &bound.measures),
+        None => side,
+    })
+}
+
+/// The company-currency side with the converted documents in it: rows of
+/// the same keys combine, averages are taken again over both parts'
+/// records (the converted part holds sums, see [`converted_side`]).
+fn merge(mut side: Side, foreign: Side, measures: &[Measure]) -> Side {
+    let as_sums = |row: &mut RawRow| {
+        for (value, measure) in row.values.iter_mut().zip(measures) {
+            if measure.agg == Agg::Avg {
+                *value = value.map(|avg| avg * Decimal::from(row.records));
+            }
+        }
+    };
+    let as_averages = |row: &mut RawRow| {
+        for (value, measure) in row.values.iter_mut().zip(measures) {
+            if measure.agg == Agg::Avg {
+                *value = match row.records {
+                    0 => None,
+                    n => value.map(|sum| sum / Decimal::from(n)),
+                };
+            }
+        }
+    };
+    let mut index: BTreeMap<Vec<Key>, usize> = BTreeMap::new();
+    for (at, row) in side.rows.iter_mut().enumerate() {
+        as_sums(row);
+        index.insert(row.keys.clone(), at);
+    }
+    for row in foreign.rows {
+        match index.get(&row.keys) {
+            Some(&at) => side.rows[at].absorb(&row, measures),
+            None => side.rows.push(row),
+        }
+    }
+    side.rows.iter_mut().for_each(as_averages);
+    let mut totals = RawRow {
+        keys: Vec::new(),
+        values: side.totals,
+        records: side.records,
+    };
+    as_sums(&mut totals);
+    totals.absorb(
+        &RawRow {
+            keys: Vec::new(),
+            values: foreign.totals,
+            records: foreign.records,
+        },
+        measures,
+    );
+    as_averages(&mut totals);
+    side.totals = totals.values;
+    side.records = totals.records;
+    side.warnings.extend(foreign.warnings);
+    side
+}
+
+/// Two parts of one figure: sums (and averages held as sums) and counts
+/// add, minimum and maximum keep the extreme; a part without a value
+/// leaves the other.
+fn combine(a: Option<Decimal>, b: Option<Decimal>, agg: Agg) -> Option<Decimal> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(match agg {
+            Agg::Sum | Agg::Avg | Agg::Count => a + b,
+            Agg::Min => a.min(b),
+            Agg::Max => a.max(b),
+        }),
+        (a, b) => a.or(b),
+    }
 }
 
 /// The period as a domain: dates compare as dates; datetimes from the
@@ -142,57 +248,6 @@ fn period_domain(
         Domain::ge(field, utc(period.from)?).map_err(internal)?,
         Domain::lt(field, utc(end)?).map_err(internal)?,
     ]))
-}
-
-/// Amounts of documents in another currency cannot be added to the
-/// company's (spec 0.3): they are left out, and a warning says how many
-/// and in which currencies.
-async fn company_currency_only(
-    client: &OdooClient,
-    bound: &Bound,
-    domain: Domain,
-    currency: &str,
-    ctx: SideContext<'_>,
-    warnings: &mut Vec<Warning>,
-) -> Result<Domain, ToolError> {
-    let groups = client
-        .read_group(
-            bound.source.model,
-            domain.to_value(),
-            &[currency],
-            &[],
-            None,
-        )
-        .await?;
-    let foreign: Vec<(u64, String)> = groups
-        .iter()
-        .filter_map(|g| {
-            let (_, name) = ref_of(&g.keys[currency])?;
-            (name != ctx.company_currency).then_some((g.count, name))
-        })
-        .collect();
-    if foreign.is_empty() {
-        return Ok(domain);
-    }
-    let records: u64 = foreign.iter().map(|(count, _)| count).sum();
-    let listed: Vec<String> = foreign
-        .iter()
-        .map(|(count, name)| format!("{count} in {name}"))
-        .collect();
-    warnings.push(Warning::new(
-        CURRENCY_CONVERSION,
-        format!(
-            "{records} {} of {} {} not in {} and {} left out of the figures: {}",
-            if records == 1 { "record" } else { "records" },
-            bound.source.model,
-            if records == 1 { "is" } else { "are" },
-            ctx.company_currency,
-            if records == 1 { "is" } else { "are" },
-            listed.join(", ")
-        ),
-    ));
-    let same = Domain::eq(&format!("{currency}.name"), ctx.company_currency).map_err(internal)?;
-    Ok(Domain::and(vec![domain, same]))
 }
 
 async fn grouped(
@@ -234,6 +289,7 @@ async fn grouped(
             rows.push(RawRow {
                 keys: Vec::new(),
                 values: totals.clone(),
+                records,
             });
         }
     } else if let Some(at) = bucket_at {
@@ -248,6 +304,7 @@ async fn grouped(
                 rows.push(RawRow {
                     keys,
                     values: values(group, bound, &aggregates),
+                    records: group.count,
                 });
             }
         }
@@ -259,6 +316,7 @@ async fn grouped(
             rows.push(RawRow {
                 keys: keys_of(group, bound, usize::MAX),
                 values: values(group, bound, &aggregates),
+                records: group.count,
             });
         }
     }
@@ -306,7 +364,7 @@ fn values(group: &Group, bound: &Bound, aggregates: &[Option<Aggregate>]) -> Vec
 
 /// The keys of a group in dimension order, leaving out position `skip`
 /// (the bucket, added by the caller).
-fn keys_of(group: &Group, bound: &Bound, skip: usize) -> Vec<Key> {
+pub(crate) fn keys_of(group: &Group, bound: &Bound, skip: usize) -> Vec<Key> {
     bound
         .dimensions
         .iter()
@@ -465,7 +523,7 @@ async fn scanned(
         ));
     }
     let width = bound.measures.len();
-    let mut groups: BTreeMap<Vec<Key>, Vec<Decimal>> = BTreeMap::new();
+    let mut groups: BTreeMap<Vec<Key>, (Vec<Decimal>, u64)> = BTreeMap::new();
     let mut totals = vec![Decimal::ZERO; width];
     for record in &scan.records {
         let keys: Vec<Key> = bound
@@ -480,9 +538,10 @@ async fn scanned(
                 _ => Key::None,
             })
             .collect();
-        let sums = groups
+        let (sums, records) = groups
             .entry(keys)
-            .or_insert_with(|| vec![Decimal::ZERO; width]);
+            .or_insert_with(|| (vec![Decimal::ZERO; width], 0));
+        *records += 1;
         for (i, measure) in bound.measures.iter().enumerate() {
             let value = match measure.source {
                 MeasureSource::Count => Decimal::ONE,
@@ -502,14 +561,16 @@ async fn scanned(
             vec![RawRow {
                 keys: Vec::new(),
                 values: totals.iter().copied().map(Some).collect(),
+                records: scan.records.len() as u64,
             }]
         }
     } else {
         groups
             .into_iter()
-            .map(|(keys, sums)| RawRow {
+            .map(|(keys, (sums, records))| RawRow {
                 keys,
                 values: sums.into_iter().map(Some).collect(),
+                records,
             })
             .collect()
     };

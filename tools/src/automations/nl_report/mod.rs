@@ -5,12 +5,14 @@
 //! (from the model, or from `keywords` without one); `plan` checks it,
 //! `period` resolves named periods against today in the company's zone,
 //! `resolve` binds it to this Odoo's models and fields, `execute` runs the
-//! grouped reads, `compose` joins a comparison and builds the table, and
+//! grouped reads (with `convert` adding documents in another currency at
+//! their date's rate), `compose` joins a comparison and builds the table, and
 //! `tool` wraps it in the envelope. Only search, read, grouped read and
 //! count calls are made: the tool cannot change Odoo (spec 6.7).
 
 mod catalog;
 mod compose;
+mod convert;
 mod execute;
 mod keywords;
 mod output;

@@ -24,7 +24,8 @@ pub enum PlanSource {
     Llm,
     /// The keyword planner made it (no model, or no plan given).
     KeywordFallback,
-    /// A saved plan run by a schedule.
+    /// A saved plan run by a schedule: a person saved it, no model planned
+    /// this run.
     SavedPlan,
 }
 

@@ -25,7 +25,7 @@ use crate::automations::{ContextRequest, Envelope, RunContext, TRUNCATED, Warnin
 use crate::builtin::Clock;
 use crate::exports::ExportFormat;
 use crate::odoo_client::{OdooClient, OdooConnector};
-use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
+use crate::{CallOrigin, OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
 
 /// Semver of the algorithm; bump whenever the numbers would change.
 pub const TOOL_VERSION: &str = "1.0.0";
@@ -105,7 +105,15 @@ impl Tool for NlReport {
     async fn call(&self, ctx: &ToolCtx, args: Self::Args) -> Result<Self::Output, ToolError> {
         let options = check_options(Self::NAME, &args)?;
         let (plan, source, ignored) = match &args.plan {
-            Some(plan) => (plan.clone(), PlanSource::Llm, Vec::new()),
+            // A plan in a scheduled call was saved by a person with the
+            // schedule; only a turn's call has one from the model.
+            Some(plan) => {
+                let source = match ctx.origin {
+                    CallOrigin::Model => PlanSource::Llm,
+                    CallOrigin::Schedule => PlanSource::SavedPlan,
+                };
+                (plan.clone(), source, Vec::new())
+            }
             None => {
                 let planned = plan_from_keywords(&args.question)?;
                 (planned.plan, PlanSource::KeywordFallback, planned.ignored)
@@ -219,6 +227,7 @@ async fn run(
     };
     let compared = period.as_ref().and_then(|p| p.compared(checked.compare));
     let side_context = SideContext {
+        company_id: company.id,
         zone: context.zone,
         today: context.today,
         company_currency: &company.currency,

@@ -43,10 +43,29 @@ pub(crate) enum Outcome {
 
 const STAGES: [&str; 4] = ["New", "Qualified", "Proposition", "Won"];
 
+/// The first customer from `drawn` on (wrapping) without a linked lead,
+/// marked as taken; `drawn` itself once every customer has one (a company
+/// with more linked leads than customers). Probing instead of drawing
+/// again keeps the random sequence, and so the rest of the company, as it
+/// was.
+fn first_free(taken: &mut [bool], drawn: usize) -> usize {
+    let n = taken.len();
+    let free = (0..n).map(|k| (drawn + k) % n).find(|&i| !taken[i]);
+    let chosen = free.unwrap_or(drawn);
+    taken[chosen] = true;
+    chosen
+}
+
 impl Builder {
     /// `count` random leads, then copies of about 5 % of the prospects.
     pub(crate) fn random_leads(&mut self, words: &Words, pools: &Pools, count: usize) {
         let mut prospects = Vec::new();
+        // Customers that already have a linked lead. Spec 4.5 cannot tell
+        // two leads of one customer with nothing but the company name to
+        // compare from a duplicate (names only: 0.85), so the generator
+        // gives each customer at most one, and duplicates are only the
+        // planted copies below.
+        let mut linked_customers = vec![false; pools.customers.len()];
         for n in 0..count {
             let created = self.days_ago(5, 400);
             let linked = !pools.customers.is_empty() && self.rng.random_bool(0.5);
@@ -55,8 +74,8 @@ impl Builder {
                 ..LeadFields::default()
             };
             if linked {
-                let (customer, _) =
-                    &pools.customers[self.rng.random_range(0..pools.customers.len())];
+                let drawn = self.rng.random_range(0..pools.customers.len());
+                let (customer, _) = &pools.customers[first_free(&mut linked_customers, drawn)];
                 lead.partner = Some(*customer);
                 lead.partner_name = Some(self.partner_name(*customer).to_owned());
                 lead.name = format!("{} - extension", self.partner_name(*customer));
