@@ -76,6 +76,12 @@ pub async fn run(config: Config, args: ChatArgs) -> anyhow::Result<()> {
                     let outcome = if is_error { "error" } else { "ok" };
                     println!("  [tool {name}: {outcome}, {duration_ms} ms]");
                 }
+                TurnEvent::ProposalStored { proposal, .. } => {
+                    println!(
+                        "  [proposal {} awaiting approval by {:?}: {}]",
+                        proposal.proposal_id, proposal.required_role, proposal.preview
+                    );
+                }
                 TurnEvent::AttachmentStored { attachment, .. } => {
                     println!(
                         "  [file {} ({} bytes): {}]",

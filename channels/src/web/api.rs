@@ -12,12 +12,14 @@ use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tools::Identity;
+use tools::{Identity, Role};
+use uuid::Uuid;
 
 use agent::Health;
+use agent::proposals::FieldChange;
 use agent::provider::{ContentBlock, MessageRole};
 use agent::store::{StoredMessage, ThreadId, ThreadRecord, TurnId, TurnStatus};
-use agent::turn::{AttachmentView, ToolCallSummary, TurnRequest, TurnResult};
+use agent::turn::{AttachmentView, ProposalView, ToolCallSummary, TurnRequest, TurnResult};
 
 use super::error::ApiError;
 use super::extract::ApiJson;
@@ -101,6 +103,9 @@ pub(crate) struct ChatResponse {
     /// Files the tool calls produced; absent when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     attachments: Vec<AttachmentBody>,
+    /// Proposals awaiting approval; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    proposals: Vec<ProposalCardBody>,
     usage: UsageBody,
 }
 
@@ -120,6 +125,11 @@ impl From<TurnResult> for ChatResponse {
                 .attachments
                 .into_iter()
                 .map(AttachmentBody::from)
+                .collect(),
+            proposals: result
+                .proposals
+                .into_iter()
+                .map(ProposalCardBody::from)
                 .collect(),
             usage: UsageBody {
                 input_tokens: result.usage.input_tokens,
@@ -169,6 +179,77 @@ impl From<AttachmentView> for AttachmentBody {
             media_type: file.media_type,
             bytes: file.bytes,
             download_url: file.download_url,
+        }
+    }
+}
+
+/// A proposal a turn stored, in `ChatResponse.proposals` and the
+/// `proposal` stream event: enough for an approval card. Decide it with
+/// `POST /api/proposals/{id}/approve` or `/reject`.
+#[derive(Debug, Serialize)]
+pub(crate) struct ProposalCardBody {
+    proposal_id: Uuid,
+    call_id: String,
+    action: &'static str,
+    target: TargetBody,
+    preview: String,
+    /// Field by field: the value read when proposing and the value approval
+    /// writes (empty for merges, whose preview says what happens).
+    changes: Vec<ChangeBody>,
+    required_role: Role,
+    expires_at: DateTime<Utc>,
+    /// Always `pending`: the card shows what the decision returns.
+    status: &'static str,
+    approve_url: String,
+    reject_url: String,
+}
+
+impl From<ProposalView> for ProposalCardBody {
+    fn from(view: ProposalView) -> Self {
+        let id = view.proposal_id;
+        Self {
+            proposal_id: id,
+            call_id: view.call_id,
+            action: view.action,
+            target: TargetBody {
+                model: view.target.model,
+                ids: view.target.ids,
+            },
+            preview: view.preview,
+            changes: view.changes.into_iter().map(ChangeBody::from).collect(),
+            required_role: view.required_role,
+            expires_at: view.expires_at,
+            status: "pending",
+            approve_url: format!("/api/proposals/{id}/approve"),
+            reject_url: format!("/api/proposals/{id}/reject"),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct TargetBody {
+    model: String,
+    ids: Vec<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct ChangeBody {
+    model: String,
+    id: i64,
+    field: String,
+    /// `null` when the value at proposal time was not recorded.
+    before: Option<Value>,
+    after: Value,
+}
+
+impl From<FieldChange> for ChangeBody {
+    fn from(change: FieldChange) -> Self {
+        Self {
+            model: change.model,
+            id: change.id,
+            field: change.field,
+            before: change.before,
+            after: change.after,
         }
     }
 }

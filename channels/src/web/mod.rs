@@ -1,6 +1,7 @@
-//! The HTTP API: `GET /health`, `POST /api/chat` (JSON or Server-Sent
-//! Events), `GET /api/threads/{id}`, `GET /api/attachments/{id}` (the
-//! files tool calls produced), the closing checklist under
+//! The HTTP API and the web chat: `GET /` (the chat page, see `page`),
+//! `GET /health`, `POST /api/chat` (JSON or Server-Sent Events),
+//! `GET /api/threads/{id}`, `GET /api/attachments/{id}` (the files tool
+//! calls produced), the proposal decisions, the closing checklist under
 //! `/api/closings/{company}/{period}`, bank match confirmations under
 //! `/api/reconciliation/confirmations`, plus serving with graceful shutdown.
 //!
@@ -15,6 +16,7 @@ mod auth;
 mod closings;
 mod error;
 mod extract;
+mod page;
 mod proposals;
 mod reconciliation;
 mod router;

@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use super::error::ApiError;
 use super::state::WebState;
-use super::{api, attachments, auth, closings, proposals, reconciliation, schedules};
+use super::{api, attachments, auth, closings, page, proposals, reconciliation, schedules};
 
 /// The HTTP API. Merge it into the server's router and serve it with
 /// [`super::serve`]. Only `/api` has its own fallbacks (JSON 404 and 405):
@@ -54,6 +54,10 @@ pub fn router(state: WebState) -> Router {
             auth::require_api_key,
         ));
     Router::new()
+        // The web chat is public; what it does goes through `/api` and its key.
+        .route("/", get(page::index))
+        .route(page::SCRIPT_PATH, get(page::script))
+        .route(page::STYLE_PATH, get(page::style))
         .route("/health", get(api::health))
         .nest("/api", api)
         .layer(DefaultBodyLimit::max(state.max_body_bytes))

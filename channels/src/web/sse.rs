@@ -1,7 +1,8 @@
 //! `POST /api/chat` as Server-Sent Events: `started`, `text_delta`,
 //! `tool_started`, `attachment` (a stored file of a call, before its
-//! `tool_finished`), `tool_finished`, then `done` (the JSON of the plain
-//! response) or `error`.
+//! `tool_finished`), `proposal` (a stored proposal awaiting approval, also
+//! before its `tool_finished`), `tool_finished`, then `done` (the JSON of
+//! the plain response) or `error`.
 //!
 //! The stream only reads the turn's events; the turn itself runs in the
 //! runtime's task, so a client that disconnects leaves it to finish and be
@@ -19,7 +20,7 @@ use serde_json::json;
 use agent::turn::{TurnError, TurnEvent, TurnRequest, TurnResult};
 use agent::{Runtime, TurnHandle};
 
-use super::api::{AttachmentBody, ChatResponse};
+use super::api::{AttachmentBody, ChatResponse, ProposalCardBody};
 use super::error::ApiError;
 
 /// Sent if an event cannot be encoded, which would be a bug.
@@ -105,6 +106,10 @@ fn progress_event(event: TurnEvent) -> Event {
             call_id: _,
             attachment,
         } => encode("attachment", &AttachmentBody::from(attachment)),
+        TurnEvent::ProposalStored {
+            call_id: _,
+            proposal,
+        } => encode("proposal", &ProposalCardBody::from(proposal)),
     }
 }
 

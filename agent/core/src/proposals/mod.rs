@@ -8,12 +8,14 @@
 //! call [`Approvals`].
 
 mod approvals;
+mod changes;
 mod execute;
 mod preconditions;
 mod store;
 mod types;
 
 pub use approvals::{ApprovalError, Approvals, may_decide};
+pub use changes::{FieldChange, field_changes};
 pub use preconditions::FailedPrecondition;
 pub(crate) use store::created_entry;
 pub use store::{MemoryProposals, ProposalStore};

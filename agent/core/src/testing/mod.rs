@@ -14,7 +14,9 @@ mod store;
 pub use closing::{closing_company, closing_scan};
 pub use ingress::RecordingSink;
 pub use provider::{EchoProvider, InstantProvider, ScriptedProvider, Step};
-pub use runtime::{runtime, runtime_with, runtime_with_odoo, runtime_with_schedules};
+pub use runtime::{
+    runtime, runtime_with, runtime_with_odoo, runtime_with_odoo_tools, runtime_with_schedules,
+};
 pub use store::{
     fresh_postgres_database, postgres_store, postgres_store_at, postgres_url, sqlite_store,
 };

@@ -53,6 +53,18 @@ pub fn runtime_with_odoo(
         store.clone(),
     )
     .expect("odoo tools");
+    runtime_with_odoo_tools(provider, store, odoo, tools)
+}
+
+/// Like [`runtime_with_odoo`], offering `tools` instead of the deployment's
+/// (a test's own tools that return proposals or files), while approvals
+/// still execute on `odoo`.
+pub fn runtime_with_odoo_tools(
+    provider: Arc<dyn Provider>,
+    store: Arc<crate::store::SqliteStore>,
+    odoo: Arc<crate::odoo::OdooBackend>,
+    tools: ToolRegistry,
+) -> Runtime {
     let mut parts = parts(provider, store.clone(), tools, TurnLimits::default());
     parts.proposals = store.clone();
     parts.rules = store;

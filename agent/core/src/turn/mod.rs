@@ -6,4 +6,6 @@ mod run;
 mod types;
 
 pub(crate) use run::{TurnDeps, run_turn};
-pub use types::{AttachmentView, ToolCallSummary, TurnError, TurnEvent, TurnRequest, TurnResult};
+pub use types::{
+    AttachmentView, ProposalView, ToolCallSummary, TurnError, TurnEvent, TurnRequest, TurnResult,
+};

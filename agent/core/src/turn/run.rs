@@ -14,7 +14,9 @@ use tools::{CallOrigin, DispatchOutcome, ToolCtx, ToolRegistry};
 use tracing::{Instrument, field::Empty};
 
 use super::attachments::{self, Origin};
-use super::{AttachmentView, ToolCallSummary, TurnError, TurnEvent, TurnRequest, TurnResult};
+use super::{
+    AttachmentView, ProposalView, ToolCallSummary, TurnError, TurnEvent, TurnRequest, TurnResult,
+};
 use crate::config::TurnLimits;
 use crate::prompt::{PromptRef, Prompts, RenderedPrompt, SystemPromptVars, ToolLine};
 use crate::proposals::{NewProposal, ProposalStore};
@@ -94,6 +96,7 @@ pub(crate) async fn run_turn(
         new_messages: vec![Message::user_text(text)],
         audit: Vec::new(),
         attachments: Vec::new(),
+        proposals: Vec::new(),
         usage: Usage::default(),
         iterations: 0,
         prompts: Vec::new(),
@@ -144,6 +147,8 @@ struct Turn<'a> {
     audit: Vec<ToolCallRecord>,
     /// Files the tool calls produced, already stored.
     attachments: Vec<AttachmentView>,
+    /// Proposals the tool calls returned, already stored as pending.
+    proposals: Vec<ProposalView>,
     usage: Usage,
     iterations: u32,
     /// The templates of the system prompt, once rendered.
@@ -218,6 +223,7 @@ impl Turn<'_> {
             reply,
             tool_calls,
             attachments: std::mem::take(&mut self.attachments),
+            proposals: std::mem::take(&mut self.proposals),
             usage: self.usage,
         })
     }
@@ -493,7 +499,7 @@ impl Turn<'_> {
             if let Ok(success) = &outcome.result
                 && !success.proposals.is_empty()
             {
-                let stored = self.store_proposals(&success.proposals).await;
+                let stored = self.store_proposals(&call.id, &success.proposals).await;
                 if let Value::Object(fields) = &mut result {
                     fields.insert("proposals".to_owned(), stored);
                 }
@@ -540,7 +546,8 @@ impl Turn<'_> {
     /// Stores a tool's proposals as pending and describes them for the
     /// model: their ids and that only a person can approve them. If they
     /// cannot be stored the model is told so, since none could be approved.
-    async fn store_proposals(&self, proposals: &[Proposal]) -> Value {
+    /// Stored ones are announced to the channel and kept for the result.
+    async fn store_proposals(&mut self, call_id: &str, proposals: &[Proposal]) -> Value {
         let new = proposals
             .iter()
             .map(|proposal| NewProposal {
@@ -554,6 +561,14 @@ impl Turn<'_> {
             tracing::error!(error = %err, error.kind = err.kind(), "proposals not stored");
             return json!({"error": "these proposals could not be stored, so none of them can \
                 be approved; tell the person to ask again later"});
+        }
+        for proposal in proposals {
+            let view = ProposalView::new(call_id, proposal);
+            let _ = self.events.send(TurnEvent::ProposalStored {
+                call_id: call_id.to_owned(),
+                proposal: view.clone(),
+            });
+            self.proposals.push(view);
         }
         Value::Array(
             proposals

@@ -1,10 +1,14 @@
 //! What goes into a turn, what it reports while running, and what it returns.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
-use tools::Identity;
+use tools::proposals::{Proposal, ProposalTarget};
+use tools::{Identity, Role};
+use uuid::Uuid;
 
+use crate::proposals::{FieldChange, field_changes};
 use crate::provider::Usage;
 use crate::store::{AttachmentId, AttachmentRecord, StoreError, ThreadId, TurnId, TurnStatus};
 
@@ -46,6 +50,13 @@ pub enum TurnEvent {
         call_id: String,
         attachment: AttachmentView,
     },
+    /// A proposal the call returned was stored as pending; sent before its
+    /// `ToolFinished`. Only stored proposals are announced, since only they
+    /// can be approved.
+    ProposalStored {
+        call_id: String,
+        proposal: ProposalView,
+    },
 }
 
 /// A stored file as clients and the model see it: where to download it,
@@ -76,6 +87,40 @@ impl From<&AttachmentRecord> for AttachmentView {
     }
 }
 
+/// A pending proposal as channels show it on an approval card: what it
+/// changes (with the values before and after), who may decide, and until
+/// when. Decided through the proposal API or a channel's buttons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProposalView {
+    pub proposal_id: Uuid,
+    /// The tool call that returned it.
+    pub call_id: String,
+    /// The action's name: `set_credit_limit`, `merge_partners`…
+    pub action: &'static str,
+    pub target: ProposalTarget,
+    /// The tool's text with the exact values before and after.
+    pub preview: String,
+    /// Field by field, where the action writes fields (empty for merges).
+    pub changes: Vec<FieldChange>,
+    pub required_role: Role,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl ProposalView {
+    pub fn new(call_id: &str, proposal: &Proposal) -> Self {
+        Self {
+            proposal_id: proposal.proposal_id,
+            call_id: call_id.to_owned(),
+            action: proposal.action.name(),
+            target: proposal.target.clone(),
+            preview: proposal.preview.clone(),
+            changes: field_changes(proposal),
+            required_role: proposal.required_role,
+            expires_at: proposal.expires_at,
+        }
+    }
+}
+
 /// One tool call as shown to API clients.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolCallSummary {
@@ -96,6 +141,8 @@ pub struct TurnResult {
     pub tool_calls: Vec<ToolCallSummary>,
     /// Files the turn's tool calls produced, stored and downloadable.
     pub attachments: Vec<AttachmentView>,
+    /// Proposals the turn's tool calls returned, stored as pending.
+    pub proposals: Vec<ProposalView>,
     pub usage: Usage,
 }
 

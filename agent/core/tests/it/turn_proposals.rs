@@ -5,17 +5,18 @@
 use std::sync::Arc;
 
 use agent::odoo::OdooBackend;
+use agent::proposals::FieldChange;
 use agent::proposals::ProposalStatus;
 use agent::provider::{ChatEvent, ContentBlock, StopReason, ToolCall, Usage};
 use agent::testing::{ScriptedProvider, Step};
-use agent::turn::TurnRequest;
+use agent::turn::{TurnEvent, TurnRequest};
 use chrono::Utc;
 use pretty_assertions::assert_eq;
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tools::proposals::{Proposal, ProposalAction};
+use tools::proposals::{Precondition, Proposal, ProposalAction};
 use tools::{
     Identity, OdooAccess, Role, Summarize, Tool, ToolCtx, ToolError, ToolKind, ToolRegistry,
 };
@@ -65,7 +66,13 @@ impl Tool for OfferLimit {
                     new_limit: Decimal::new(20_000, 0),
                 },
                 "Credit limit of partner 7: 10000.00 -> 20000.00",
-                vec![],
+                vec![Precondition::FieldEquals {
+                    model: "res.partner".into(),
+                    id: 7,
+                    field: "credit_limit".into(),
+                    expected: json!(10000.0),
+                    description: "credit limit unchanged".into(),
+                }],
                 Role::Finance,
                 Utc::now(),
             ),
@@ -179,6 +186,76 @@ async fn proposals_are_stored_with_the_turn_and_the_model_cannot_approve_them() 
     assert_eq!(content["error"]["kind"], "unknown_tool");
     let after = runtime.proposals().proposal(id).await.unwrap().unwrap();
     assert_eq!(after.status, ProposalStatus::Pending);
+}
+
+#[tokio::test]
+async fn a_stored_proposal_is_announced_before_its_call_finishes_and_is_in_the_result() {
+    let provider = ScriptedProvider::new(vec![call("c1", "offer_limit", json!({})), answer()]);
+    let tools = ToolRegistry::builder()
+        .register(OfferLimit)
+        .build()
+        .unwrap();
+    let runtime = agent::testing::runtime_with(
+        Arc::clone(&provider) as _,
+        Arc::new(agent::testing::sqlite_store().await),
+        tools,
+        agent::config::TurnLimits::default(),
+    );
+    let mut handle = runtime
+        .start_turn(TurnRequest {
+            thread_id: None,
+            channel: "test".into(),
+            identity: Identity::local_operator(),
+            message: "Can partner 7 get 20k?".into(),
+        })
+        .unwrap();
+    let mut events = Vec::new();
+    while let Some(event) = handle.events.recv().await {
+        events.push(event);
+    }
+    let result = handle.outcome().await.unwrap();
+
+    let stored = runtime
+        .proposals()
+        .proposals_of_turn(result.turn_id)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    let id = stored[0].proposal.proposal_id;
+    assert_eq!(result.proposals.len(), 1);
+    let view = &result.proposals[0];
+    assert_eq!(
+        (view.proposal_id, view.call_id.as_str(), view.action),
+        (id, "c1", "set_credit_limit")
+    );
+    assert_eq!(
+        view.preview,
+        "Credit limit of partner 7: 10000.00 -> 20000.00"
+    );
+    assert_eq!(view.required_role, Role::Finance);
+    assert_eq!(
+        view.changes,
+        vec![FieldChange {
+            model: "res.partner".into(),
+            id: 7,
+            field: "credit_limit".into(),
+            before: Some(json!(10000.0)),
+            after: json!(20000.0),
+        }]
+    );
+
+    let order: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            TurnEvent::ProposalStored { call_id, proposal } => {
+                assert_eq!(proposal, view);
+                Some(format!("proposal {call_id}"))
+            }
+            TurnEvent::ToolFinished { call_id, .. } => Some(format!("finished {call_id}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, ["proposal c1", "finished c1"]);
 }
 
 #[test]
