@@ -12,6 +12,10 @@ if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then
     PATH="$HOME/.cargo/bin:$PATH"
 fi
 
+# The web chat's tests drive a real headless Chromium; this installs it
+# when missing and is silent otherwise.
+docker/ensure-browser.sh
+
 # Assign first so a failing services script stops us (eval "$(...)" would not).
 services_env="$(docker/test-services.sh)"
 eval "$services_env"

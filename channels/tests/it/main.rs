@@ -5,6 +5,7 @@
 mod api;
 mod attachments;
 mod auth;
+mod browser;
 mod closings;
 mod health;
 mod page;
