@@ -170,20 +170,34 @@
 
   // ---- one answer -------------------------------------------------------
 
-  /** The assistant's part of one turn, filled in as events arrive. */
+  /**
+   * The assistant's part of one turn, filled in as events arrive. Each model
+   * call's text is its own paragraph, with the tool calls it asked for
+   * after it, in the order they happened.
+   */
   class Answer {
     constructor() {
-      this.tools = h('ul', { class: 'tools', 'aria-label': 'Tool activity' });
-      this.text = h('div', { class: 'text' });
+      this.body = h('div', { class: 'body' });
       this.files = h('ul', { class: 'files', 'aria-label': 'Files' });
       this.cards = h('div', { class: 'proposals' });
       this.status = h('p', { class: 'status', text: 'Thinking…' });
       this.node = h('article', { class: 'message assistant', 'aria-busy': 'true' },
-        this.tools, this.text, this.files, this.cards, this.status);
+        this.body, this.files, this.cards, this.status);
+      /** The paragraph the model is writing, until it calls a tool. */
+      this.segment = null;
+      /** The list the current round of tool calls goes into. */
+      this.tools = null;
       this.calls = new Map();
-      this.streamed = '';
       this.finished = false;
       log.append(this.node);
+    }
+
+    /** Starts the next paragraph of text. */
+    newSegment() {
+      this.segment = h('div', { class: 'text' });
+      this.body.append(this.segment);
+      this.tools = null;
+      return this.segment;
     }
 
     handle(name, data) {
@@ -192,8 +206,7 @@
           threadId = data.thread_id;
           break;
         case 'text_delta':
-          this.streamed += data.text;
-          this.text.textContent = this.streamed;
+          (this.segment || this.newSegment()).append(data.text);
           this.status.textContent = 'Writing…';
           break;
         case 'tool_started':
@@ -229,6 +242,12 @@
         h('code', { class: 'args', text: args.length > 160 ? `${args.slice(0, 159)}…` : args }),
         state);
       this.calls.set(call.call_id, { item, state });
+      // What the model writes after its tools are done is a new paragraph.
+      this.segment = null;
+      if (!this.tools) {
+        this.tools = h('ul', { class: 'tools', 'aria-label': 'Tool activity' });
+        this.body.append(this.tools);
+      }
       this.tools.append(item);
       this.status.textContent = `Running ${call.name}…`;
     }
@@ -247,9 +266,11 @@
     done(result) {
       this.finished = true;
       threadId = result.thread_id;
-      // The reply is the whole text the person sees, including limit and
-      // failure messages the model never streamed.
-      this.text.textContent = result.reply;
+      // The reply is the final text as stored, including limit and failure
+      // messages the model never streamed: it replaces the paragraph being
+      // written, or follows the last tool calls.
+      const last = this.segment || this.newSegment();
+      last.replaceChildren(result.reply);
       if (result.status === 'completed') {
         this.status.remove();
       } else {
