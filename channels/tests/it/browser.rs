@@ -276,10 +276,52 @@ async fn the_web_chat_streams_answers_shows_tools_and_files_and_decides_proposal
     assert!(echoed.ends_with("(10 earlier messages)"), "{echoed}");
     assert!(client.find(Locator::Css("#injected")).await.is_err());
 
+    // Markdown becomes elements, built as text: a table, a list, bold, and
+    // a link only where the address is http(s).
+    ask(&client, "markdown").await;
+    let answer = finished_answer(&client, 5).await;
+    let cells = answer.find_all(Locator::Css("table td")).await.unwrap();
+    let mut texts = Vec::new();
+    for cell in &cells {
+        texts.push(cell.text().await.unwrap());
+    }
+    assert_eq!(
+        texts,
+        ["Harbourline", "1,200.00", "<i>Nordwind</i>", "80.00"]
+    );
+    assert_eq!(
+        answer
+            .find(Locator::Css("td strong"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Harbourline"
+    );
+    assert_eq!(
+        answer
+            .find(Locator::Css("h4"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Overdue"
+    );
+    let links = answer.find_all(Locator::Css("li a")).await.unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(
+        links[0].attr("href").await.unwrap().as_deref(),
+        Some("https://harbourline.odoo.example/odoo/action-1")
+    );
+    assert_eq!(answer.find_all(Locator::Css("li")).await.unwrap().len(), 2);
+    assert!(answer.find(Locator::Css("i")).await.is_err());
+
     // A file comes as a link; the download sends the key.
     ask(&client, "export").await;
-    finished_answer(&client, 5).await;
-    let link = wait_for(&client, "article.assistant:nth-of-type(10) a.download").await;
+    finished_answer(&client, 6).await;
+    let link = wait_for(&client, "article.assistant:nth-of-type(12) a.download").await;
     assert!(
         link.text().await.unwrap().starts_with(EXPORT_NAME),
         "{}",
@@ -292,7 +334,7 @@ async fn the_web_chat_streams_answers_shows_tools_and_files_and_decides_proposal
 
     // A proposal card with the values before and after; Approve executes it.
     ask(&client, "propose 12500").await;
-    finished_answer(&client, 6).await;
+    finished_answer(&client, 7).await;
     let card = wait_for(&client, "section.proposal[data-status=pending]").await;
     let id = card.attr("data-proposal-id").await.unwrap().unwrap();
     assert_eq!(
@@ -323,7 +365,7 @@ async fn the_web_chat_streams_answers_shows_tools_and_files_and_decides_proposal
 
     // Reject asks for a reason and sends it.
     ask(&client, "propose 20000").await;
-    finished_answer(&client, 7).await;
+    finished_answer(&client, 8).await;
     let pending = "section.proposal[data-status=pending]";
     let second = wait_for(&client, pending).await;
     let second_id = second.attr("data-proposal-id").await.unwrap().unwrap();

@@ -35,6 +35,10 @@ pub const LIMIT_BEFORE: f64 = 0.0;
 pub const EXPORT_CSV: &str = "partner,amount\n<b>Harbourline</b>,1200.00\n";
 pub const EXPORT_NAME: &str = "overdue <2026>.csv";
 
+/// An answer in the Markdown models write, with a link the page must not
+/// make clickable.
+pub const MARKDOWN: &str = "## Overdue\n\n| Customer | Amount |\n|---|---:|\n| **Harbourline** | 1,200.00 |\n| <i>Nordwind</i> | 80.00 |\n\n- see [the invoice](https://harbourline.odoo.example/odoo/action-1)\n- not [this](javascript:alert(1))";
+
 /// Lets a held answer go on; see [`WebChatModel`].
 #[derive(Default)]
 pub struct Hold {
@@ -53,6 +57,7 @@ impl Hold {
 /// - "propose <amount>": an `offer_credit_limit` call for [`PARTNER`];
 /// - "export": an `export_text` call writing [`EXPORT_CSV`];
 /// - "slowly": "Part one, " then, once the hold is released, "part two.";
+/// - "markdown": [`MARKDOWN`];
 /// - anything else: "You said: <text> (<n> earlier messages)", word by word.
 pub struct WebChatModel {
     pub hold: Arc<Hold>,
@@ -102,6 +107,9 @@ impl Provider for WebChatModel {
                 "export_text",
                 json!({ "file_name": EXPORT_NAME, "text": EXPORT_CSV }),
             ));
+        }
+        if text == "markdown" {
+            return Ok(answer(vec![MARKDOWN.to_owned()]));
         }
         if text == "slowly" {
             let hold = Arc::clone(&self.hold);

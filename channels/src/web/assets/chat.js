@@ -242,7 +242,9 @@
         h('code', { class: 'args', text: args.length > 160 ? `${args.slice(0, 159)}…` : args }),
         state);
       this.calls.set(call.call_id, { item, state });
-      // What the model writes after its tools are done is a new paragraph.
+      // The model has finished this text; what it writes after its tools
+      // are done is a new paragraph.
+      if (this.segment) this.segment.replaceChildren(markdown(this.segment.textContent));
       this.segment = null;
       if (!this.tools) {
         this.tools = h('ul', { class: 'tools', 'aria-label': 'Tool activity' });
@@ -270,7 +272,7 @@
       // messages the model never streamed: it replaces the paragraph being
       // written, or follows the last tool calls.
       const last = this.segment || this.newSegment();
-      last.replaceChildren(result.reply);
+      last.replaceChildren(markdown(result.reply));
       if (result.status === 'completed') {
         this.status.remove();
       } else {
@@ -292,26 +294,32 @@
 
   // ---- attachments ------------------------------------------------------
 
-  /** A link that downloads with the API key (a plain link could not send it). */
+  /** A file of the answer, as a link that downloads with the API key. */
   function downloadLink(file) {
+    const link = authorizedLink(file.download_url, file.file_name,
+      `${file.file_name} (${showBytes(file.bytes)})`);
+    link.firstChild.dataset.attachmentId = file.id;
+    return link;
+  }
+
+  /**
+   * A link to an /api path, which needs the bearer key that a plain link
+   * cannot send: the click fetches it with the key and saves the blob.
+   */
+  function authorizedLink(path, fileName, label) {
     const problem = h('span', { class: 'error' });
-    const link = h('a', {
-      href: file.download_url,
-      class: 'download',
-      'data-attachment-id': file.id,
-      text: `${file.file_name} (${showBytes(file.bytes)})`,
-    });
+    const link = h('a', { href: path, class: 'download', text: label });
     link.addEventListener('click', async (event) => {
       event.preventDefault();
       problem.textContent = '';
       try {
-        const response = await apiFetch(file.download_url);
+        const response = await apiFetch(path);
         if (!response.ok) {
           problem.textContent = ` ${await errorMessage(response)}`;
           return;
         }
         const url = URL.createObjectURL(await response.blob());
-        const save = h('a', { href: url, download: file.file_name });
+        const save = h('a', { href: url, download: fileName });
         document.body.append(save);
         save.click();
         save.remove();
@@ -322,6 +330,107 @@
       }
     });
     return h('span', null, link, problem);
+  }
+
+  // ---- Markdown ---------------------------------------------------------
+  //
+  // The subset models write: paragraphs, headings, lists, pipe tables,
+  // fenced code, **bold**, *italics*, `code` and [links](url). It is built
+  // from elements and text nodes, so nothing in it is parsed as HTML, and
+  // links lead only to http(s) addresses or this server's own paths.
+
+  const FENCE = /^\s*```/;
+  const HEADING = /^(#{1,6})\s+(.*)$/;
+  const LIST_ITEM = /^\s*([-*+]|\d+[.)])\s+(.*)$/;
+  const TABLE_ROW = /^\s*\|.*\|\s*$/;
+  const TABLE_RULE = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
+  const INLINE = /(`[^`]+`)|(\*\*[^*]+\*\*)|(\[[^\]]+\]\([^)\s]+\))|(\*[^*\s][^*]*\*)/g;
+
+  function startsTable(lines, i) {
+    return TABLE_ROW.test(lines[i]) && i + 1 < lines.length && TABLE_RULE.test(lines[i + 1]);
+  }
+
+  function startsBlock(lines, i) {
+    return FENCE.test(lines[i]) || HEADING.test(lines[i]) || LIST_ITEM.test(lines[i])
+      || startsTable(lines, i);
+  }
+
+  function cells(row) {
+    return row.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((cell) => cell.trim());
+  }
+
+  /** `source` as a fragment of block elements. */
+  function markdown(source) {
+    const fragment = document.createDocumentFragment();
+    const lines = source.replace(/\r\n?/g, '\n').split('\n');
+    let i = 0;
+    while (i < lines.length) {
+      const line = lines[i];
+      if (line.trim() === '') {
+        i += 1;
+      } else if (FENCE.test(line)) {
+        const code = [];
+        for (i += 1; i < lines.length && !FENCE.test(lines[i]); i += 1) code.push(lines[i]);
+        i += 1; // the closing fence
+        fragment.append(h('pre', null, h('code', { text: code.join('\n') })));
+      } else if (HEADING.test(line)) {
+        const [, level, text] = HEADING.exec(line);
+        fragment.append(h(`h${Math.min(level.length + 2, 6)}`, null, ...inline(text)));
+        i += 1;
+      } else if (startsTable(lines, i)) {
+        const header = cells(line);
+        const rows = [];
+        for (i += 2; i < lines.length && TABLE_ROW.test(lines[i]); i += 1) rows.push(cells(lines[i]));
+        fragment.append(h('table', { class: 'md-table' },
+          h('thead', null, h('tr', null, ...header.map((cell) => h('th', null, ...inline(cell))))),
+          h('tbody', null, ...rows.map((row) => h('tr', null,
+            ...row.map((cell) => h('td', null, ...inline(cell))))))));
+      } else if (LIST_ITEM.test(line)) {
+        const ordered = /\d/.test(LIST_ITEM.exec(line)[1]);
+        const list = h(ordered ? 'ol' : 'ul');
+        for (; i < lines.length; i += 1) {
+          const item = LIST_ITEM.exec(lines[i]);
+          if (!item || /\d/.test(item[1]) !== ordered) break;
+          list.append(h('li', null, ...inline(item[2])));
+        }
+        fragment.append(list);
+      } else {
+        // Lines up to a blank one or another block, kept as lines.
+        const paragraph = h('p', null, ...inline(line));
+        for (i += 1; i < lines.length && lines[i].trim() !== '' && !startsBlock(lines, i); i += 1) {
+          paragraph.append(h('br'), ...inline(lines[i]));
+        }
+        fragment.append(paragraph);
+      }
+    }
+    return fragment;
+  }
+
+  /** `text` with its inline marks, as nodes. */
+  function inline(text) {
+    const nodes = [];
+    let at = 0;
+    for (const match of text.matchAll(INLINE)) {
+      if (match.index > at) nodes.push(text.slice(at, match.index));
+      const [token, code, bold, link] = match;
+      if (code) nodes.push(h('code', { text: code.slice(1, -1) }));
+      else if (bold) nodes.push(h('strong', { text: bold.slice(2, -2) }));
+      else if (link) nodes.push(linkTo(link));
+      else nodes.push(h('em', { text: token.slice(1, -1) }));
+      at = match.index + token.length;
+    }
+    if (at < text.length) nodes.push(text.slice(at));
+    return nodes;
+  }
+
+  /** A `[label](url)` as a link when the address is safe, else its label. */
+  function linkTo(token) {
+    const [, label, url] = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(token);
+    if (url.startsWith('/api/')) return authorizedLink(url, label, label);
+    if (/^https?:\/\//i.test(url) || (url.startsWith('/') && !url.startsWith('//'))) {
+      return h('a', { href: url, text: label, target: '_blank', rel: 'noopener noreferrer' });
+    }
+    return label;
   }
 
   // ---- proposals --------------------------------------------------------
