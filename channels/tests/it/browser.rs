@@ -411,7 +411,7 @@ async fn the_web_chat_streams_answers_shows_tools_and_files_and_decides_proposal
 }
 
 #[tokio::test]
-async fn on_a_keyless_loopback_server_the_page_asks_no_key() {
+async fn on_a_keyless_loopback_server_the_page_asks_no_key_and_a_reload_keeps_the_thread() {
     let (server, _hold) = webchat_server(Setup {
         api_key: None,
         ..Setup::default()
@@ -443,6 +443,36 @@ async fn on_a_keyless_loopback_server_the_page_asks_no_key() {
             .await
             .unwrap()
     );
+
+    // A reload shows the conversation so far, and the next question
+    // continues it.
+    client.refresh().await.unwrap();
+    wait_for(&client, "article.assistant[data-status=stored]").await;
+    assert_eq!(text_of(&client, "article.user .text").await, "hello");
+    assert_eq!(
+        text_of(&client, "article.assistant .text").await,
+        "You said: hello (0 earlier messages)"
+    );
+    ask(&client, "again").await;
+    finished_answer(&client, 2).await;
+    assert_eq!(
+        text_of(&client, "article.assistant:nth-of-type(4) .text").await,
+        "You said: again (2 earlier messages)"
+    );
+    // A new conversation starts from nothing, also after a reload.
+    wait_for(&client, "#new-thread")
+        .await
+        .click()
+        .await
+        .unwrap();
+    client.refresh().await.unwrap();
+    ask(&client, "fresh").await;
+    finished_answer(&client, 1).await;
+    assert_eq!(
+        text_of(&client, "article.assistant .text").await,
+        "You said: fresh (0 earlier messages)"
+    );
+
     let errors = console_errors(&driver, &client).await;
     client.close().await.unwrap();
     assert_eq!(errors, Vec::<String>::new(), "the page logged errors");

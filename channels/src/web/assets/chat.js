@@ -13,6 +13,8 @@
 (() => {
   /** sessionStorage item holding the API key: this tab only, gone when closed. */
   const KEY_ITEM = 'odoo-agent.api-key';
+  /** sessionStorage item holding the conversation, so a reload continues it. */
+  const THREAD_ITEM = 'odoo-agent.thread';
 
   const $ = (id) => document.getElementById(id);
   const log = $('log');
@@ -29,6 +31,12 @@
 
   let threadId = null;
   let busy = false;
+
+  function setThread(id) {
+    threadId = id;
+    if (id) sessionStorage.setItem(THREAD_ITEM, id);
+    else sessionStorage.removeItem(THREAD_ITEM);
+  }
 
   /** Raised when the server refused the key; the sign-in form is showing. */
   class Unauthorized extends Error {}
@@ -104,6 +112,7 @@
     sessionStorage.setItem(KEY_ITEM, key);
     keyInput.value = '';
     showChat();
+    restoreThread();
   });
 
   signOut.addEventListener('click', () => {
@@ -203,7 +212,7 @@
     handle(name, data) {
       switch (name) {
         case 'started':
-          threadId = data.thread_id;
+          setThread(data.thread_id);
           break;
         case 'text_delta':
           (this.segment || this.newSegment()).append(data.text);
@@ -267,7 +276,7 @@
 
     done(result) {
       this.finished = true;
-      threadId = result.thread_id;
+      setThread(result.thread_id);
       // The reply is the final text as stored, including limit and failure
       // messages the model never streamed: it replaces the paragraph being
       // written, or follows the last tool calls.
@@ -597,11 +606,63 @@
   });
 
   $('new-thread').addEventListener('click', () => {
-    threadId = null;
+    setThread(null);
     log.replaceChildren(h('p', { id: 'empty', class: 'empty', text: 'New conversation.' }));
     message.focus();
   });
 
-  if (authMode === 'key' && !apiKey()) showLogin('');
-  else showChat();
+  // ---- after a reload ---------------------------------------------------
+
+  /** Shows the stored messages of the tab's conversation, if there is one. */
+  async function restoreThread() {
+    const id = sessionStorage.getItem(THREAD_ITEM);
+    if (!id || threadId === id || log.querySelector('article')) return;
+    let thread;
+    try {
+      const response = await apiFetch(`/api/threads/${encodeURIComponent(id)}`);
+      if (!response.ok) {
+        // Gone (another database, say): start afresh.
+        setThread(null);
+        return;
+      }
+      thread = await response.json();
+    } catch (_) {
+      return;
+    }
+    threadId = thread.thread_id;
+    for (const stored of thread.messages) showStored(stored);
+    scrollToEnd();
+  }
+
+  /** One stored message: questions as text, answers with their tool calls. */
+  function showStored(stored) {
+    const texts = stored.content.filter((block) => block.type === 'text').map((block) => block.text);
+    if (stored.role === 'user') {
+      // Tool results are stored as user messages; they have no text.
+      if (texts.length > 0) addQuestion(texts.join('\n\n'));
+      return;
+    }
+    const answer = new Answer();
+    for (const block of stored.content) {
+      if (block.type === 'text') {
+        answer.newSegment().append(markdown(block.text));
+      } else if (block.type === 'tool_use') {
+        answer.toolStarted({ call_id: block.id, name: block.name, arguments: block.input });
+        const shown = answer.calls.get(block.id);
+        shown.item.classList.replace('running', 'past');
+        shown.state.textContent = '';
+      }
+    }
+    answer.status.remove();
+    answer.finished = true;
+    answer.node.setAttribute('aria-busy', 'false');
+    answer.node.dataset.status = 'stored';
+  }
+
+  if (authMode === 'key' && !apiKey()) {
+    showLogin('');
+  } else {
+    showChat();
+    restoreThread();
+  }
 })();
