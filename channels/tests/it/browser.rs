@@ -133,6 +133,20 @@ async fn text_of(client: &Client, css: &str) -> String {
     wait_for(client, css).await.text().await.unwrap()
 }
 
+/// Enters `key` in the sign-in form.
+async fn sign_in(client: &Client, key: &str) {
+    wait_for(client, "#login:not([hidden]) #key")
+        .await
+        .send_keys(key)
+        .await
+        .unwrap();
+    wait_for(client, "#login button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Types `question` into the box and sends it with Enter.
 async fn ask(client: &Client, question: &str) {
     let input = wait_for(client, "#message").await;
@@ -186,7 +200,7 @@ async fn the_web_chat_streams_answers_shows_tools_and_files_and_decides_proposal
     client.goto(&server.url("/")).await.unwrap();
 
     // The server has a key: the page asks for it before anything else.
-    let key = wait_for(&client, "#login:not([hidden]) #key").await;
+    wait_for(&client, "#login:not([hidden]) #key").await;
     assert!(
         !wait_for(&client, "#ask")
             .await
@@ -194,12 +208,29 @@ async fn the_web_chat_streams_answers_shows_tools_and_files_and_decides_proposal
             .await
             .unwrap()
     );
-    key.send_keys(API_KEY).await.unwrap();
-    wait_for(&client, "#login button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    sign_in(&client, "not-the-key").await;
+
+    // A refused key brings the form back, with the question kept.
+    ask(&client, "calculate 2 + 3").await;
+    wait_for(&client, "#login:not([hidden]) #key").await;
+    assert_eq!(
+        text_of(&client, "#login-error").await,
+        "The server refused this key. Enter it again."
+    );
+    let kept = wait_for(&client, "#message").await;
+    assert_eq!(
+        kept.prop("value").await.unwrap().as_deref(),
+        Some("calculate 2 + 3")
+    );
+    assert!(client.find(Locator::Css("#log article")).await.is_err());
+    // The browser itself reports the refused request; nothing else.
+    let errors = console_errors(&driver, &client).await;
+    assert!(
+        !errors.is_empty() && errors.iter().all(|e| e.contains("401")),
+        "{errors:?}"
+    );
+    sign_in(&client, API_KEY).await;
+    wait_for(&client, "#message").await.clear().await.unwrap();
 
     // A tool call shows while it runs and with its duration once done.
     ask(&client, "calculate 2 + 3").await;

@@ -44,16 +44,17 @@
   // ---- elements ---------------------------------------------------------
 
   /**
-   * A new element. `props.text` becomes its text; `class` its class; other
-   * keys starting with `data-` or `aria-` are attributes, the rest
+   * A new element. `props.text` becomes its text; `class` its class; `role`
+   * and keys starting with `data-` or `aria-` are attributes, the rest
    * properties. Children are nodes or strings (inserted as text).
    */
   function h(tag, props, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(props || {})) {
+      const attribute = name === 'role' || name.startsWith('data-') || name.startsWith('aria-');
       if (name === 'text') node.textContent = value;
       else if (name === 'class') node.className = value;
-      else if (name.startsWith('data-') || name.startsWith('aria-')) node.setAttribute(name, value);
+      else if (attribute) node.setAttribute(name, value);
       else node[name] = value;
     }
     for (const child of children) {
@@ -556,8 +557,10 @@
   function addQuestion(text) {
     const empty = $('empty');
     if (empty) empty.remove();
-    log.append(h('article', { class: 'message user' }, h('div', { class: 'text', text })));
+    const question = h('article', { class: 'message user' }, h('div', { class: 'text', text }));
+    log.append(question);
     scrollToEnd();
+    return question;
   }
 
   ask.addEventListener('submit', async (event) => {
@@ -566,7 +569,7 @@
     if (!text || busy) return;
     busy = true;
     send.disabled = true;
-    addQuestion(text);
+    const question = addQuestion(text);
     message.value = '';
     const answer = new Answer();
     scrollToEnd();
@@ -586,6 +589,7 @@
     } catch (err) {
       if (err instanceof Unauthorized) {
         // Nothing was asked: give the question back for after signing in.
+        question.remove();
         answer.node.remove();
         message.value = text;
       } else {
