@@ -17,8 +17,12 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 
-use crate::support::{API_KEY, Setup, WAIT, json_response};
+use crate::support::{API_KEY, Setup, json_response};
 use crate::webchat_fixture::{EXPORT_CSV, EXPORT_NAME, webchat_server};
+
+/// Every wait for the page. Longer than the API tests' bound: a browser
+/// shares the machine's two cores with the rest of the suite.
+const WAIT: Duration = Duration::from_secs(30);
 
 /// A `chromedriver` on a loopback port, stopped on drop.
 struct Driver {
