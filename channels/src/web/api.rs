@@ -38,7 +38,9 @@ pub(crate) async fn health(State(state): State<Arc<WebState>>) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, Json(HealthBody::from(health))).into_response()
+    let mut body = HealthBody::from(health);
+    body.channels.clone_from(&state.channels);
+    (status, Json(body)).into_response()
 }
 
 /// `POST /api/chat`: runs one turn and answers with its result, or streams
@@ -305,6 +307,8 @@ struct HealthBody {
     database: DatabaseHealthBody,
     provider: ProviderHealthBody,
     odoo: OdooHealthBody,
+    /// The chat channels mounted (`slack`, `telegram`, …).
+    channels: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -364,6 +368,7 @@ impl From<Health> for HealthBody {
                     note: "answers come from the built-in demo company, not a real Odoo",
                 }),
             },
+            channels: Vec::new(),
         }
     }
 }

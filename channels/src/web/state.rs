@@ -14,6 +14,8 @@ pub struct WebState {
     /// People known by their own API keys; the single key above stays the
     /// local operator's.
     pub(crate) identities: Identities,
+    /// Chat channels mounted beside the API, for `/health`.
+    pub(crate) channels: Vec<&'static str>,
 }
 
 impl WebState {
@@ -24,7 +26,14 @@ impl WebState {
             api_key: config.api_key.clone(),
             max_body_bytes: config.max_body_bytes,
             identities: Identities::default(),
+            channels: Vec::new(),
         }
+    }
+
+    /// Names the mounted chat channels in `/health`.
+    pub fn with_channels(mut self, channels: Vec<&'static str>) -> Self {
+        self.channels = channels;
+        self
     }
 
     /// Lets each identity of `identities` call the API with its own key and

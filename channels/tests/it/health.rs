@@ -35,6 +35,7 @@ async fn health_reports_every_dependency_and_the_version_without_a_key() {
             json!({
                 "status": "ok",
                 "version": env!("CARGO_PKG_VERSION"),
+                "channels": [],
                 "database": {"backend": "sqlite", "ok": true},
                 "provider": {"name": "scripted", "model": "test-model", "live": true},
                 "odoo": {"mode": "none"},
@@ -65,6 +66,7 @@ async fn health_is_503_with_the_same_shape_when_the_database_is_down() {
             json!({
                 "status": "degraded",
                 "version": env!("CARGO_PKG_VERSION"),
+                "channels": [],
                 "database": {"backend": "sqlite", "ok": false, "error": "corrupt"},
                 "provider": {"name": "scripted", "model": "test-model", "live": true},
                 "odoo": {"mode": "none"},

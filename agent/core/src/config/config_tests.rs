@@ -337,3 +337,69 @@ fn a_digest_delivery_file_is_read_at_start_and_its_mistakes_are_reported() {
         assert!(found[0].1.contains(expected), "{found:?}");
     }
 }
+
+#[test]
+fn channels_are_mounted_only_with_complete_settings() {
+    let none = Config::load(None, env(&[])).unwrap();
+    assert!(none.channels.mounted().is_empty());
+    assert_eq!(none.channels.ingress_workers, 4);
+
+    let all = Config::load(
+        None,
+        env(&[
+            ("SLACK_BOT_TOKEN", "xoxb-1"),
+            ("SLACK_SIGNING_SECRET", "8f742231b10e8888abcd99yyyzzz85a5"),
+            ("SLACK_API_URL", "http://127.0.0.1:9/api"),
+            ("TELEGRAM_BOT_TOKEN", "123:abc"),
+            ("WHATSAPP_ACCESS_TOKEN", "EAAG"),
+            ("WHATSAPP_APP_SECRET", "app-secret"),
+            ("WHATSAPP_VERIFY_TOKEN", "verify-me"),
+            ("WHATSAPP_PHONE_NUMBER_ID", "106540352242922"),
+            ("DISCUSS_WEBHOOK_SECRET", "discuss-secret"),
+            ("ODOO_AGENT_INGRESS_WORKERS", "8"),
+        ]),
+    )
+    .unwrap();
+    let channels = &all.channels;
+    assert_eq!(
+        channels.mounted(),
+        ["slack", "telegram", "whatsapp", "discuss"]
+    );
+    assert_eq!(channels.ingress_workers, 8);
+    let slack = channels.slack.as_ref().unwrap();
+    assert_eq!(slack.api_url.as_str(), "http://127.0.0.1:9/api");
+    assert!(slack.app_token.is_none());
+    let telegram = channels.telegram.as_ref().unwrap();
+    // Without a webhook secret Telegram is read by long polling.
+    assert!(telegram.webhook_secret.is_none());
+    assert_eq!(telegram.api_url.as_str(), "https://api.telegram.org/");
+    assert_eq!(
+        channels.whatsapp.as_ref().unwrap().phone_number_id,
+        "106540352242922"
+    );
+
+    let partial = problems(Config::load(
+        None,
+        env(&[
+            ("SLACK_BOT_TOKEN", "xoxb-1"),
+            ("WHATSAPP_ACCESS_TOKEN", "EAAG"),
+            ("WHATSAPP_APP_SECRET", "app-secret"),
+            ("TELEGRAM_WEBHOOK_SECRET", "s"),
+        ]),
+    ));
+    let keys: Vec<&str> = partial.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "SLACK_SIGNING_SECRET",
+            "TELEGRAM_BOT_TOKEN",
+            "WHATSAPP_VERIFY_TOKEN",
+            "WHATSAPP_PHONE_NUMBER_ID",
+        ]
+    );
+    assert!(
+        partial[2]
+            .1
+            .contains("WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET")
+    );
+}

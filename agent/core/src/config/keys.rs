@@ -212,6 +212,67 @@ pub const KEYS: &[ConfigKey] = &[
         "On SIGTERM/SIGINT, how long in-flight turns may take to finish",
     ),
     key(
+        "ODOO_AGENT_INGRESS_WORKERS",
+        "4",
+        "Chat conversations answered at the same time (messages of one conversation are always answered in order)",
+    ),
+    secret(
+        "SLACK_BOT_TOKEN",
+        "Slack bot token (xoxb-…); with SLACK_SIGNING_SECRET mounts /slack/events, /slack/interactions and /slack/commands",
+    ),
+    secret(
+        "SLACK_SIGNING_SECRET",
+        "Slack app signing secret: every Slack request is verified with it (5-minute window)",
+    ),
+    secret(
+        "SLACK_APP_TOKEN",
+        "Slack app-level token (xapp-…) for Socket Mode, for installations without a public URL",
+    ),
+    key(
+        "SLACK_API_URL",
+        "https://slack.com/api",
+        "Base URL of Slack's Web API (tests and proxies)",
+    ),
+    secret(
+        "TELEGRAM_BOT_TOKEN",
+        "Telegram bot token; mounts POST /telegram/webhook when TELEGRAM_WEBHOOK_SECRET is set, else long polling",
+    ),
+    secret(
+        "TELEGRAM_WEBHOOK_SECRET",
+        "Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token with every webhook update",
+    ),
+    key(
+        "TELEGRAM_API_URL",
+        "https://api.telegram.org",
+        "Base URL of the Telegram Bot API (tests and proxies)",
+    ),
+    secret(
+        "WHATSAPP_ACCESS_TOKEN",
+        "WhatsApp Cloud API access token; with the app secret, verify token and phone number id mounts /whatsapp/webhook",
+    ),
+    secret(
+        "WHATSAPP_APP_SECRET",
+        "Meta app secret: webhook POSTs are verified by X-Hub-Signature-256 with it",
+    ),
+    secret(
+        "WHATSAPP_VERIFY_TOKEN",
+        "Token Meta sends as hub.verify_token when the webhook is registered",
+    ),
+    key(
+        "WHATSAPP_PHONE_NUMBER_ID",
+        "",
+        "WhatsApp business phone number id replies are sent from",
+    ),
+    key(
+        "WHATSAPP_API_URL",
+        "https://graph.facebook.com/v21.0",
+        "Base URL of the WhatsApp Cloud API (Graph API version included; tests and proxies)",
+    ),
+    secret(
+        "DISCUSS_WEBHOOK_SECRET",
+        "Shared secret of the Odoo Discuss addon's HMAC-signed webhook; mounts POST /discuss/webhook",
+    ),
+    key(
         "ODOO_AGENT_LOG",
         "info",
         "Log filter (tracing env-filter syntax, e.g. info,agent=debug)",

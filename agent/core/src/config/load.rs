@@ -156,6 +156,7 @@ impl Settings {
         let digests = self.digests();
         let identities = self.identities();
         let http = self.http();
+        let channels = self.channels();
         let agent = AgentConfig {
             timezone: self.parsed(
                 "ODOO_AGENT_TIMEZONE",
@@ -186,6 +187,7 @@ impl Settings {
             digests,
             identities,
             http,
+            channels,
             agent,
             log,
         }
@@ -522,6 +524,122 @@ impl Settings {
             api_key,
             max_body_bytes: self.number("ODOO_AGENT_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024),
             shutdown_grace: self.seconds("ODOO_AGENT_SHUTDOWN_GRACE_SECS", 0, 3600),
+        }
+    }
+
+    /// A URL setting with a default; a bad value is a problem and the
+    /// default stands in so loading can go on and report everything.
+    fn url_or_default(&mut self, name: &'static str) -> Url {
+        self.url(name, &["https", "http"]).unwrap_or_else(|| {
+            Url::parse(Self::default_of(name)).unwrap_or_else(|_| {
+                Url::parse("http://invalid.invalid").unwrap_or_else(|_| unreachable!())
+            })
+        })
+    }
+
+    /// Settings that only work together: all present, or the missing ones
+    /// named, or none (the channel is not mounted).
+    fn together(&mut self, names: &[&'static str]) -> Option<Vec<String>> {
+        let values: Vec<Option<String>> = names.iter().map(|n| self.value(n)).collect();
+        if values.iter().all(Option::is_none) {
+            return None;
+        }
+        let given: Vec<&str> = names
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_some())
+            .map(|(n, _)| *n)
+            .collect();
+        for (name, value) in names.iter().zip(&values) {
+            if value.as_deref().is_none_or(|v| v.trim().is_empty()) {
+                self.problem(name, format!("is needed with {}", given.join(", ")));
+            }
+        }
+        values
+            .into_iter()
+            .map(|v| v.map(|v| v.trim().to_owned()))
+            .collect()
+    }
+
+    fn channels(&mut self) -> super::ChannelsConfig {
+        let ingress_workers = self.number("ODOO_AGENT_INGRESS_WORKERS", 1, 256);
+        let slack_api = self.url_or_default("SLACK_API_URL");
+        let slack = match (
+            self.secret("SLACK_BOT_TOKEN"),
+            self.secret("SLACK_SIGNING_SECRET"),
+            self.secret("SLACK_APP_TOKEN"),
+        ) {
+            (None, None, None) => None,
+            (Some(bot_token), signing_secret, app_token)
+                if signing_secret.is_some() || app_token.is_some() =>
+            {
+                Some(super::SlackConfig {
+                    bot_token,
+                    signing_secret,
+                    app_token,
+                    api_url: slack_api,
+                })
+            }
+            (None, _, _) => {
+                self.problem(
+                    "SLACK_BOT_TOKEN",
+                    "is needed with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN",
+                );
+                None
+            }
+            (Some(_), _, _) => {
+                self.problem(
+                    "SLACK_SIGNING_SECRET",
+                    "is needed with SLACK_BOT_TOKEN (or SLACK_APP_TOKEN for Socket Mode)",
+                );
+                None
+            }
+        };
+        let telegram_api = self.url_or_default("TELEGRAM_API_URL");
+        let telegram_secret = self.secret("TELEGRAM_WEBHOOK_SECRET");
+        let telegram = match self.secret("TELEGRAM_BOT_TOKEN") {
+            Some(bot_token) => Some(super::TelegramConfig {
+                bot_token,
+                webhook_secret: telegram_secret,
+                api_url: telegram_api,
+            }),
+            None => {
+                if telegram_secret.is_some() {
+                    self.problem(
+                        "TELEGRAM_BOT_TOKEN",
+                        "is needed with TELEGRAM_WEBHOOK_SECRET",
+                    );
+                }
+                None
+            }
+        };
+        let whatsapp_api = self.url_or_default("WHATSAPP_API_URL");
+        let whatsapp = self
+            .together(&[
+                "WHATSAPP_ACCESS_TOKEN",
+                "WHATSAPP_APP_SECRET",
+                "WHATSAPP_VERIFY_TOKEN",
+                "WHATSAPP_PHONE_NUMBER_ID",
+            ])
+            .and_then(|values| match values.as_slice() {
+                [token, app_secret, verify, phone] => Some(super::WhatsappConfig {
+                    access_token: SecretString::from(token.clone()),
+                    app_secret: SecretString::from(app_secret.clone()),
+                    verify_token: SecretString::from(verify.clone()),
+                    phone_number_id: phone.clone(),
+                    api_url: whatsapp_api,
+                }),
+                _ => None,
+            });
+        let discuss = self
+            .secret("DISCUSS_WEBHOOK_SECRET")
+            .map(|webhook_secret| super::DiscussConfig { webhook_secret });
+        super::ChannelsConfig {
+            ingress_workers,
+            slack,
+            telegram,
+            whatsapp,
+            discuss,
         }
     }
 

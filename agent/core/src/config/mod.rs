@@ -45,8 +45,77 @@ pub struct Config {
     /// users and roles); empty: only the local operator.
     pub identities: Identities,
     pub http: HttpConfig,
+    /// Chat platforms to mount; each `None` when its settings are absent.
+    pub channels: ChannelsConfig,
     pub agent: AgentConfig,
     pub log: LogConfig,
+}
+
+/// The chat platforms the server answers on.
+#[derive(Debug, Clone)]
+pub struct ChannelsConfig {
+    /// Conversations answered at the same time.
+    pub ingress_workers: usize,
+    pub slack: Option<SlackConfig>,
+    pub telegram: Option<TelegramConfig>,
+    pub whatsapp: Option<WhatsappConfig>,
+    pub discuss: Option<DiscussConfig>,
+}
+
+impl ChannelsConfig {
+    /// Names of the mounted channels, for `/health`.
+    pub fn mounted(&self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.slack.is_some() {
+            names.push("slack");
+        }
+        if self.telegram.is_some() {
+            names.push("telegram");
+        }
+        if self.whatsapp.is_some() {
+            names.push("whatsapp");
+        }
+        if self.discuss.is_some() {
+            names.push("discuss");
+        }
+        names
+    }
+}
+
+/// Slack: a bot token and either the signing secret (Events API over
+/// HTTP) or an app-level token (Socket Mode), or both.
+#[derive(Debug, Clone)]
+pub struct SlackConfig {
+    pub bot_token: SecretString,
+    /// `None`: no HTTP routes, Socket Mode only.
+    pub signing_secret: Option<SecretString>,
+    /// `Some`: connect over Socket Mode.
+    pub app_token: Option<SecretString>,
+    pub api_url: Url,
+}
+
+/// Telegram: webhook mode when a secret is set, long polling otherwise.
+#[derive(Debug, Clone)]
+pub struct TelegramConfig {
+    pub bot_token: SecretString,
+    pub webhook_secret: Option<SecretString>,
+    pub api_url: Url,
+}
+
+/// WhatsApp Cloud API.
+#[derive(Debug, Clone)]
+pub struct WhatsappConfig {
+    pub access_token: SecretString,
+    pub app_secret: SecretString,
+    pub verify_token: SecretString,
+    pub phone_number_id: String,
+    pub api_url: Url,
+}
+
+/// The Odoo Discuss addon's webhook.
+#[derive(Debug, Clone)]
+pub struct DiscussConfig {
+    pub webhook_secret: SecretString,
 }
 
 /// Where conversations are stored.

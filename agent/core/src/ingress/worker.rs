@@ -142,12 +142,32 @@ pub async fn start_workers(
         sinks,
     });
     let mut set = JoinSet::new();
+    set.spawn(purge_loop(worker.ingress.clone(), cancel.clone()));
     for index in 0..settings.workers.max(1) {
         let worker = Arc::clone(&worker);
         let cancel = cancel.clone();
         set.spawn(async move { worker.run(index, cancel).await });
     }
     Ok(set)
+}
+
+/// How often dedupe keys and finished jobs past the window are forgotten.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+async fn purge_loop(ingress: Ingress, cancel: CancellationToken) {
+    let window =
+        chrono::Duration::from_std(ingress.settings.dedupe_window).unwrap_or(chrono::Duration::MAX);
+    loop {
+        match ingress.queue.purge(Utc::now() - window).await {
+            Ok(0) => {}
+            Ok(rows) => tracing::debug!(rows, "ingress: purged old dedupe keys and jobs"),
+            Err(err) => tracing::warn!(error = %err, "ingress: purge failed"),
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(PURGE_EVERY) => {}
+        }
+    }
 }
 
 struct Worker {
