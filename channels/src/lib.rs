@@ -9,6 +9,7 @@
 //! format, authentication and limits; they know nothing of providers,
 //! tools or storage beyond the runtime's API.
 
+pub mod decide;
 mod mount;
 pub mod render;
 pub mod verify;
