@@ -9,7 +9,7 @@ use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::Local;
+use chrono::{Local, NaiveDate};
 use secrecy::SecretString;
 use thiserror::Error;
 use tools::Identity;
@@ -116,8 +116,24 @@ impl OdooBackend {
                     _demo: None,
                 })
             }
-            None => Self::demo(&config.demo, &config.odoo_client, &config.identities).await,
+            // The demo's documents lead up to the real today, so "overdue"
+            // and "this month" mean what the person asking expects.
+            None => {
+                Self::demo(
+                    &config.demo,
+                    &config.odoo_client,
+                    &config.identities,
+                    Local::now().date_naive(),
+                )
+                .await
+            }
         }
+    }
+
+    /// The demo company of `config.demo`, with its documents leading up to
+    /// `today`: evals replay recordings against the same company on any day.
+    pub async fn demo_on(config: &Config, today: NaiveDate) -> Result<Self, OdooSetupError> {
+        Self::demo(&config.demo, &config.odoo_client, &config.identities, today).await
     }
 
     /// Generates the demo company and serves it on a loopback port. The
@@ -127,6 +143,7 @@ impl OdooBackend {
         settings: &DemoSettings,
         client: &OdooClientSettings,
         identities: &Identities,
+        today: NaiveDate,
     ) -> Result<Self, OdooSetupError> {
         let version = match settings.version {
             DemoOdooVersion::V17 => DemoVersion::V17,
@@ -137,9 +154,7 @@ impl OdooBackend {
             seed: settings.seed,
             partners: settings.partners,
             version,
-            // The demo's documents lead up to the real today, so "overdue"
-            // and "this month" mean what the person asking expects.
-            today: Local::now().date_naive(),
+            today,
         };
         let data_dir = settings.data_dir.clone();
         let dataset = tokio::task::spawn_blocking(move || {

@@ -43,6 +43,13 @@ pub enum Command {
     },
     /// Apply pending database migrations to the configured database and exit.
     Migrate,
+    /// Run the eval suite: cases replayed through the agent loop against
+    /// recorded cassettes (or recorded anew from a live provider), scored,
+    /// and reported as a table, JSON, JUnit XML and HTML.
+    Eval {
+        #[command(subcommand)]
+        command: EvalCommand,
+    },
     /// Inspect the versioned prompt templates the product sends.
     Prompts {
         #[command(subcommand)]
@@ -71,6 +78,54 @@ pub enum ToolsCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Run cases; exits non-zero when a case fails or cannot run.
+    Run(EvalRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalRunArgs {
+    /// Case files or folders of `*.yaml` cases [default: evals/cases]
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+    /// Run only cases with this tag (repeatable: any of them).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Record new cassettes through a live provider instead of replaying:
+    /// `anthropic` or `openai` (keys and URLs from the configuration), or
+    /// `scripted` (the local scripted model of `--scripts`).
+    #[arg(long)]
+    pub record: bool,
+    /// The provider to record with [default: the configured one].
+    #[arg(long, value_name = "P")]
+    pub provider: Option<String>,
+    /// The model to record with [default: the configured one].
+    #[arg(long, value_name = "M")]
+    pub model: Option<String>,
+    /// Cases run at once.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub jobs: usize,
+    /// An earlier run's result.json: prints regressions and improvements.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Where the cassettes are read (replay) or written (record).
+    #[arg(long, default_value = "evals/cassettes", value_name = "DIR")]
+    pub cassettes: PathBuf,
+    /// The scripted model's scripts (`--provider scripted`).
+    #[arg(long, default_value = "evals/scripts", value_name = "DIR")]
+    pub scripts: PathBuf,
+    /// Where result.json, junit.xml and report.html are written.
+    #[arg(long, default_value = "eval-out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// US dollars per million input tokens, for the cost estimate.
+    #[arg(long, default_value_t = 3.0, value_name = "USD")]
+    pub price_input: f64,
+    /// US dollars per million output tokens, for the cost estimate.
+    #[arg(long, default_value_t = 15.0, value_name = "USD")]
+    pub price_output: f64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@ mod banner;
 mod bench_cmd;
 mod chat;
 mod cli;
+mod eval_cmd;
 mod logging;
 mod migrate;
 mod prompts_cmd;
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, PromptsCommand, ToolsCommand};
+use crate::cli::{Cli, Command, EvalCommand, PromptsCommand, ToolsCommand};
 
 /// mimalloc rather than the system allocator: generating the demo company
 /// makes millions of small allocations, which it serves in about half the
@@ -40,7 +41,11 @@ async fn main() -> ExitCode {
     };
     let quiet = matches!(
         cli.command,
-        Command::Chat(_) | Command::Tools { .. } | Command::Bench { .. } | Command::Prompts { .. }
+        Command::Chat(_)
+            | Command::Tools { .. }
+            | Command::Bench { .. }
+            | Command::Prompts { .. }
+            | Command::Eval { .. }
     );
     logging::init(&config.log, quiet);
     let outcome = match cli.command {
@@ -50,6 +55,14 @@ async fn main() -> ExitCode {
             command: ToolsCommand::List { json },
         } => tools_cmd::list(json),
         Command::Migrate => migrate::run(config).await,
+        Command::Eval {
+            command: EvalCommand::Run(args),
+        } => match eval_cmd::run(config, args).await {
+            // Failed cases are the command's answer, already printed.
+            Ok(false) => return ExitCode::FAILURE,
+            Ok(true) => Ok(()),
+            Err(err) => Err(err),
+        },
         Command::Prompts {
             command: PromptsCommand::List { source },
         } => prompts_cmd::list(source.dir.as_deref()),

@@ -4,14 +4,18 @@
 //! not retry on its own: [`RetryPolicy`] is the one place that does.
 
 mod anthropic;
+mod cassette;
 mod openai_compat;
+mod record;
 mod replay;
 mod retry;
 mod types;
 
 pub use anthropic::AnthropicProvider;
+pub use cassette::{Cassette, Interaction, Matching, RecordedRequest, RecordedTool};
 pub use openai_compat::OpenAiCompatProvider;
-pub use replay::{Cassette, Interaction, RecordedRequest, ReplayError, ReplayProvider};
+pub use record::{REDACTED, RecordingProvider, Scrubber};
+pub use replay::{ReplayError, ReplayProvider};
 pub use retry::RetryPolicy;
 pub use types::{
     Answer, Capabilities, ChatEvent, ChatRequest, ChatStream, ContentBlock, Message, MessageRole,

@@ -6,45 +6,17 @@
 //! When nothing matches, the reply says so plainly instead of inventing one.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use async_trait::async_trait;
 use futures::stream;
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::cassette::{Cassette, Interaction, Matching, Prepared};
 use super::{
     Capabilities, ChatEvent, ChatRequest, ChatStream, Message, MessageRole, Provider,
     ProviderError, StopReason, Usage,
 };
-
-/// A file of recorded provider exchanges.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Cassette {
-    /// Short name, for listings.
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-    pub interactions: Vec<Interaction>,
-}
-
-/// One recorded request and the events the provider streamed back.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Interaction {
-    pub request: RecordedRequest,
-    pub events: Vec<ChatEvent>,
-}
-
-/// The part of a request that selects a recording: the conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecordedRequest {
-    pub messages: Vec<Message>,
-    /// The model recorded against, for information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-}
 
 /// A cassette folder could not be loaded.
 #[derive(Debug, Error)]
@@ -61,7 +33,10 @@ pub enum ReplayError {
 /// Answers from cassettes.
 pub struct ReplayProvider {
     folder: PathBuf,
-    interactions: Vec<Interaction>,
+    interactions: Vec<Prepared>,
+    matching: Matching,
+    /// Why requests found no recording, in `Exact` matching.
+    mismatches: Mutex<Vec<String>>,
 }
 
 impl ReplayProvider {
@@ -102,10 +77,51 @@ impl ReplayProvider {
     }
 
     pub fn from_cassettes(folder: &Path, cassettes: Vec<Cassette>) -> Self {
-        let interactions = cassettes.into_iter().flat_map(|c| c.interactions).collect();
+        let interactions = cassettes
+            .into_iter()
+            .flat_map(|c| c.interactions)
+            .map(Prepared::new)
+            .collect();
         Self {
             folder: folder.to_owned(),
             interactions,
+            matching: Matching::Conversation,
+            mismatches: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Matches requests this strictly. With [`Matching::Exact`] a request
+    /// without a recording is an error naming the difference (evals);
+    /// with [`Matching::Conversation`] (the default) it gets a plain reply
+    /// saying so (`serve`, `chat`).
+    pub fn with_matching(mut self, matching: Matching) -> Self {
+        self.matching = matching;
+        self
+    }
+
+    /// Why requests found no recording so far, one entry per request.
+    pub fn mismatches(&self) -> Vec<String> {
+        self.mismatches
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
+    }
+
+    /// Why no recording answers `request`: the first difference from the
+    /// closest recording (the one sharing the most leading messages).
+    pub fn explain(&self, request: &ChatRequest) -> String {
+        let messages = Prepared::request_messages(request);
+        let closest = self
+            .interactions
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, p)| (p.common_prefix(&messages), std::cmp::Reverse(*i)));
+        match closest {
+            None => format!("no recordings in {}", self.folder.display()),
+            Some((_, prepared)) => format!(
+                "no recording matches this request; closest recording: {}",
+                prepared.difference(request, &messages)
+            ),
         }
     }
 
@@ -119,9 +135,11 @@ impl ReplayProvider {
     }
 
     fn find(&self, request: &ChatRequest) -> Option<&Interaction> {
+        let messages = Prepared::request_messages(request);
         self.interactions
             .iter()
-            .find(|i| i.request.messages == request.messages)
+            .find(|p| p.matches(request, &messages, self.matching))
+            .map(|p| &p.interaction)
     }
 
     /// The plain answer given when nothing was recorded for a conversation.
@@ -129,6 +147,7 @@ impl ReplayProvider {
         let mut questions: Vec<String> = self
             .interactions
             .iter()
+            .map(|p| &p.interaction)
             .filter(|i| i.request.messages.len() == 1)
             .filter_map(|i| i.request.messages.first())
             .filter(|m| m.role == MessageRole::User)
@@ -168,6 +187,16 @@ impl Provider for ReplayProvider {
     async fn stream(&self, request: ChatRequest) -> Result<ChatStream, ProviderError> {
         let events = match self.find(&request) {
             Some(interaction) => interaction.events.clone(),
+            None if self.matching == Matching::Exact => {
+                let why = self.explain(&request);
+                if let Ok(mut mismatches) = self.mismatches.lock() {
+                    mismatches.push(why.clone());
+                }
+                return Err(ProviderError::Protocol {
+                    provider: "replay".into(),
+                    message: why,
+                });
+            }
             None => vec![
                 ChatEvent::TextDelta {
                     text: self.no_recording(),
@@ -189,7 +218,7 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     use super::*;
-    use crate::provider::{ContentBlock, collect};
+    use crate::provider::{ContentBlock, Interaction, RecordedRequest, collect};
 
     fn request(messages: Vec<Message>) -> ChatRequest {
         ChatRequest {
@@ -210,6 +239,8 @@ mod tests {
                 request: RecordedRequest {
                     messages: vec![Message::user_text("Hello")],
                     model: None,
+                    prompts: Vec::new(),
+                    tools: None,
                 },
                 events: vec![
                     ChatEvent::TextDelta { text: "Hi ".into() },

@@ -1,0 +1,123 @@
+//! The world a case runs in: the demo company (generated once per seed,
+//! size and date, shared read-only by the cases that use it) and, per case,
+//! fresh tools, a fresh in-memory database and a fixed clock.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use agent::config::{AgentConfig, Config, TurnLimits};
+use agent::odoo::OdooBackend;
+use agent::prompt::Prompts;
+use agent::proposals::{MemoryProposals, ProposalStore};
+use agent::provider::{Provider, RetryPolicy};
+use agent::store::{SqliteStore, Store};
+use agent::{Runtime, RuntimeParts, odoo_tools_at};
+use chrono::{DateTime, NaiveTime, Utc};
+use tokio::sync::Mutex;
+use tools::builtin::Clock;
+
+use crate::case::Company;
+
+/// The hour of the fixed "now" on a case's date (UTC).
+const CLOCK_HOUR: u32 = 9;
+
+/// Demo companies by their spec, generated on first use.
+pub struct Companies {
+    config: Config,
+    cache: Mutex<HashMap<Company, Arc<OdooBackend>>>,
+}
+
+impl Companies {
+    /// `config` supplies the demo user and Odoo client settings; seed,
+    /// size and date come from each case.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The company of `spec`, generating and serving it the first time.
+    pub async fn get(&self, spec: &Company) -> Result<Arc<OdooBackend>, String> {
+        let mut cache = self.cache.lock().await;
+        if let Some(odoo) = cache.get(spec) {
+            return Ok(Arc::clone(odoo));
+        }
+        let mut config = self.config.clone();
+        config.odoo = None;
+        config.demo.seed = spec.seed;
+        config.demo.partners = spec.partners;
+        config.demo.data_dir = None;
+        let odoo = Arc::new(
+            OdooBackend::demo_on(&config, spec.date)
+                .await
+                .map_err(|err| format!("demo company: {err}"))?,
+        );
+        cache.insert(spec.clone(), Arc::clone(&odoo));
+        Ok(odoo)
+    }
+}
+
+/// The fixed "now" of a case: its date at 09:00 UTC.
+pub fn clock_of(company: &Company) -> Clock {
+    let now: DateTime<Utc> = company
+        .date
+        .and_time(NaiveTime::from_hms_opt(CLOCK_HOUR, 0, 0).unwrap_or_default())
+        .and_utc();
+    Arc::new(move || now)
+}
+
+/// A runtime for one case, with the parts the runner reads back.
+pub struct CaseRuntime {
+    pub runtime: Runtime,
+    pub store: Arc<dyn Store>,
+    pub proposals: Arc<dyn ProposalStore>,
+}
+
+/// Builds the runtime of one case: the real tools reading `odoo` at the
+/// case's date, a fresh in-memory SQLite database, the built-in prompts.
+pub async fn case_runtime(
+    odoo: Arc<OdooBackend>,
+    company: &Company,
+    provider: Arc<dyn Provider>,
+    model: &str,
+) -> Result<CaseRuntime, String> {
+    let clock = clock_of(company);
+    let tools = odoo_tools_at(&odoo, None, Arc::clone(&clock)).map_err(|e| e.to_string())?;
+    let sqlite = SqliteStore::in_memory()
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    sqlite
+        .migrate()
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    let store: Arc<dyn Store> = Arc::new(sqlite);
+    let proposals: Arc<dyn ProposalStore> = Arc::new(MemoryProposals::default());
+    let runtime = Runtime::new(RuntimeParts {
+        provider,
+        model: model.to_owned(),
+        // A replay answers at once or not at all; a live provider gets the
+        // server's usual retries.
+        retry: RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+        },
+        tools,
+        store: Arc::clone(&store),
+        proposals: Arc::clone(&proposals),
+        prompts: Prompts::embedded().map_err(|e| e.to_string())?,
+        agent: AgentConfig {
+            timezone: chrono_tz::UTC,
+            limits: TurnLimits::default(),
+        },
+        odoo: Some(odoo),
+        clock,
+    });
+    Ok(CaseRuntime {
+        runtime,
+        store,
+        proposals,
+    })
+}
