@@ -15,6 +15,7 @@ use agent::store::{SqliteStore, Store};
 use agent::{Runtime, RuntimeParts, odoo_tools_at};
 use chrono::{DateTime, NaiveTime, Utc};
 use tokio::sync::Mutex;
+use tools::automations::bank_reconciliation::MemoryRules;
 use tools::builtin::Clock;
 
 use crate::case::Company;
@@ -114,6 +115,7 @@ pub async fn case_runtime(
         },
         odoo: Some(odoo),
         clock,
+        rules: Arc::new(MemoryRules::default()),
     });
     Ok(CaseRuntime {
         runtime,
