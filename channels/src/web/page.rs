@@ -18,10 +18,12 @@ use super::state::WebState;
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const CHAT_JS: &str = include_str!("assets/chat.js");
+const MARKDOWN_JS: &str = include_str!("assets/markdown.js");
 const CHAT_CSS: &str = include_str!("assets/chat.css");
 
 /// Where the page finds its script and style.
 pub(crate) const SCRIPT_PATH: &str = "/assets/chat.js";
+pub(crate) const MARKDOWN_PATH: &str = "/assets/markdown.js";
 pub(crate) const STYLE_PATH: &str = "/assets/chat.css";
 
 /// Replaced in `index.html` by the authentication mode.
@@ -62,6 +64,11 @@ pub(crate) async fn script() -> Response {
     asset("text/javascript; charset=utf-8", CHAT_JS)
 }
 
+/// `GET /assets/markdown.js`.
+pub(crate) async fn markdown_script() -> Response {
+    asset("text/javascript; charset=utf-8", MARKDOWN_JS)
+}
+
 /// `GET /assets/chat.css`.
 pub(crate) async fn style() -> Response {
     asset("text/css; charset=utf-8", CHAT_CSS)
@@ -95,6 +102,7 @@ mod tests {
     #[test]
     fn the_page_loads_its_own_assets_and_nothing_inline() {
         assert!(INDEX_HTML.contains(&format!("src=\"{SCRIPT_PATH}\"")));
+        assert!(INDEX_HTML.contains(&format!("src=\"{MARKDOWN_PATH}\"")));
         assert!(INDEX_HTML.contains(&format!("href=\"{STYLE_PATH}\"")));
         assert!(INDEX_HTML.contains(AUTH_PLACEHOLDER));
         // The policy forbids inline code; any would silently not run.

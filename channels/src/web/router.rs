@@ -57,6 +57,7 @@ pub fn router(state: WebState) -> Router {
         // The web chat is public; what it does goes through `/api` and its key.
         .route("/", get(page::index))
         .route(page::SCRIPT_PATH, get(page::script))
+        .route(page::MARKDOWN_PATH, get(page::markdown_script))
         .route(page::STYLE_PATH, get(page::style))
         .route("/health", get(api::health))
         .nest("/api", api)

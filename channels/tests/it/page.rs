@@ -61,6 +61,11 @@ async fn the_page_needs_no_key_and_allows_only_its_own_script_style_and_api() {
             "text/event-stream",
         ),
         ("/assets/chat.css", "text/css; charset=utf-8", ".proposal"),
+        (
+            "/assets/markdown.js",
+            "text/javascript; charset=utf-8",
+            "OdooAgentMarkdown",
+        ),
     ] {
         let (status, headers, body) =
             fetch(&server, path, &["content-type", "x-content-type-options"]).await;
