@@ -21,6 +21,7 @@ pub mod turn;
 
 pub use crypto::init_crypto;
 pub use runtime::{
-    DependencyHealth, Health, OdooHealth, ProviderHealth, Runtime, RuntimeError, RuntimeParts,
-    TurnHandle, default_tools, odoo_tools, odoo_tools_at, odoo_tools_stored, odoo_tools_with,
+    DependencyHealth, Health, OdooHealth, ProductStores, ProviderHealth, Runtime, RuntimeError,
+    RuntimeParts, TurnHandle, default_tools, odoo_tools, odoo_tools_at, odoo_tools_stored,
+    odoo_tools_with,
 };

@@ -14,11 +14,14 @@ use tokio_util::task::TaskTracker;
 use tools::automations::bank_reconciliation::{
     BankReconciliationConfig, BankReconciliationSuggest, LearnedRules, MemoryRules,
 };
-use tools::automations::cash_flow_forecast::CashFlowForecast;
+use tools::automations::cash_flow_forecast::{
+    CashFlowForecast, ForecastHistory, MemoryForecastHistory,
+};
 use tools::automations::credit_check::CreditCheck;
 use tools::automations::daily_digest::{
     DailyDigest, DigestHistory, MemoryDigestHistory, PendingApprovals,
 };
+use tools::automations::events::{MemoryEvents, ProductEvents};
 use tools::automations::find_duplicates::{FindDuplicates, FindDuplicatesConfig};
 use tools::automations::month_end_closing_scan::{ClosingScanConfig, MonthEndClosingScan};
 use tools::automations::nl_report::NlReport;
@@ -27,7 +30,7 @@ use tools::proposals::{DismissedDuplicates, MemoryDismissals};
 use tools::records::{RecordPolicy, RecordToolsConfig, register_record_tools};
 use tools::{RegistryError, ToolRegistry};
 
-use crate::closing::{ClosingChecklist, ClosingStore, MemoryClosings};
+use crate::closing::{ClosingChecklist, ClosingStatuses, ClosingStore, MemoryClosings};
 use crate::config::{AgentConfig, Config, DatabaseConfig, LlmProvider, TurnLimits};
 use crate::odoo::{OdooBackend, OdooMode, OdooSetupError};
 use crate::prompt::{PromptError, Prompts};
@@ -96,6 +99,9 @@ struct Inner {
     /// Saved reports and digest schedules; `None` in runtimes built by hand
     /// without them.
     schedules: Option<Arc<dyn ScheduleStore>>,
+    /// Forecasts and actual bank balances; `None` in runtimes built by
+    /// hand without them.
+    forecasts: Option<Arc<dyn ForecastHistory>>,
     tasks: TaskTracker,
     cancel: CancellationToken,
 }
@@ -162,44 +168,35 @@ pub struct OdooHealth {
 impl Runtime {
     /// Builds every part from the configuration and migrates the database.
     pub async fn from_config(config: &Config) -> Result<Self, RuntimeError> {
-        // One database holds conversations, schedules, proposals and digest
-        // figures alike.
+        // One database holds conversations, schedules, proposals and the
+        // product data tools keep (digest figures, closings, learned rules,
+        // forecasts, events).
         type Stores = (
             Arc<dyn Store>,
             Arc<dyn ScheduleStore>,
             Arc<dyn ProposalStore>,
-            Arc<dyn DigestHistory>,
-            Arc<dyn PendingApprovals>,
-            Arc<dyn ClosingStore>,
-            Arc<dyn LearnedRules>,
+            ProductStores,
         );
-        let (store, schedules, proposals, history, pending, closings, rules): Stores =
-            match &config.database {
-                DatabaseConfig::Sqlite { path } => {
-                    let store = Arc::new(SqliteStore::open(path).await?);
-                    (
-                        store.clone(),
-                        store.clone(),
-                        store.clone(),
-                        store.clone(),
-                        store.clone(),
-                        store.clone(),
-                        store,
-                    )
-                }
-                DatabaseConfig::Postgres { url } => {
-                    let store = Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?);
-                    (
-                        store.clone(),
-                        store.clone(),
-                        store.clone(),
-                        store.clone(),
-                        store.clone(),
-                        store.clone(),
-                        store,
-                    )
-                }
-            };
+        let (store, schedules, proposals, product): Stores = match &config.database {
+            DatabaseConfig::Sqlite { path } => {
+                let store = Arc::new(SqliteStore::open(path).await?);
+                (
+                    store.clone(),
+                    store.clone(),
+                    store.clone(),
+                    ProductStores::of(store),
+                )
+            }
+            DatabaseConfig::Postgres { url } => {
+                let store = Arc::new(PostgresStore::connect(url.expose_secret(), 32).await?);
+                (
+                    store.clone(),
+                    store.clone(),
+                    store.clone(),
+                    ProductStores::of(store),
+                )
+            }
+        };
         store.migrate().await?;
         let odoo = Arc::new(OdooBackend::from_config(config).await?);
         let provider: Arc<dyn Provider> = match &config.llm.provider {
@@ -222,20 +219,14 @@ impl Runtime {
             max_retries: config.llm.max_retries,
             ..RetryPolicy::default()
         };
-        Ok(Self::with_schedules(
+        let rules = Arc::clone(&product.rules);
+        let forecasts = Arc::clone(&product.forecasts);
+        Ok(Self::with_stores(
             RuntimeParts {
                 provider,
                 model: config.llm.model.clone(),
                 retry,
-                tools: odoo_tools_stored(
-                    &odoo,
-                    config.record_policy.clone(),
-                    Arc::clone(&proposals) as Arc<dyn DismissedDuplicates>,
-                    history,
-                    Some(pending),
-                    closings,
-                    Arc::clone(&rules),
-                )?,
+                tools: odoo_tools_stored(&odoo, config.record_policy.clone(), product)?,
                 store,
                 proposals,
                 prompts: Prompts::embedded()?,
@@ -245,19 +236,34 @@ impl Runtime {
                 rules,
             },
             schedules,
+            forecasts,
         ))
     }
 
     pub fn new(parts: RuntimeParts) -> Self {
-        Self::build(parts, None)
+        Self::build(parts, None, None)
     }
 
     /// A runtime that also keeps saved reports and digest schedules.
     pub fn with_schedules(parts: RuntimeParts, schedules: Arc<dyn ScheduleStore>) -> Self {
-        Self::build(parts, Some(schedules))
+        Self::build(parts, Some(schedules), None)
     }
 
-    fn build(parts: RuntimeParts, schedules: Option<Arc<dyn ScheduleStore>>) -> Self {
+    /// A runtime that keeps schedules, and forecasts with the actual bank
+    /// balances the scheduler records each day (spec 5.8).
+    pub fn with_stores(
+        parts: RuntimeParts,
+        schedules: Arc<dyn ScheduleStore>,
+        forecasts: Arc<dyn ForecastHistory>,
+    ) -> Self {
+        Self::build(parts, Some(schedules), Some(forecasts))
+    }
+
+    fn build(
+        parts: RuntimeParts,
+        schedules: Option<Arc<dyn ScheduleStore>>,
+        forecasts: Option<Arc<dyn ForecastHistory>>,
+    ) -> Self {
         let approvals = parts.odoo.as_ref().map(|odoo| {
             Approvals::new(Arc::clone(&parts.proposals), Arc::clone(&odoo.connector))
                 .with_rules(Arc::clone(&parts.rules))
@@ -267,6 +273,7 @@ impl Runtime {
                 approvals,
                 parts,
                 schedules,
+                forecasts,
                 tasks: TaskTracker::new(),
                 cancel: CancellationToken::new(),
             }),
@@ -286,6 +293,11 @@ impl Runtime {
     /// Saved reports and digest schedules, when this runtime keeps them.
     pub fn schedules(&self) -> Option<&Arc<dyn ScheduleStore>> {
         self.inner.schedules.as_ref()
+    }
+
+    /// Forecasts and actual bank balances, when this runtime keeps them.
+    pub fn forecasts(&self) -> Option<&Arc<dyn ForecastHistory>> {
+        self.inner.forecasts.as_ref()
     }
 
     /// The learned reconciliation rules (spec 2.8).
@@ -503,12 +515,7 @@ pub fn odoo_tools_at(
     record_policy: Option<RecordPolicy>,
     clock: Clock,
 ) -> Result<ToolRegistry, RuntimeError> {
-    build_odoo_tools(
-        odoo,
-        record_policy,
-        ToolStores::in_memory(Arc::new(MemoryDismissals::default())),
-        clock,
-    )
+    build_odoo_tools(odoo, record_policy, ProductStores::memory(), clock)
 }
 
 /// Every tool a deployment offers: the built-in ones plus those reading
@@ -531,53 +538,76 @@ pub fn odoo_tools_with(
     build_odoo_tools(
         odoo,
         record_policy,
-        ToolStores::in_memory(dismissals),
+        ProductStores {
+            dismissals,
+            ..ProductStores::memory()
+        },
         system_clock(),
     )
 }
 
-/// Like [`odoo_tools_with`], with the figures `daily_digest` compares
-/// against kept in `digest_history`, the proposals awaiting approval it
-/// reports counted in `approvals`, the closings `closing_checklist` keeps
-/// in `closings` and the learned reconciliation rules in `rules` (the
-/// product database).
+/// Like [`odoo_tools_with`], keeping what the tools store in `stores`
+/// (the product database).
 pub fn odoo_tools_stored(
     odoo: &OdooBackend,
     record_policy: Option<RecordPolicy>,
-    dismissals: Arc<dyn DismissedDuplicates>,
-    digest_history: Arc<dyn DigestHistory>,
-    approvals: Option<Arc<dyn PendingApprovals>>,
-    closings: Arc<dyn ClosingStore>,
-    rules: Arc<dyn LearnedRules>,
+    stores: ProductStores,
 ) -> Result<ToolRegistry, RuntimeError> {
-    let stores = ToolStores {
-        dismissals,
-        digest_history,
-        approvals,
-        closings,
-        rules,
-    };
     build_odoo_tools(odoo, record_policy, stores, system_clock())
 }
 
-/// What the tools keep between calls: in the product database, or in
-/// memory for commands and tests that need none.
-struct ToolStores {
-    dismissals: Arc<dyn DismissedDuplicates>,
-    digest_history: Arc<dyn DigestHistory>,
-    approvals: Option<Arc<dyn PendingApprovals>>,
-    closings: Arc<dyn ClosingStore>,
-    rules: Arc<dyn LearnedRules>,
+/// What the tools keep between calls: dismissed duplicate groups, the
+/// figures `daily_digest` compares against and the proposals awaiting
+/// approval it counts, closings, learned reconciliation rules, forecasts
+/// with the actual bank balances, and the events the digest lists as
+/// anomalies. In the product database, or in memory for commands and
+/// tests that need none.
+#[derive(Clone)]
+pub struct ProductStores {
+    pub dismissals: Arc<dyn DismissedDuplicates>,
+    pub digest_history: Arc<dyn DigestHistory>,
+    /// `None`: the digest leaves pending approvals out.
+    pub approvals: Option<Arc<dyn PendingApprovals>>,
+    pub closings: Arc<dyn ClosingStore>,
+    pub rules: Arc<dyn LearnedRules>,
+    pub forecasts: Arc<dyn ForecastHistory>,
+    pub events: Arc<dyn ProductEvents>,
 }
 
-impl ToolStores {
-    fn in_memory(dismissals: Arc<dyn DismissedDuplicates>) -> Self {
+impl ProductStores {
+    /// Everything in memory.
+    pub fn memory() -> Self {
         Self {
-            dismissals,
+            dismissals: Arc::new(MemoryDismissals::default()),
             digest_history: Arc::new(MemoryDigestHistory::new()),
             approvals: None,
             closings: Arc::new(MemoryClosings::default()),
             rules: Arc::new(MemoryRules::default()),
+            forecasts: Arc::new(MemoryForecastHistory::new()),
+            events: Arc::new(MemoryEvents::default()),
+        }
+    }
+
+    /// Everything in one database.
+    pub fn of<S>(store: Arc<S>) -> Self
+    where
+        S: DismissedDuplicates
+            + DigestHistory
+            + PendingApprovals
+            + ClosingStore
+            + LearnedRules
+            + ForecastHistory
+            + ProductEvents
+            + 'static,
+    {
+        Self {
+            dismissals: store.clone(),
+            digest_history: store.clone(),
+            approvals: Some(store.clone()),
+            closings: store.clone(),
+            rules: store.clone(),
+            forecasts: store.clone(),
+            events: store,
         }
     }
 }
@@ -585,15 +615,17 @@ impl ToolStores {
 fn build_odoo_tools(
     odoo: &OdooBackend,
     record_policy: Option<RecordPolicy>,
-    stores: ToolStores,
+    stores: ProductStores,
     clock: Clock,
 ) -> Result<ToolRegistry, RuntimeError> {
-    let ToolStores {
+    let ProductStores {
         dismissals,
         digest_history,
         approvals,
         closings,
         rules,
+        forecasts,
+        events,
     } = stores;
     let mut config = RecordToolsConfig::new(odoo.base_url.clone());
     if let Some(policy) = record_policy {
@@ -612,13 +644,17 @@ fn build_odoo_tools(
         )
     };
     let builder = builder.register(scan());
-    let builder = builder.register(ClosingChecklist::new(scan(), closings));
+    let builder = builder.register(
+        ClosingChecklist::new(scan(), Arc::clone(&closings)).with_events(Arc::clone(&events)),
+    );
     let credit = CreditCheck::with_defaults(odoo.base_url.clone(), Arc::clone(&odoo.connector))
-        .with_clock(Arc::clone(&clock));
+        .with_clock(Arc::clone(&clock))
+        .with_events(Arc::clone(&events));
     let builder = builder.register(credit);
     let builder = builder.register(
         CashFlowForecast::with_defaults(odoo.base_url.clone(), Arc::clone(&odoo.connector))
-            .with_clock(Arc::clone(&clock)),
+            .with_clock(Arc::clone(&clock))
+            .with_history(Arc::clone(&forecasts)),
     );
     let builder = builder.register(
         FindDuplicates::new(
@@ -626,7 +662,8 @@ fn build_odoo_tools(
             Arc::clone(&odoo.connector),
             dismissals,
         )
-        .with_clock(Arc::clone(&clock)),
+        .with_clock(Arc::clone(&clock))
+        .with_events(Arc::clone(&events)),
     );
     let builder = builder.register(
         BankReconciliationSuggest::new(
@@ -640,6 +677,9 @@ fn build_odoo_tools(
         builder.register(NlReport::new(Arc::clone(&odoo.connector)).with_clock(Arc::clone(&clock)));
     let mut digest = DailyDigest::new(odoo.base_url.clone(), Arc::clone(&odoo.connector))
         .with_history(digest_history)
+        .with_forecasts(forecasts)
+        .with_closes(Arc::new(ClosingStatuses(closings)))
+        .with_events(events)
         .with_clock(clock);
     if let Some(approvals) = approvals {
         digest = digest.with_approvals(approvals);

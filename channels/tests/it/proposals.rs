@@ -74,6 +74,7 @@ pub(crate) async fn propose(server: &TestServer, expected: Value, ttl: chrono::D
             thread_id: None,
             turn_id: None,
             created_by: IdentityId("model".to_owned()),
+            company_id: None,
         }])
         .await
         .unwrap();

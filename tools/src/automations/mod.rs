@@ -11,6 +11,7 @@ mod context;
 pub mod credit_check;
 pub mod daily_digest;
 mod envelope;
+pub mod events;
 pub mod month_end_closing_scan;
 pub mod narrative;
 pub mod nl_report;

@@ -39,6 +39,7 @@ impl OdooConnector for Fixed {
 
 struct Setup {
     fake: FakeOdoo,
+    client: Arc<OdooClient>,
     tool: CreditCheck,
     truth: Truth,
     today: NaiveDate,
@@ -52,9 +53,11 @@ async fn setup(version: DemoVersion, partners: usize, login: &str) -> Setup {
     };
     let (fake, client, truth) = demo_client_with(&spec, login).await;
     let config = CreditCheckConfig::new(BASE.parse().unwrap());
-    let tool = CreditCheck::new(config, Arc::new(Fixed(Arc::new(client)))).unwrap();
+    let client = Arc::new(client);
+    let tool = CreditCheck::new(config, Arc::new(Fixed(Arc::clone(&client)))).unwrap();
     Setup {
         fake,
+        client,
         tool,
         truth,
         today: spec.today,
@@ -496,4 +499,84 @@ async fn portfolio_exports_every_evaluated_customer_as_a_file() {
         .unwrap_err();
     assert_eq!(err.code(), "INVALID_ARGUMENT");
     assert!(err.to_string().contains("`export`"), "{err}");
+}
+
+#[tokio::test]
+async fn a_blocked_check_is_recorded_once_a_day_for_the_cfo_digest() {
+    use tools::automations::events::{EventKind, EventSeverity, MemoryEvents, ProductEvents};
+
+    let setup = setup(DemoVersion::V17, 20, ADMIN).await;
+    let events = Arc::new(MemoryEvents::default());
+    let tool = CreditCheck::with_defaults(
+        BASE.parse().unwrap(),
+        Arc::new(Fixed(Arc::clone(&setup.client))),
+    )
+    .with_events(events.clone());
+    let call = |args: Value| {
+        let args: CreditCheckArgs = serde_json::from_value(args).unwrap();
+        let tool = &tool;
+        async move { tool.call(&ctx(), args).await.unwrap() }
+    };
+    let curlew = setup.truth.credit_examples[4].partner_id;
+    let as_of = iso(setup.today);
+    let blocked = partner(call(json!({"partner_id": curlew, "as_of": as_of})).await);
+    assert_eq!(blocked.assessment.verdict.as_str(), "block");
+    // Asked again the same day, and the portfolio listing it: no new event.
+    call(json!({"partner_id": curlew, "as_of": as_of})).await;
+    call(json!({"mode": "portfolio", "as_of": as_of})).await;
+    // A customer whose order is allowed records nothing.
+    let others: Vec<i64> = setup
+        .truth
+        .credit_examples
+        .iter()
+        .map(|e| e.partner_id)
+        .filter(|id| *id != curlew)
+        .collect();
+    let mut allowed = 0;
+    for id in others {
+        let data = partner(call(json!({"partner_id": id, "as_of": as_of})).await);
+        if data.assessment.verdict.as_str() != "block" {
+            allowed += 1;
+        }
+    }
+    assert!(allowed > 0);
+    // Events are dated when Odoo was read: now.
+    let now = chrono::Utc::now();
+    let recorded = events
+        .events_between(
+            1,
+            now - chrono::Duration::days(1),
+            now + chrono::Duration::days(1),
+            50,
+        )
+        .await
+        .unwrap();
+    let blocked_events: Vec<_> = recorded
+        .iter()
+        .filter(|e| e.key == format!("res.partner/{}/{}", blocked.partner.commercial_id, as_of))
+        .collect();
+    assert_eq!(blocked_events.len(), 1, "{recorded:?}");
+    let event = blocked_events[0];
+    assert_eq!(event.kind, EventKind::CreditBlocked);
+    assert_eq!(event.severity, EventSeverity::High);
+    assert_eq!(event.source, "credit_check");
+    assert!(
+        event.description.starts_with(&format!(
+            "{}: credit check blocked an order",
+            blocked.partner.commercial_name
+        )),
+        "{}",
+        event.description
+    );
+    assert!(
+        event.description.contains("score 32.9"),
+        "{}",
+        event.description
+    );
+    let blocks = recorded
+        .iter()
+        .filter(|e| e.kind == EventKind::CreditBlocked)
+        .count();
+    let blocked_examples = recorded.len();
+    assert_eq!(blocks, blocked_examples, "only blocks are recorded");
 }

@@ -7,15 +7,22 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use pretty_assertions::assert_eq;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use tools::automations::Envelope;
+use tools::automations::cash_flow_forecast::{
+    ForecastHistory, MemoryForecastHistory, StoredForecast,
+};
 use tools::automations::daily_digest::{
-    DailyDigest, DailyDigestArgs, DigestData, DigestHistory, DigestRole, HistoryError,
-    MemoryDigestHistory, Pending, PendingApprovals, Priority, StoredDigest,
+    CashForecast, CloseStatus, CloseStatuses, DailyDigest, DailyDigestArgs, DigestData,
+    DigestHistory, DigestRole, HistoryError, MemoryDigestHistory, Pending, PendingApprovals,
+    Priority, StoredDigest, period_of, previous_period,
+};
+use tools::automations::events::{
+    EventKind, EventSeverity, MemoryEvents, ProductEvent, ProductEvents,
 };
 use tools::automations::narrative::{
     GeneratedBy, NarrativeError, NarrativeProvider, NarrativeRequest, NarrativeText,
@@ -681,7 +688,11 @@ struct Waiting;
 
 #[async_trait]
 impl PendingApprovals for Waiting {
-    async fn pending_approvals(&self, now: DateTime<Utc>) -> Result<Pending, HistoryError> {
+    async fn pending_approvals(
+        &self,
+        _company_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Pending, HistoryError> {
         Ok(Pending {
             count: 3,
             oldest_created_at: Some(now - chrono::Duration::hours(50)),
@@ -713,4 +724,276 @@ async fn approvals_pending_for_over_two_days_need_attention() {
     .unwrap()
     .data;
     assert!(plain.metrics.iter().all(|m| m.key != "pending_approvals"));
+}
+
+/// This and last month's closings as a test sets them.
+struct Closings(Vec<CloseStatus>);
+
+#[async_trait]
+impl CloseStatuses for Closings {
+    async fn close_status(
+        &self,
+        _company_id: i64,
+        period: &str,
+    ) -> Result<Option<CloseStatus>, HistoryError> {
+        Ok(self.0.iter().find(|c| c.period == period).cloned())
+    }
+}
+
+fn close(period: &str, readiness: u32, open: &[&str]) -> CloseStatus {
+    CloseStatus {
+        period: period.to_owned(),
+        status: "open".to_owned(),
+        readiness,
+        open_checks: open.iter().map(|k| (*k).to_owned()).collect(),
+    }
+}
+
+fn stored_run(company: i64, as_of: NaiveDate, gaps: &[NaiveDate]) -> StoredForecast {
+    StoredForecast {
+        company_id: company,
+        as_of,
+        horizon_days: 90,
+        threshold: Decimal::from(5_000),
+        gap_dates: gaps.to_vec(),
+        predictions: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn the_cfo_sees_the_latest_forecasts_first_gap_and_a_gap_within_30_days_is_high() {
+    let setup = setup(DemoVersion::V17).await;
+    let d = setup.today;
+    let day = |n: i64| d + chrono::Duration::days(n);
+    let forecasts = Arc::new(MemoryForecastHistory::new());
+    // The latest run on or before the day is two days old; its gap of
+    // yesterday is over, the next one is 12 days away.
+    for run in [
+        stored_run(1, day(-9), &[day(1)]),
+        stored_run(1, day(-2), &[day(-1), day(12), day(13)]),
+        stored_run(1, day(1), &[day(2)]),
+        stored_run(2, day(0), &[day(3)]),
+    ] {
+        forecasts.record_forecast(&run).await.unwrap();
+    }
+    let tool = setup.tool().with_forecasts(forecasts.clone());
+    let data = run(&tool, json!({"role": "cfo", "date": iso(d)}))
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(
+        data.cash_forecast,
+        Some(CashForecast {
+            forecast_as_of: day(-2),
+            threshold: Decimal::from(5_000),
+            first_gap_date: Some(day(12)),
+        })
+    );
+    let gap = data
+        .metrics
+        .iter()
+        .find(|m| m.key == "cash_first_gap_days")
+        .unwrap();
+    assert_eq!(gap.value, Decimal::from(12));
+    assert_eq!(gap.display, format!("12 ({})", day(12)));
+    let item = data
+        .attention
+        .iter()
+        .find(|a| a.title == format!("Cash gap forecast on {}, in 12 days", day(12)))
+        .unwrap();
+    assert_eq!(item.priority, Priority::High);
+    assert!(item.detail.contains("5,000.00"), "{}", item.detail);
+    assert!(
+        item.detail.contains(&day(-2).to_string()),
+        "{}",
+        item.detail
+    );
+
+    // A gap 31 days away is reported, but needs no attention yet; one 30
+    // days away does.
+    for (distance, urgent) in [(31, false), (30, true)] {
+        let forecasts = Arc::new(MemoryForecastHistory::new());
+        forecasts
+            .record_forecast(&stored_run(1, d, &[day(distance)]))
+            .await
+            .unwrap();
+        let data = run(
+            &setup.tool().with_forecasts(forecasts),
+            json!({"role": "cfo", "date": iso(d)}),
+        )
+        .await
+        .unwrap()
+        .data;
+        assert_eq!(
+            metric(&data, "cash_first_gap_days"),
+            Decimal::from(distance)
+        );
+        let flagged = data
+            .attention
+            .iter()
+            .any(|a| a.title.starts_with("Cash gap"));
+        assert_eq!(flagged, urgent, "gap in {distance} days");
+    }
+    // A forecast without a gap: no figure, no item; no forecast: nothing.
+    let calm = Arc::new(MemoryForecastHistory::new());
+    calm.record_forecast(&stored_run(1, d, &[])).await.unwrap();
+    let data = run(
+        &setup.tool().with_forecasts(calm),
+        json!({"role": "cfo", "date": iso(d)}),
+    )
+    .await
+    .unwrap()
+    .data;
+    assert_eq!(data.cash_forecast.unwrap().first_gap_date, None);
+    assert!(data.metrics.iter().all(|m| m.key != "cash_first_gap_days"));
+    let plain = run(&setup.tool(), json!({"role": "cfo", "date": iso(d)}))
+        .await
+        .unwrap();
+    assert!(plain.data.cash_forecast.is_none());
+    let json = serde_json::to_value(&plain.data).unwrap();
+    assert!(json.get("cash_forecast").is_none() && json.get("close_status").is_none());
+}
+
+#[tokio::test]
+async fn last_months_closing_below_70_is_medium_during_the_first_ten_days() {
+    let setup = setup(DemoVersion::V17).await;
+    // A day in the first ten of the demo's month, and one after.
+    let early = setup.today.with_day(setup.today.day().min(10)).unwrap();
+    let (this, last) = (period_of(early), previous_period(early));
+    let closings = |readiness: u32| {
+        Arc::new(Closings(vec![
+            close(&last, readiness, &["bank_unreconciled", "final_review"]),
+            close(&this, 20, &["draft_entries"]),
+        ]))
+    };
+    let tool = setup.tool().with_closes(closings(65));
+    let data = run(&tool, json!({"role": "cfo", "date": iso(early)}))
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(data.close_status.len(), 2);
+    assert_eq!(data.close_status[0].period, last, "previous month first");
+    assert_eq!(metric(&data, "close_readiness_previous"), Decimal::from(65));
+    assert_eq!(
+        metric(&data, "close_open_checks_previous"),
+        Decimal::from(2)
+    );
+    assert_eq!(metric(&data, "close_readiness_current"), Decimal::from(20));
+    assert_eq!(metric(&data, "close_open_checks_current"), Decimal::from(1));
+    let item = data
+        .attention
+        .iter()
+        .find(|a| a.title == format!("Closing of {last} is 65% ready"))
+        .unwrap();
+    assert_eq!(item.priority, Priority::Medium);
+    assert_eq!(item.detail, "Open checks: bank_unreconciled, final_review.");
+    // Readiness 70 is enough; the current month never counts.
+    let ready = run(
+        &setup.tool().with_closes(closings(70)),
+        json!({"role": "cfo", "date": iso(early)}),
+    )
+    .await
+    .unwrap()
+    .data;
+    assert!(
+        ready
+            .attention
+            .iter()
+            .all(|a| !a.title.starts_with("Closing"))
+    );
+    // After the tenth, last month's closing is reported without an item.
+    let late = early.with_day(1).unwrap() - Days::new(1);
+    let late = late.with_day(20).unwrap();
+    let tool = setup.tool().with_closes(Arc::new(Closings(vec![
+        close(&period_of(late), 10, &[]),
+        close(&previous_period(late), 10, &[]),
+    ])));
+    let data = run(&tool, json!({"role": "cfo", "date": iso(late)}))
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(metric(&data, "close_readiness_previous"), Decimal::from(10));
+    assert!(
+        data.attention
+            .iter()
+            .all(|a| !a.title.starts_with("Closing"))
+    );
+}
+
+fn recorded(company: i64, key: &str, at: DateTime<Utc>, severity: EventSeverity) -> ProductEvent {
+    ProductEvent {
+        company_id: company,
+        kind: EventKind::CreditBlocked,
+        key: key.to_owned(),
+        severity,
+        description: format!("event {key}"),
+        source: "credit_check".to_owned(),
+        occurred_at: at,
+    }
+}
+
+#[tokio::test]
+async fn anomalies_are_the_last_24_hours_of_recorded_events_newest_first_at_most_ten() {
+    let setup = setup(DemoVersion::V17).await;
+    let now = setup.today.and_hms_opt(12, 0, 0).unwrap().and_utc();
+    let events = Arc::new(MemoryEvents::default());
+    for minutes in 1..=12 {
+        let at = now - chrono::Duration::minutes(minutes * 100);
+        let severity = if minutes == 1 {
+            EventSeverity::High
+        } else {
+            EventSeverity::Low
+        };
+        events
+            .record_event(&recorded(1, &format!("m{minutes}"), at, severity))
+            .await
+            .unwrap();
+    }
+    for event in [
+        // 24 hours and a minute ago; another company; after "now".
+        recorded(
+            1,
+            "old",
+            now - chrono::Duration::minutes(24 * 60 + 1),
+            EventSeverity::High,
+        ),
+        recorded(
+            2,
+            "other",
+            now - chrono::Duration::minutes(5),
+            EventSeverity::High,
+        ),
+        recorded(
+            1,
+            "future",
+            now + chrono::Duration::minutes(5),
+            EventSeverity::High,
+        ),
+    ] {
+        events.record_event(&event).await.unwrap();
+    }
+    let tool = setup.tool().with_events(events.clone());
+    let data = run(&tool, json!({"role": "cfo", "date": iso(setup.today)}))
+        .await
+        .unwrap()
+        .data;
+    let listed: Vec<(&str, &str)> = data
+        .anomalies
+        .iter()
+        .map(|a| (a.description.as_str(), a.severity.as_str()))
+        .collect();
+    let mut expected = vec![("event m1", "high")];
+    let lows: Vec<String> = (2..=10).map(|m| format!("event m{m}")).collect();
+    expected.extend(lows.iter().map(|d| (d.as_str(), "low")));
+    assert_eq!(listed, expected, "12 in the window, the 10 newest listed");
+    assert!(data.anomalies.iter().all(|a| a.source == "credit_check"));
+    // Other roles list none.
+    let sales = run(
+        &tool,
+        json!({"role": "sales_manager", "date": iso(setup.today)}),
+    )
+    .await
+    .unwrap()
+    .data;
+    assert!(sales.anomalies.is_empty());
 }

@@ -11,6 +11,7 @@ use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use tools::automations::Envelope;
+use tools::automations::events::{EventKind, EventSeverity, MemoryEvents, ProductEvents};
 use tools::automations::find_duplicates::{
     FindDuplicates, FindDuplicatesArgs, FindDuplicatesConfig, FindDuplicatesData, PairQuality,
 };
@@ -42,6 +43,8 @@ struct Setup {
     tool: FindDuplicates,
     truth: Truth,
     dismissals: Arc<MemoryDismissals>,
+    /// Where the tool records the groups it finds.
+    events: Arc<MemoryEvents>,
 }
 
 fn tool_for(client: OdooClient, dismissals: &Arc<MemoryDismissals>) -> FindDuplicates {
@@ -60,11 +63,13 @@ async fn setup(version: DemoVersion) -> Setup {
     };
     let (fake, client, truth) = demo_client_with(&spec, ADMIN).await;
     let dismissals = Arc::new(MemoryDismissals::default());
+    let events = Arc::new(MemoryEvents::default());
     Setup {
-        tool: tool_for(client, &dismissals),
+        tool: tool_for(client, &dismissals).with_events(events.clone()),
         fake,
         truth,
         dismissals,
+        events,
     }
 }
 
@@ -691,4 +696,84 @@ async fn a_scan_cut_by_max_records_is_truncated_with_a_warning() {
         .unwrap();
     assert!(envelope.truncated);
     assert_eq!(envelope.data.result.groups.unwrap().len(), 1);
+}
+
+/// The groups the log holds, as sorted member ids.
+async fn logged_groups(events: &MemoryEvents) -> BTreeSet<Vec<i64>> {
+    let now = chrono::Utc::now();
+    let day = chrono::Duration::days(1);
+    events
+        .events_between(1, now - day, now + day, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            assert_eq!(e.kind, EventKind::DuplicateGroup);
+            assert_eq!(e.severity, EventSeverity::Low);
+            assert_eq!(e.source, "find_duplicates");
+            let ids = e.key.strip_prefix("res.partner/").unwrap();
+            ids.split(',').map(|id| id.parse().unwrap()).collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_new_group_is_recorded_once_and_dismissed_ones_never() {
+    let setup = setup(DemoVersion::V17).await;
+    let args = json!({"entity": "partner", "max_groups": 1000});
+    let first = run(&setup.tool, args.clone()).await.unwrap();
+    let found: BTreeSet<Vec<i64>> = groups(&first)
+        .into_iter()
+        .map(|mut g| {
+            g.sort_unstable();
+            g
+        })
+        .collect();
+    assert!(found.len() > 1);
+    assert_eq!(logged_groups(&setup.events).await, found);
+    // Found again: known, nothing new.
+    run(&setup.tool, args.clone()).await.unwrap();
+    assert_eq!(logged_groups(&setup.events).await.len(), found.len());
+
+    // A group people dismissed is never a new group on a fresh log.
+    let target = found.iter().next().unwrap().clone();
+    setup
+        .dismissals
+        .dismiss(
+            DuplicateKind::Partners,
+            &target,
+            &IdentityId("anna".to_owned()),
+        )
+        .await
+        .unwrap();
+    let fresh = Arc::new(MemoryEvents::default());
+    let (_fake, client, _) = demo_client_with(
+        &DemoSpec {
+            version: DemoVersion::V17,
+            ..DemoSpec::default()
+        },
+        ADMIN,
+    )
+    .await;
+    let tool = tool_for(client, &setup.dismissals).with_events(fresh.clone());
+    run(&tool, args).await.unwrap();
+    let logged = logged_groups(&fresh).await;
+    assert_eq!(logged.len(), found.len() - 1);
+    assert!(!logged.contains(&target));
+    let one = fresh
+        .events_between(
+            1,
+            chrono::Utc::now() - chrono::Duration::days(1),
+            chrono::Utc::now() + chrono::Duration::days(1),
+            1,
+        )
+        .await
+        .unwrap();
+    assert!(
+        one[0]
+            .description
+            .contains("res.partner records look like duplicates: "),
+        "{}",
+        one[0].description
+    );
 }

@@ -16,6 +16,7 @@ mod demo_server;
 mod exports;
 mod find_duplicates;
 mod find_duplicates_tool;
+mod forecast_accuracy;
 mod month_end_closing_scan;
 mod nl_report;
 mod odoo_client;

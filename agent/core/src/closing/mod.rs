@@ -16,9 +16,9 @@ mod types;
 
 pub use rules::Scan;
 pub use service::Closings;
-pub use store::{ClosingStore, MemoryClosings};
+pub use store::{ClosingStatuses, ClosingStore, MemoryClosings};
 pub use tool::{
     ChecklistData, ClosingChecklist, ClosingChecklistArgs, ClosingChecklistOutput, StepLine,
-    checklist_summary,
+    checklist_summary, turned_to_attention,
 };
 pub use types::{Closing, ClosingError, ClosingStatus, HumanStatus, Step, StepChange, StepState};

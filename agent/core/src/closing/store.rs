@@ -4,9 +4,12 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
-use async_trait::async_trait;
+use std::sync::Arc;
 
-use super::types::Closing;
+use async_trait::async_trait;
+use tools::automations::daily_digest::{CloseStatus, CloseStatuses, HistoryError};
+
+use super::types::{Closing, StepState};
 use crate::store::StoreError;
 
 /// Closings by company and period, saved whole with a version check.
@@ -53,5 +56,35 @@ impl ClosingStore for MemoryClosings {
         saved.version = expected.map_or(1, |v| v + 1);
         closings.insert(key, saved);
         Ok(true)
+    }
+}
+
+/// The closings of a [`ClosingStore`] as the CFO digest reports them
+/// (spec 7.2 `close_status`): readiness and the checks still open.
+pub struct ClosingStatuses(pub Arc<dyn ClosingStore>);
+
+#[async_trait]
+impl CloseStatuses for ClosingStatuses {
+    async fn close_status(
+        &self,
+        company_id: i64,
+        period: &str,
+    ) -> Result<Option<CloseStatus>, HistoryError> {
+        let closing = self
+            .0
+            .closing(company_id, period)
+            .await
+            .map_err(|err| HistoryError(err.to_string()))?;
+        Ok(closing.map(|c| CloseStatus {
+            period: c.period.clone(),
+            status: c.status.as_str().to_owned(),
+            readiness: c.readiness,
+            open_checks: c
+                .steps
+                .iter()
+                .filter(|s| s.state == StepState::Open)
+                .map(|s| s.key.as_str().to_owned())
+                .collect(),
+        }))
     }
 }

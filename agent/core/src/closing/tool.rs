@@ -9,8 +9,11 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use tools::automations::events::{
+    EventKind, EventSeverity, ProductEvent, ProductEvents, record_all,
+};
 use tools::automations::month_end_closing_scan::{
-    CheckKey, MonthEndClosingScan, MonthEndClosingScanArgs, RiskLevel,
+    CheckKey, MonthEndClosingScan, MonthEndClosingScanArgs, RiskLevel, Severity, Status,
 };
 use tools::automations::{Envelope, MAX_SUMMARY_CHARS, clip};
 use tools::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
@@ -18,7 +21,7 @@ use tools::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
 use super::rules::Scan;
 use super::service::Closings;
 use super::store::ClosingStore;
-use super::types::{Closing, ClosingError, ClosingStatus, StepState};
+use super::types::{Closing, ClosingError, ClosingStatus, Step, StepState};
 
 /// Semver of the checklist's answer; bump when its content changes.
 pub const TOOL_VERSION: &str = "1.0.0";
@@ -27,12 +30,41 @@ pub const TOOL_VERSION: &str = "1.0.0";
 pub struct ClosingChecklist {
     scan: MonthEndClosingScan,
     closings: Arc<dyn ClosingStore>,
+    /// Where checks turning to attention on a rescan are recorded.
+    events: Option<Arc<dyn ProductEvents>>,
 }
 
 impl ClosingChecklist {
     pub fn new(scan: MonthEndClosingScan, closings: Arc<dyn ClosingStore>) -> Self {
-        Self { scan, closings }
+        Self {
+            scan,
+            closings,
+            events: None,
+        }
     }
+
+    /// Records in `events` each check a rescan finds needing attention
+    /// that the previous scan found clean (spec 7.2 `anomalies`).
+    pub fn with_events(mut self, events: Arc<dyn ProductEvents>) -> Self {
+        self.events = Some(events);
+        self
+    }
+}
+
+/// The checks of `after` needing attention whose status in `before` was
+/// anything else; a first scan has nothing to turn from.
+pub fn turned_to_attention<'a>(before: &Closing, after: &'a Closing) -> Vec<&'a Step> {
+    after
+        .steps
+        .iter()
+        .filter(|step| step.scan_status == Status::Attention)
+        .filter(|step| {
+            before
+                .steps
+                .iter()
+                .any(|b| b.key == step.key && b.scan_status != Status::Attention)
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -158,6 +190,34 @@ pub fn checklist_summary(data: &ChecklistData, company: &str) -> String {
     clip(&text, MAX_SUMMARY_CHARS)
 }
 
+/// `Closing 2026-02: Unreconciled bank lines needs attention (12 items)`,
+/// keyed by period, check and scan time, so a check that turns again after
+/// being fixed is reported again.
+fn attention_event(closing: &Closing, step: &Step, by: &str) -> ProductEvent {
+    let severity = match step.severity {
+        Severity::Critical | Severity::High => EventSeverity::High,
+        Severity::Medium => EventSeverity::Medium,
+        Severity::Low => EventSeverity::Low,
+    };
+    ProductEvent {
+        company_id: closing.company_id,
+        kind: EventKind::ClosingAttention,
+        key: format!(
+            "{}/{}/{}",
+            closing.period,
+            step.key.as_str(),
+            closing.scanned_at.to_rfc3339()
+        ),
+        severity,
+        description: format!(
+            "Closing {}: {} needs attention ({} items; rescan by {by})",
+            closing.period, step.label, step.item_count
+        ),
+        source: ClosingChecklist::NAME.to_owned(),
+        occurred_at: closing.scanned_at,
+    }
+}
+
 impl Tool for ClosingChecklist {
     const NAME: &'static str = "closing_checklist";
     const KIND: ToolKind = ToolKind::Read;
@@ -202,6 +262,17 @@ impl Tool for ClosingChecklist {
             by: &by,
             at: scanned.as_of,
         };
+        let before = match &self.events {
+            Some(_) => self
+                .closings
+                .closing(scanned.company.id, &scanned.data.period)
+                .await
+                .unwrap_or_else(|err| {
+                    tracing::warn!(error = %err, "cannot read the closing before the rescan");
+                    None
+                }),
+            None => None,
+        };
         let (closing, rescanned) = Closings::new(self.closings.as_ref())
             .record_scan(&scan)
             .await
@@ -212,6 +283,13 @@ impl Tool for ClosingChecklist {
                 }
                 other => ToolError::Internal(other.to_string()),
             })?;
+        if let (Some(events), Some(before), true) = (&self.events, &before, rescanned) {
+            let turned: Vec<ProductEvent> = turned_to_attention(before, &closing)
+                .into_iter()
+                .map(|step| attention_event(&closing, step, &by))
+                .collect();
+            record_all(events.as_ref(), &turned).await;
+        }
         let data = ChecklistData::new(&closing, rescanned);
         let summary = checklist_summary(&data, &scanned.company.name);
         Ok(Envelope {

@@ -69,6 +69,9 @@ pub struct NewProposal {
     pub turn_id: Option<TurnId>,
     /// The identity whose turn produced it.
     pub created_by: IdentityId,
+    /// The company the tool answered for (its envelope's), so each
+    /// company's digest counts its own pending proposals.
+    pub company_id: Option<i64>,
 }
 
 /// A stored proposal with its status and outcome.

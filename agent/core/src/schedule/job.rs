@@ -21,13 +21,20 @@ pub enum Job {
     },
     /// A saved `nl_report` (spec 6.6): its arguments as saved.
     Report { arguments: Value },
+    /// Built in: stores the bank balance that closed the previous local
+    /// day as the actual the forecasts are measured against (spec 5.8).
+    /// Runs no registry tool and delivers nothing.
+    BankBalance { company_id: Option<i64> },
 }
 
 impl Job {
+    /// The tool the job runs; for a bank balance, the forecast whose
+    /// history it feeds.
     pub fn tool(&self) -> &'static str {
         match self {
             Self::Digest { .. } => "daily_digest",
             Self::Report { .. } => "nl_report",
+            Self::BankBalance { .. } => "cash_flow_forecast",
         }
     }
 
@@ -42,8 +49,17 @@ impl Job {
                 args
             }
             Self::Report { arguments } => arguments.clone(),
+            Self::BankBalance { company_id } => {
+                json!({"company_id": company_id, "date": balance_day(local_date).to_string()})
+            }
         }
     }
+}
+
+/// The day a bank balance run records: the one that ended before the run's
+/// local date.
+pub fn balance_day(local_date: chrono::NaiveDate) -> chrono::NaiveDate {
+    local_date.pred_opt().unwrap_or(local_date)
 }
 
 /// Where a result is delivered: a channel (`odoo_discuss`, `slack`,
@@ -119,6 +135,12 @@ impl Schedule {
                 format!("digest/{company}/{role}/{date}/{target}")
             }
             Job::Report { .. } => format!("report/{}/{}/{target}", self.id, due.to_rfc3339()),
+            // One balance per company and day, whichever replica runs it.
+            Job::BankBalance { company_id } => {
+                let company = company_id.map_or_else(|| "default".to_owned(), |c| c.to_string());
+                let date = balance_day(due.with_timezone(&self.timezone).date_naive());
+                format!("bank_balance/{company}/{date}")
+            }
         }
     }
 }

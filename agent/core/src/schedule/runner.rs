@@ -9,7 +9,8 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use tools::{CallOrigin, DispatchOutcome, Identity, IdentityId, ToolCtx, ToolRegistry};
 
-use super::job::Schedule;
+use super::balances::{NO_DELIVERY, RecordBalance};
+use super::job::{Job, Schedule, balance_day};
 use super::outbound::{Outbound, OutboundMessage};
 use super::store::{RunRecord, RunStatus, ScheduleStore, StoreError};
 
@@ -83,6 +84,9 @@ pub struct Scheduler {
     outbound: Arc<dyn Outbound>,
     identities: IdentityLookup,
     retry: RetryPolicy,
+    /// Where bank balance jobs store the day's balance; without it they
+    /// fail, saying so.
+    balances: Option<Arc<dyn RecordBalance>>,
 }
 
 impl Scheduler {
@@ -99,7 +103,14 @@ impl Scheduler {
             outbound,
             identities,
             retry,
+            balances: None,
         }
+    }
+
+    /// Runs bank balance jobs through `balances`.
+    pub fn with_balances(mut self, balances: Arc<dyn RecordBalance>) -> Self {
+        self.balances = Some(balances);
+        self
     }
 
     /// Runs every schedule due at `now`, one after the other.
@@ -190,6 +201,9 @@ impl Scheduler {
             return failed(0, format!("owner {} no longer exists", schedule.owner));
         };
         let local_date = due.with_timezone(&schedule.timezone).date_naive();
+        if let Job::BankBalance { company_id } = &schedule.job {
+            return self.record_balance(&owner, *company_id, local_date).await;
+        }
         let args = schedule.job.arguments(local_date);
         let outcome = self
             .tools
@@ -228,9 +242,37 @@ impl Scheduler {
         }
     }
 
+    async fn record_balance(
+        &self,
+        owner: &Identity,
+        company_id: Option<i64>,
+        local_date: chrono::NaiveDate,
+    ) -> RunStatus {
+        let Some(balances) = &self.balances else {
+            return failed(
+                0,
+                "no forecast history to record bank balances in".to_owned(),
+            );
+        };
+        match balances
+            .record_balance(owner, company_id, balance_day(local_date))
+            .await
+        {
+            Ok(stored) => {
+                tracing::info!(%stored, "closing bank balance stored");
+                RunStatus::Delivered { attempts: 1 }
+            }
+            Err(err) => failed(1, format!("recording the bank balance failed: {err}")),
+        }
+    }
+
     /// Tells the owner a run failed, where they asked to hear of it. A
     /// failure to report is logged; the run record holds the error anyway.
     async fn report_failure(&self, schedule: &Schedule, due: DateTime<Utc>, error: &str) {
+        if schedule.target.channel == NO_DELIVERY && schedule.owner_target.is_none() {
+            tracing::warn!(schedule = %schedule.id, %due, error, "scheduled job failed");
+            return;
+        }
         let Some(owner) = (self.identities)(&schedule.owner) else {
             return;
         };

@@ -10,8 +10,10 @@ use chrono::Utc;
 use thiserror::Error;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tools::automations::cash_flow_forecast::CashFlowForecast;
 use tools::{Identity, IdentityId};
 
+use super::balances::builtin_schedules;
 use super::digests::{DigestConfigError, DigestDelivery, sync_digest_schedules};
 use super::outbound::DiscussOutbound;
 use super::runner::{IdentityLookup, RetryPolicy, Scheduler};
@@ -50,7 +52,8 @@ pub fn local_identities() -> IdentityLookup {
     known_identities(&Identities::default())
 }
 
-/// Syncs the configured digests and starts ticking every `every` until
+/// Syncs the configured digests (and, when the runtime keeps forecasts,
+/// the built-in daily bank balance) and starts ticking every `every` until
 /// `cancel`. `None` when the runtime keeps no schedules or has no Odoo to
 /// deliver through.
 pub async fn start_scheduler(
@@ -63,19 +66,29 @@ pub async fn start_scheduler(
     let (Some(store), Some(odoo)) = (runtime.schedules(), runtime.odoo()) else {
         return Ok(None);
     };
-    let wanted = match digests {
+    let mut wanted = match digests {
         Some(delivery) => delivery.schedules(runtime.timezone(), Utc::now())?,
         // No file: every digest schedule stored earlier stops.
         None => Vec::new(),
     };
-    sync_digest_schedules(store.as_ref(), wanted).await?;
-    let scheduler = Scheduler::new(
+    let mut scheduler = Scheduler::new(
         Arc::clone(store),
         Arc::new(runtime.clone()),
         Arc::new(DiscussOutbound::new(Arc::clone(&odoo.connector))),
         identities,
         RetryPolicy::default(),
     );
+    if let Some(forecasts) = runtime.forecasts() {
+        wanted.extend(
+            builtin_schedules(runtime.timezone(), Utc::now()).map_err(DigestConfigError::from)?,
+        );
+        scheduler = scheduler.with_balances(Arc::new(
+            CashFlowForecast::with_defaults(odoo.base_url.clone(), Arc::clone(&odoo.connector))
+                .with_history(Arc::clone(forecasts)),
+        ));
+    }
+    // Digest schedules no longer configured stop; built-in ones are kept.
+    sync_digest_schedules(store.as_ref(), wanted).await?;
     Ok(Some(tokio::spawn(async move {
         scheduler.run(every, cancel).await;
     })))

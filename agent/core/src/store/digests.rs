@@ -118,13 +118,20 @@ impl DigestHistory for PostgresStore {
 
 #[async_trait]
 impl PendingApprovals for SqliteStore {
-    async fn pending_approvals(&self, now: DateTime<Utc>) -> Result<Pending, HistoryError> {
-        // expires_at is unix microseconds here (migration 0006).
+    async fn pending_approvals(
+        &self,
+        company_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Pending, HistoryError> {
+        // expires_at is unix microseconds here (migration 0006); proposals
+        // stored before migration 0022 have no company and count for all.
         let (count, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
             "select count(*), min(created_at) from proposals \
-             where status = 'pending' and expires_at > ?",
+             where status = 'pending' and expires_at > ? \
+             and (company_id = ? or company_id is null)",
         )
         .bind(now.timestamp_micros())
+        .bind(company_id)
         .fetch_one(&self.pool)
         .await
         .map_err(history_error)?;
@@ -137,12 +144,18 @@ impl PendingApprovals for SqliteStore {
 
 #[async_trait]
 impl PendingApprovals for PostgresStore {
-    async fn pending_approvals(&self, now: DateTime<Utc>) -> Result<Pending, HistoryError> {
+    async fn pending_approvals(
+        &self,
+        company_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Pending, HistoryError> {
         let (count, oldest): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
             "select count(*), min(created_at) from proposals \
-             where status = 'pending' and expires_at > $1",
+             where status = 'pending' and expires_at > $1 \
+             and (company_id = $2 or company_id is null)",
         )
         .bind(now)
+        .bind(company_id)
         .fetch_one(&self.pool)
         .await
         .map_err(history_error)?;

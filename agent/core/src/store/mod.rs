@@ -7,6 +7,8 @@
 mod attachments;
 mod closings;
 mod digests;
+mod events;
+mod forecasts;
 mod ingress;
 mod postgres;
 mod proposals;

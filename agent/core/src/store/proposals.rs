@@ -220,8 +220,8 @@ impl ProposalStore for SqliteStore {
             sqlx::query(
                 "insert into proposals (id, thread_id, turn_id, created_by, action, params, \
                  target_model, target_ids, preview, preconditions, required_role, expires_at, \
-                 status, created_at, updated_at) \
-                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                 status, created_at, updated_at, company_id) \
+                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
             )
             .bind(p.proposal_id.to_string())
             .bind(item.thread_id.map(|t| t.0.to_string()))
@@ -237,6 +237,7 @@ impl ProposalStore for SqliteStore {
             .bind(micros(p.expires_at))
             .bind(at)
             .bind(at)
+            .bind(item.company_id)
             .execute(&mut *tx)
             .await
             .map_err(|err| write_error(err, format_args!("proposal {}", p.proposal_id)))?;
@@ -460,8 +461,9 @@ impl ProposalStore for PostgresStore {
             sqlx::query(
                 "insert into proposals (id, thread_id, turn_id, created_by, action, params, \
                  target_model, target_ids, preview, preconditions, required_role, expires_at, \
-                 status, created_at, updated_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $13)",
+                 status, created_at, updated_at, company_id) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13, $13, \
+                 $14)",
             )
             .bind(p.proposal_id)
             .bind(item.thread_id.map(|t| t.0))
@@ -476,6 +478,7 @@ impl ProposalStore for PostgresStore {
             .bind(values.required_role)
             .bind(p.expires_at.trunc_subsecs(6))
             .bind(at)
+            .bind(item.company_id)
             .execute(&mut *tx)
             .await
             .map_err(|err| write_error(err, format_args!("proposal {}", p.proposal_id)))?;

@@ -43,16 +43,11 @@ pub fn runtime_with_odoo(
     store: Arc<crate::store::SqliteStore>,
     odoo: Arc<crate::odoo::OdooBackend>,
 ) -> Runtime {
-    let tools = crate::odoo_tools_stored(
-        &odoo,
-        None,
-        Arc::new(tools::proposals::MemoryDismissals::default()),
-        Arc::new(tools::automations::daily_digest::MemoryDigestHistory::new()),
-        None,
-        Arc::new(crate::closing::MemoryClosings::default()),
-        store.clone(),
-    )
-    .expect("odoo tools");
+    let stores = crate::ProductStores {
+        rules: store.clone(),
+        ..crate::ProductStores::memory()
+    };
+    let tools = crate::odoo_tools_stored(&odoo, None, stores).expect("odoo tools");
     runtime_with_odoo_tools(provider, store, odoo, tools)
 }
 

@@ -499,7 +499,13 @@ impl Turn<'_> {
             if let Ok(success) = &outcome.result
                 && !success.proposals.is_empty()
             {
-                let stored = self.store_proposals(&call.id, &success.proposals).await;
+                let company = success
+                    .output
+                    .pointer("/company/id")
+                    .and_then(Value::as_i64);
+                let stored = self
+                    .store_proposals(&call.id, &success.proposals, company)
+                    .await;
                 if let Value::Object(fields) = &mut result {
                     fields.insert("proposals".to_owned(), stored);
                 }
@@ -547,7 +553,12 @@ impl Turn<'_> {
     /// model: their ids and that only a person can approve them. If they
     /// cannot be stored the model is told so, since none could be approved.
     /// Stored ones are announced to the channel and kept for the result.
-    async fn store_proposals(&mut self, call_id: &str, proposals: &[Proposal]) -> Value {
+    async fn store_proposals(
+        &mut self,
+        call_id: &str,
+        proposals: &[Proposal],
+        company_id: Option<i64>,
+    ) -> Value {
         let new = proposals
             .iter()
             .map(|proposal| NewProposal {
@@ -555,6 +566,7 @@ impl Turn<'_> {
                 thread_id: Some(self.thread_id),
                 turn_id: Some(self.turn_id),
                 created_by: self.request.identity.id.clone(),
+                company_id,
             })
             .collect();
         if let Err(err) = self.deps.proposals.insert_proposals(new).await {

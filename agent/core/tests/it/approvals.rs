@@ -140,6 +140,7 @@ impl World {
                 thread_id: None,
                 turn_id: None,
                 created_by: IdentityId("model".to_owned()),
+                company_id: None,
             }])
             .await
             .unwrap();

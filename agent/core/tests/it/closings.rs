@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use agent::closing::{
-    ClosingChecklist, ClosingChecklistArgs, ClosingError, ClosingStatus, ClosingStore, Closings,
-    HumanStatus, MemoryClosings, Scan, StepChange, StepState,
+    ClosingChecklist, ClosingChecklistArgs, ClosingError, ClosingStatus, ClosingStatuses,
+    ClosingStore, Closings, HumanStatus, MemoryClosings, Scan, StepChange, StepState,
+    turned_to_attention,
 };
 use agent::config::Config;
 use agent::odoo::OdooBackend;
@@ -33,6 +34,7 @@ macro_rules! closing_suite {
                 concurrent_changes_to_one_closing_are_all_kept,
                 a_missing_closing_is_not_found,
                 closings_are_kept_per_company_and_period,
+                a_rescan_names_the_checks_that_turned_to_attention,
             );
         }
     };
@@ -561,4 +563,61 @@ async fn closing_checklist_records_the_demo_companys_scan_and_keeps_done_steps_o
         "{}",
         second.summary
     );
+}
+
+async fn a_rescan_names_the_checks_that_turned_to_attention(store: &dyn ClosingStore) {
+    let (first, _) = record(store, 1, &scan_data(FEB, &[(CheckKey::DraftEntries, 2)])).await;
+    let (second, _) = record(
+        store,
+        1,
+        &scan_data(
+            FEB,
+            &[(CheckKey::DraftEntries, 3), (CheckKey::BankUnreconciled, 4)],
+        ),
+    )
+    .await;
+    let turned: Vec<&str> = turned_to_attention(&first, &second)
+        .iter()
+        .map(|s| s.key.as_str())
+        .collect();
+    assert_eq!(
+        turned,
+        ["bank_unreconciled"],
+        "draft entries needed attention before; the final review is manual"
+    );
+    let (third, _) = record(store, 1, &scan_data(FEB, &[])).await;
+    assert!(turned_to_attention(&second, &third).is_empty());
+}
+
+#[tokio::test]
+async fn the_digest_reads_readiness_and_the_open_checks_of_a_closing() {
+    use tools::automations::daily_digest::{CloseStatus, CloseStatuses};
+
+    let store: Arc<dyn ClosingStore> = Arc::new(agent::testing::sqlite_store().await);
+    record(
+        store.as_ref(),
+        1,
+        &scan_data(FEB, &[(CheckKey::DraftEntries, 2)]),
+    )
+    .await;
+    Closings::new(store.as_ref())
+        .change_step(
+            1,
+            FEB,
+            &change("draft_entries", HumanStatus::Done, Some("posted"), "anna"),
+        )
+        .await
+        .unwrap();
+    let statuses = ClosingStatuses(Arc::clone(&store));
+    assert_eq!(
+        statuses.close_status(1, FEB).await.unwrap(),
+        Some(CloseStatus {
+            period: FEB.to_owned(),
+            status: "open".to_owned(),
+            readiness: 65,
+            open_checks: vec!["final_review".to_owned()],
+        })
+    );
+    assert_eq!(statuses.close_status(1, "2026-01").await.unwrap(), None);
+    assert_eq!(statuses.close_status(2, FEB).await.unwrap(), None);
 }

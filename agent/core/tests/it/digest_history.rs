@@ -159,7 +159,9 @@ async fn the_runtime_keeps_digest_figures_across_restarts() {
     assert_eq!(previous, values);
 }
 
-/// Proposals still pending and unexpired are what the CFO digest reports.
+/// Proposals still pending and unexpired are what the CFO digest reports,
+/// per company: those of another company are left out, those stored
+/// without a company count for every company.
 async fn pending_approvals_counts_unexpired_pending_proposals(
     store: std::sync::Arc<dyn agent::proposals::ProposalStore>,
     approvals: std::sync::Arc<dyn tools::automations::daily_digest::PendingApprovals>,
@@ -168,30 +170,49 @@ async fn pending_approvals_counts_unexpired_pending_proposals(
     use chrono::{Duration, Utc};
 
     let before = Utc::now();
-    let new = |partner: i64, ttl: Duration| NewProposal {
+    let new = |partner: i64, ttl: Duration, company: Option<i64>| NewProposal {
         proposal: crate::proposal_store::credit_limit(partner, ttl),
         thread_id: None,
         turn_id: None,
         created_by: tools::IdentityId("anna".to_owned()),
+        company_id: company,
     };
     store
         .insert_proposals(vec![
-            new(7, Duration::hours(24)),
-            new(8, Duration::hours(2)),
-            new(9, Duration::hours(-1)),
+            new(7, Duration::hours(24), Some(1)),
+            new(8, Duration::hours(2), Some(1)),
+            new(9, Duration::hours(-1), Some(1)),
+            new(10, Duration::hours(24), Some(2)),
+            new(11, Duration::hours(24), None),
         ])
         .await
         .unwrap();
-    let pending = approvals.pending_approvals(Utc::now()).await.unwrap();
-    assert_eq!(pending.count, 2, "the expired one is left out");
+    let pending = approvals.pending_approvals(1, Utc::now()).await.unwrap();
+    assert_eq!(
+        pending.count, 3,
+        "company 1's two unexpired ones and the one without a company"
+    );
     let oldest = pending.oldest_created_at.unwrap();
     assert!(oldest >= before - Duration::seconds(1) && oldest <= Utc::now());
     // Three hours later the two-hour one has expired too.
     let later = approvals
-        .pending_approvals(Utc::now() + Duration::hours(3))
+        .pending_approvals(1, Utc::now() + Duration::hours(3))
         .await
         .unwrap();
-    assert_eq!(later.count, 1);
+    assert_eq!(later.count, 2);
+    let other = approvals.pending_approvals(2, Utc::now()).await.unwrap();
+    assert_eq!(
+        other.count, 2,
+        "company 2's own and the one without a company"
+    );
+    assert_eq!(
+        approvals
+            .pending_approvals(3, Utc::now())
+            .await
+            .unwrap()
+            .count,
+        1
+    );
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! One test, every backend: a rule of a store (schedules, proposals,
-//! digest history, learned reconciliation rules) is written once and run on memory, SQLite and
-//! PostgreSQL (a fresh database each time), so the backends cannot drift
-//! apart.
+//! digest history, learned reconciliation rules, forecasts, product
+//! events) is written once and run on memory, SQLite and PostgreSQL (a
+//! fresh database each time), so the backends cannot drift apart.
 
 use std::sync::Arc;
 
@@ -9,7 +9,9 @@ use agent::proposals::{MemoryProposals, ProposalStore};
 use agent::schedule::{MemorySchedules, ScheduleStore};
 use agent::store::{PostgresStore, SqliteStore};
 use tools::automations::bank_reconciliation::{LearnedRules, MemoryRules};
+use tools::automations::cash_flow_forecast::{ForecastHistory, MemoryForecastHistory};
 use tools::automations::daily_digest::{DigestHistory, MemoryDigestHistory};
+use tools::automations::events::{MemoryEvents, ProductEvents};
 
 /// The backend one run of a test uses.
 #[derive(Clone, Copy)]
@@ -57,6 +59,8 @@ backends_of!(dyn ScheduleStore, MemorySchedules::default());
 backends_of!(dyn ProposalStore, MemoryProposals::default());
 backends_of!(dyn DigestHistory, MemoryDigestHistory::new());
 backends_of!(dyn LearnedRules, MemoryRules::default());
+backends_of!(dyn ForecastHistory, MemoryForecastHistory::new());
+backends_of!(dyn ProductEvents, MemoryEvents::default());
 
 /// Turns `async fn name(stores: Stores)` tests into one `#[tokio::test]`
 /// per backend, in modules `memory`, `sqlite` and `postgres`.

@@ -61,6 +61,7 @@ fn new(proposal: Proposal, turn: Option<TurnId>) -> NewProposal {
         thread_id: turn.map(|_| ThreadId::new()),
         turn_id: turn,
         created_by: anna(),
+        company_id: None,
     }
 }
 

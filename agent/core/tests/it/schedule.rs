@@ -33,6 +33,7 @@ on_every_store!(
     one_digest_per_role_recipient_and_day_even_from_two_schedules,
     two_workers_ticking_together_run_each_due_job_once,
     schedules_and_runs_round_trip_and_disabled_ones_never_run,
+    the_builtin_bank_balance_job_records_yesterday_once_and_delivers_nothing,
 );
 
 /// Stands in for `daily_digest`: remembers its arguments, can be told to fail.
@@ -813,4 +814,109 @@ async fn a_scheduled_report_with_a_saved_plan_is_labelled_saved_not_llm() {
         json!("llm"),
         "{output}"
     );
+}
+
+/// Stands in for the forecast's history: remembers the days asked for, can
+/// be told to fail.
+#[derive(Default)]
+struct Balances {
+    recorded: Mutex<Vec<(Option<i64>, chrono::NaiveDate)>>,
+    fail: bool,
+}
+
+#[async_trait]
+impl agent::schedule::RecordBalance for Balances {
+    async fn record_balance(
+        &self,
+        _identity: &Identity,
+        company_id: Option<i64>,
+        date: chrono::NaiveDate,
+    ) -> Result<String, String> {
+        if self.fail {
+            return Err("odoo unavailable".to_owned());
+        }
+        self.recorded.lock().unwrap().push((company_id, date));
+        Ok(format!("closed {date}"))
+    }
+}
+
+async fn the_builtin_bank_balance_job_records_yesterday_once_and_delivers_nothing(stores: Stores) {
+    let s = setup(stores.fresh().await, FakeDigest::default(), 0);
+    let store = Arc::clone(&s.store);
+    let builtin = agent::schedule::builtin_schedules(Amsterdam, at(2026, 11, 20, 18, 0)).unwrap();
+    assert_eq!(builtin.len(), 1);
+    let job = builtin[0].clone();
+    assert_eq!(job.job, Job::BankBalance { company_id: None });
+    assert_eq!(job.next_run, at(2026, 11, 21, 0, 30), "00:30 local");
+    let again = agent::schedule::builtin_schedules(Amsterdam, at(2026, 11, 25, 1, 0)).unwrap();
+    assert_eq!(again[0].id, job.id, "a restart finds the same schedule");
+    // Synced with the digests: configured digests dropping out never stop it.
+    agent::schedule::sync_digest_schedules(store.as_ref(), builtin.clone())
+        .await
+        .unwrap();
+    agent::schedule::sync_digest_schedules(store.as_ref(), builtin)
+        .await
+        .unwrap();
+    assert!(store.get(job.id).await.unwrap().unwrap().enabled);
+
+    let balances = Arc::new(Balances::default());
+    let scheduler = Scheduler::new(
+        Arc::clone(&store),
+        Arc::new(ToolRegistry::builder().build().unwrap()),
+        Arc::clone(&s.inbox) as _,
+        identities(),
+        RetryPolicy {
+            retries: 3,
+            first_delay: Duration::ZERO,
+        },
+    )
+    .with_balances(balances.clone());
+    let run = scheduler.tick(at(2026, 11, 21, 0, 30)).await.unwrap();
+    assert_eq!(run.runs.len(), 1);
+    assert_eq!(run.runs[0].status, RunStatus::Delivered { attempts: 1 });
+    assert_eq!(run.runs[0].delivery_key, "bank_balance/default/2026-11-20");
+    scheduler.tick(at(2026, 11, 22, 0, 31)).await.unwrap();
+    assert_eq!(
+        *balances.recorded.lock().unwrap(),
+        vec![
+            (None, chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()),
+            (None, chrono::NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()),
+        ]
+    );
+    assert_eq!(*s.inbox.attempts.lock().unwrap(), 0, "nothing is delivered");
+
+    // A failure is on record and reported to nobody (there is no channel).
+    let failing = Scheduler::new(
+        Arc::clone(&store),
+        Arc::new(ToolRegistry::builder().build().unwrap()),
+        Arc::clone(&s.inbox) as _,
+        identities(),
+        RetryPolicy::default(),
+    )
+    .with_balances(Arc::new(Balances {
+        fail: true,
+        ..Balances::default()
+    }));
+    let run = failing.tick(at(2026, 11, 23, 0, 30)).await.unwrap();
+    assert_eq!(
+        run.runs[0].status,
+        RunStatus::Failed {
+            attempts: 1,
+            error: "recording the bank balance failed: odoo unavailable".to_owned()
+        }
+    );
+    // Without a history to record in, the run fails saying so.
+    let none = Scheduler::new(
+        Arc::clone(&store),
+        Arc::new(ToolRegistry::builder().build().unwrap()),
+        Arc::clone(&s.inbox) as _,
+        identities(),
+        RetryPolicy::default(),
+    );
+    let run = none.tick(at(2026, 11, 24, 0, 30)).await.unwrap();
+    assert!(
+        matches!(&run.runs[0].status, RunStatus::Failed { error, .. } if error.contains("no forecast history"))
+    );
+    assert_eq!(*s.inbox.attempts.lock().unwrap(), 0);
+    assert_eq!(store.runs(job.id).await.unwrap().len(), 4);
 }

@@ -63,6 +63,12 @@ pub struct CashFlowForecastArgs {
     #[serde(default)]
     #[schemars(range(min = 0, max = 365))]
     pub overdue_lag_days: Option<u32>,
+    /// Share, 0 to 1, of a receivable more than 90 days overdue that is
+    /// still expected to be paid; the rest is reported as
+    /// `overdue.doubtful_excluded`. Default from configuration (1: no
+    /// haircut). Example: 0.5
+    #[serde(default)]
+    pub doubtful_factor: Option<serde_json::Number>,
     /// What-if adjustments applied to a copy of the same figures; the
     /// result adds `impact` (change of the end balance, lowest balance,
     /// cash gaps). Example: [{"kind": "delay_customer", "partner_id": 42,
@@ -89,6 +95,8 @@ pub(crate) struct Request {
     pub band_width: Decimal,
     pub payment_lag_days: u32,
     pub overdue_lag_days: u32,
+    /// `None`: the configured haircut.
+    pub doubtful_factor: Option<Decimal>,
     pub scenario: Vec<Adjustment>,
     pub company_id: Option<i64>,
 }
@@ -169,6 +177,19 @@ pub(crate) fn check(tool: &str, args: CashFlowForecastArgs) -> Result<Request, T
             format!("must be between 0 and 365, got {overdue_lag_days}"),
         ));
     }
+    let doubtful_factor = match &args.doubtful_factor {
+        None => None,
+        Some(number) => Some(
+            decimal(number)
+                .filter(|f| (Decimal::ZERO..=Decimal::ONE).contains(f))
+                .ok_or_else(|| {
+                    invalid(
+                        "doubtful_factor",
+                        format!("must be between 0 and 1, got {number}"),
+                    )
+                })?,
+        ),
+    };
     let scenario = args.scenario.unwrap_or_default();
     if scenario.len() > MAX_ADJUSTMENTS {
         return Err(invalid(
@@ -197,6 +218,7 @@ pub(crate) fn check(tool: &str, args: CashFlowForecastArgs) -> Result<Request, T
         band_width,
         payment_lag_days,
         overdue_lag_days,
+        doubtful_factor,
         scenario,
         company_id: args.company_id,
     })
@@ -254,6 +276,7 @@ mod tests {
                 band_width: Decimal::new(15, 2),
                 payment_lag_days: 30,
                 overdue_lag_days: 7,
+                doubtful_factor: None,
                 scenario: vec![],
                 company_id: None,
             }
@@ -265,8 +288,9 @@ mod tests {
         let request = run(json!({"horizon_days": 30, "as_of": "2026-03-16",
             "granularity": "week", "journal_ids": [9, 7, 9], "include_pipeline": false,
             "threshold": 10000.5, "band_width": 0.1, "payment_lag_days": 0,
-            "overdue_lag_days": 14}))
+            "overdue_lag_days": 14, "doubtful_factor": 0.25}))
         .unwrap();
+        assert_eq!(request.doubtful_factor, Some(Decimal::new(25, 2)));
         assert_eq!(request.horizon_days, 30);
         assert_eq!(request.as_of, NaiveDate::from_ymd_opt(2026, 3, 16));
         assert_eq!(request.granularity, Granularity::Week);
@@ -294,6 +318,16 @@ mod tests {
                 json!({"overdue_lag_days": 366}),
                 "overdue_lag_days",
                 "0 and 365",
+            ),
+            (
+                json!({"doubtful_factor": 1.01}),
+                "doubtful_factor",
+                "0 and 1",
+            ),
+            (
+                json!({"doubtful_factor": -0.5}),
+                "doubtful_factor",
+                "0 and 1",
             ),
             (json!({"as_of": "16/03/2026"}), "as_of", "YYYY-MM-DD"),
             (json!({"journal_ids": []}), "journal_ids", "at least one"),

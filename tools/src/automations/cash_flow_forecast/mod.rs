@@ -8,13 +8,14 @@
 //! projects the balance (pure); `recurring` finds vendors whose bills
 //! recur; `scenario` applies adjustments to a copy of the same items;
 //! `accuracy` scores stored predictions against actual balances (spec
-//! 5.8); `tool` runs a call and builds the envelope. The tool never
+//! 5.8) and `history` keeps them; `tool` runs a call and builds the envelope. The tool never
 //! changes Odoo.
 
 mod accuracy;
 mod args;
 mod compute;
 mod config;
+mod history;
 mod output;
 mod read;
 mod recurring;
@@ -29,7 +30,10 @@ pub use compute::{
     Snapshot, Source, VendorBill, flow_items, project,
 };
 pub use config::{ForecastConfig, ForecastConfigError};
+pub use history::{
+    ForecastHistory, ForecastHistoryError, ForecastRun, MemoryForecastHistory, StoredForecast,
+};
 pub use output::{AssumptionsOut, CitedItem, ForecastData, Impact, JournalRef, ScenarioResult};
 pub use recurring::{Cadence, Detection, RecurringSeries, detect, occurrences};
 pub use scenario::{Adjustment, AdjustmentArg, apply};
-pub use tool::{CashFlowForecast, Clock, TOOL_VERSION};
+pub use tool::{CashFlowForecast, Clock, RecordedBalance, TOOL_VERSION};

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
+use super::accuracy::BucketAccuracy;
 use super::compute::{Beyond, Flow, FlowItem, Gaps, Granularity, Overdue, Point, Projection};
 use super::recurring::RecurringSeries;
 use super::scenario::Adjustment;
@@ -38,6 +39,11 @@ pub struct ForecastData {
     /// What the scenario changes against the base (spec 5.6).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impact: Option<Impact>,
+    /// How far earlier forecasts of the company were off, per lead-time
+    /// bucket (spec 5.8), from stored predictions whose day has an actual
+    /// balance; `None` when the tool keeps no history.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<Vec<BucketAccuracy>>,
     /// Version of the forecasting rules; bumped with the tool version.
     pub model_version: String,
 }

@@ -92,6 +92,18 @@ pub(crate) async fn read_snapshot(
     Ok(read)
 }
 
+/// The balance that closed `request.as_of` over every bank and cash
+/// journal of the company (spec 5.2 on that day): what accuracy tracking
+/// compares predictions with (spec 5.8).
+pub(crate) async fn closing_balance(
+    client: &OdooClient,
+    request: &ReadRequest<'_>,
+    tool: &str,
+) -> Result<Decimal, ToolError> {
+    let journals = journals(client, request, tool).await?;
+    opening_balance(client, request, &journals).await
+}
+
 /// The company's bank and cash journals, or the requested ones after
 /// checking each is one of them.
 async fn journals(

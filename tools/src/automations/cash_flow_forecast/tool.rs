@@ -5,22 +5,25 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
 
+use super::accuracy::{BucketAccuracy, accuracy, predictions};
 use super::args::{CashFlowForecastArgs, Request, check, invalid_arg};
 use super::compute::{Assumptions, FlowItem, ProjectionParams, flow_items, project};
 use super::config::{ForecastConfig, ForecastConfigError};
+use super::history::{ForecastHistory, StoredForecast};
 use super::output::{
     AssumptionsOut, CitedItem, ForecastData, Impact, JournalRef, ScenarioResult, round,
     rounded_flow, rounded_points, summary,
 };
-use super::read::{Read, ReadRequest, read_snapshot};
+use super::read::{Read, ReadRequest, closing_balance, read_snapshot};
 use super::scenario::{apply, check_dates};
 use crate::automations::context::currency_places;
 use crate::automations::credit_check::Link;
 use crate::automations::{ContextRequest, Envelope, RunContext, Warning, read_context};
 use crate::odoo_client::OdooConnector;
-use crate::{OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
+use crate::{Identity, OdooAccess, Tool, ToolCtx, ToolError, ToolKind};
 
 /// Semver of the algorithm; bump whenever the numbers would change.
 pub const TOOL_VERSION: &str = "1.0.0";
@@ -43,11 +46,15 @@ const ACCESS: &[OdooAccess] = &[
 /// Where "now" comes from; tests and benchmarks fix it.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
+/// Days of stored forecasts (by as_of) the accuracy is measured over.
+const ACCURACY_WINDOW_DAYS: u64 = 365;
+
 /// Projects the bank balance day by day.
 pub struct CashFlowForecast {
     config: ForecastConfig,
     connector: Arc<dyn OdooConnector>,
     clock: Clock,
+    history: Option<Arc<dyn ForecastHistory>>,
 }
 
 impl CashFlowForecast {
@@ -61,6 +68,7 @@ impl CashFlowForecast {
             config,
             connector,
             clock: Arc::new(Utc::now),
+            history: None,
         })
     }
 
@@ -70,6 +78,7 @@ impl CashFlowForecast {
             config: ForecastConfig::new(odoo_base_url),
             connector,
             clock: Arc::new(Utc::now),
+            history: None,
         }
     }
 
@@ -77,6 +86,86 @@ impl CashFlowForecast {
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// Stores each run's predictions in `history` and reports the accuracy
+    /// of earlier ones (spec 5.8).
+    pub fn with_history(mut self, history: Arc<dyn ForecastHistory>) -> Self {
+        self.history = Some(history);
+        self
+    }
+}
+
+/// A closing balance the daily job stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedBalance {
+    pub company_id: i64,
+    pub date: NaiveDate,
+    pub balance: Decimal,
+}
+
+impl CashFlowForecast {
+    /// Reads the balance that closed `date` over every bank and cash
+    /// journal of the company (the user's current one when `None`), as
+    /// `identity` sees it, and stores it as the actual of that day (spec
+    /// 5.8). The daily job calls this; it fails when the tool keeps no
+    /// history or `date` has not ended yet.
+    pub async fn record_actual(
+        &self,
+        identity: &Identity,
+        company_id: Option<i64>,
+        date: NaiveDate,
+    ) -> Result<RecordedBalance, ToolError> {
+        let Some(history) = &self.history else {
+            return Err(ToolError::Internal(
+                "cash_flow_forecast keeps no history to record balances in".to_owned(),
+            ));
+        };
+        let client = self.connector.client_for(identity).await?;
+        let now = (self.clock)();
+        let context = read_context(
+            &client,
+            ContextRequest {
+                company_id,
+                as_of: Some(date),
+                zone: None,
+            },
+            now,
+        )
+        .await?;
+        let today = now.with_timezone(&context.zone).date_naive();
+        if date >= today {
+            return Err(invalid_arg(
+                Self::NAME,
+                "date",
+                &format!("the day must have ended (before {today}), got {date}"),
+            ));
+        }
+        let company = &context.envelope.company;
+        let balance = closing_balance(
+            &client,
+            &ReadRequest {
+                company_id: company.id,
+                company_currency: &company.currency,
+                as_of: date,
+                zone: context.zone,
+                journal_ids: None,
+                include_pipeline: false,
+                include_recurring: false,
+                config: &self.config,
+            },
+            Self::NAME,
+        )
+        .await?;
+        history
+            .record_actual(company.id, date, balance)
+            .await
+            .map_err(|err| ToolError::Internal(err.to_string()))?;
+        Ok(RecordedBalance {
+            company_id: company.id,
+            date,
+            balance,
+        })
     }
 }
 
@@ -146,8 +235,56 @@ impl Tool for CashFlowForecast {
             Self::NAME,
         )
         .await?;
-        Ok(self.forecast(&request, context, read, places))
+        let company_id = context.envelope.company.id;
+        let as_of = context.today;
+        let mut history_warnings = Vec::new();
+        let accuracy = match &self.history {
+            None => None,
+            Some(history) => {
+                let since = as_of - chrono::Days::new(ACCURACY_WINDOW_DAYS);
+                match history.observations(company_id, since).await {
+                    Ok(observations) => Some(rounded_accuracy(accuracy(&observations), places)),
+                    Err(err) => {
+                        history_warnings.push(history_warning(&err));
+                        None
+                    }
+                }
+            }
+        };
+        let (mut envelope, stored) = self.forecast(&request, context, read, places, accuracy);
+        // Only today's forecast over every bank and cash journal predicts
+        // the balance the daily job records: a backdated run sees documents
+        // entered since, and a subset of journals is another balance.
+        let comparable = as_of == today && request.journal_ids.is_none();
+        if let (Some(history), true) = (&self.history, comparable)
+            && let Err(err) = history.record_forecast(&stored).await
+        {
+            history_warnings.push(history_warning(&err));
+        }
+        envelope.warnings.extend(history_warnings);
+        Ok(envelope)
     }
+}
+
+fn history_warning(err: &super::history::ForecastHistoryError) -> Warning {
+    tracing::warn!(error = %err, "forecast history unavailable");
+    Warning::new(
+        "HISTORY_UNAVAILABLE",
+        format!("{err}; accuracy tracking is left out of this run"),
+    )
+}
+
+/// MAE to the currency's decimals, MAPE to one decimal, coverage to three.
+fn rounded_accuracy(buckets: Vec<BucketAccuracy>, places: u32) -> Vec<BucketAccuracy> {
+    buckets
+        .into_iter()
+        .map(|mut b| {
+            b.mae = round(b.mae, places);
+            b.mape = b.mape.map(|m| round(m, 1));
+            b.coverage = round(b.coverage, 3);
+            b
+        })
+        .collect()
 }
 
 impl CashFlowForecast {
@@ -158,19 +295,23 @@ impl CashFlowForecast {
         context: RunContext,
         read: Read,
         places: u32,
-    ) -> Envelope<ForecastData> {
+        accuracy: Option<Vec<BucketAccuracy>>,
+    ) -> (Envelope<ForecastData>, StoredForecast) {
         let Read {
             snapshot,
             journals,
             mut warnings,
         } = read;
         let as_of = context.today;
+        let doubtful_factor = request
+            .doubtful_factor
+            .unwrap_or(self.config.doubtful_factor);
         let assumptions = Assumptions {
             as_of,
             horizon_days: request.horizon_days,
             payment_lag_days: request.payment_lag_days,
             overdue_lag_days: request.overdue_lag_days,
-            doubtful_factor: self.config.doubtful_factor,
+            doubtful_factor,
             doubtful_after_days: self.config.doubtful_after_days,
             max_lateness_days: self.config.max_lateness_days,
             recurring_overlap_days: self.config.recurring_overlap_days,
@@ -246,7 +387,7 @@ impl CashFlowForecast {
                 payment_lag_days: request.payment_lag_days,
                 overdue_lag_days: request.overdue_lag_days,
                 band_width: request.band_width,
-                doubtful_factor: self.config.doubtful_factor,
+                doubtful_factor,
                 threshold: request.threshold,
                 include_pipeline: request.include_pipeline,
                 include_recurring: request.include_recurring,
@@ -264,17 +405,27 @@ impl CashFlowForecast {
                 .collect(),
             scenario,
             impact,
+            accuracy,
             model_version: TOOL_VERSION.to_owned(),
         };
+        let stored = StoredForecast {
+            company_id: context.envelope.company.id,
+            as_of,
+            horizon_days: request.horizon_days,
+            threshold: request.threshold,
+            gap_dates: base.gaps.dates.clone(),
+            predictions: predictions(as_of, &base),
+        };
         let text = summary(&data, &context.envelope.company.name, places);
-        Envelope::new(
+        let envelope = Envelope::new(
             Self::NAME,
             TOOL_VERSION,
             context.envelope,
             data,
             warnings,
             &text,
-        )
+        );
+        (envelope, stored)
     }
 }
 
@@ -316,8 +467,6 @@ fn largest(
 
 #[cfg(test)]
 mod tests {
-    use rust_decimal::Decimal;
-
     use super::*;
 
     #[test]

@@ -14,13 +14,16 @@ use super::compute::{Assessment, LimitFacts, PartnerFacts, Verdict, assess};
 use super::config::{CreditCheckConfig, CreditConfigError};
 use super::output::{
     CreditData, HoldAction, HoldFacts, Link, OrderInput, PartnerCredit, PartnerRef,
-    PortfolioCredit, PortfolioRow, partner_summary, portfolio_summary,
+    PortfolioCredit, PortfolioRow, display_money, partner_summary, portfolio_summary,
 };
 use super::read::{
     Customers, LedgerRequest, PartnerFields, PartnerRecord, customers_with_receivables,
     rate_history, rate_on, read_company_limit, read_ledgers, read_partners,
 };
 use crate::automations::context::currency_places;
+use crate::automations::events::{
+    EventKind, EventSeverity, ProductEvent, ProductEvents, record_all,
+};
 use crate::automations::{ContextRequest, Envelope, RunContext, TRUNCATED, Warning, read_context};
 use crate::builtin::Clock;
 use crate::exports::{Cell, Column, ExportError, ExportFormat, Table};
@@ -52,6 +55,8 @@ pub struct CreditCheck {
     connector: Arc<dyn OdooConnector>,
     /// "Now": the system clock, fixed in evals and tests.
     clock: Clock,
+    /// Where a blocked order is recorded for the CFO digest.
+    events: Option<Arc<dyn ProductEvents>>,
 }
 
 impl CreditCheck {
@@ -65,6 +70,7 @@ impl CreditCheck {
             config,
             connector,
             clock: Arc::new(Utc::now),
+            events: None,
         })
     }
 
@@ -75,12 +81,20 @@ impl CreditCheck {
             config: CreditCheckConfig::new(odoo_base_url),
             connector,
             clock: Arc::new(Utc::now),
+            events: None,
         }
     }
 
     /// The same tool reading "now" from `clock` (fixed in evals and tests).
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Records each blocked order of a single-customer check in `events`,
+    /// once per customer and day (spec 7.2 `anomalies`).
+    pub fn with_events(mut self, events: Arc<dyn ProductEvents>) -> Self {
+        self.events = Some(events);
         self
     }
 }
@@ -219,6 +233,9 @@ impl Run<'_> {
             links,
         };
         let summary = partner_summary(&data, self.places);
+        if let (Some(events), Verdict::Block) = (&self.tool.events, data.assessment.verdict) {
+            record_all(events.as_ref(), &[self.blocked_event(&data)]).await;
+        }
         Ok(self.envelope(CreditData::Partner(Box::new(data)), warnings, &summary))
     }
 
@@ -468,6 +485,31 @@ impl Run<'_> {
 
     fn company_id(&self) -> i64 {
         self.context.envelope.company.id
+    }
+
+    /// `Acme: credit check blocked an order of 5,000.00 EUR (exposure
+    /// 12,000.00 EUR, limit 10,000.00 EUR, score 41.5)`.
+    fn blocked_event(&self, data: &PartnerCredit) -> ProductEvent {
+        let money = |v: Decimal| format!("{} {}", display_money(v, self.places), data.currency);
+        let a = &data.assessment;
+        let limit = a
+            .credit_limit
+            .map_or_else(|| "no limit".to_owned(), |l| format!("limit {}", money(l)));
+        ProductEvent {
+            company_id: self.company_id(),
+            kind: EventKind::CreditBlocked,
+            key: format!("res.partner/{}/{}", data.partner.commercial_id, data.as_of),
+            severity: EventSeverity::High,
+            description: format!(
+                "{}: credit check blocked an order of {} (exposure {}, {limit}, score {})",
+                data.partner.commercial_name,
+                money(a.order.amount),
+                money(a.exposure.total),
+                a.score.round_dp(1)
+            ),
+            source: CreditCheck::NAME.to_owned(),
+            occurred_at: self.context.envelope.as_of,
+        }
     }
 
     fn envelope(

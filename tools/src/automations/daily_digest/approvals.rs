@@ -18,6 +18,11 @@ pub struct Pending {
 /// Where pending proposals are counted.
 #[async_trait]
 pub trait PendingApprovals: Send + Sync {
-    /// Proposals with status pending that have not expired at `now`.
-    async fn pending_approvals(&self, now: DateTime<Utc>) -> Result<Pending, HistoryError>;
+    /// Proposals of `company_id` (or made without a company) with status
+    /// pending that have not expired at `now`.
+    async fn pending_approvals(
+        &self,
+        company_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Pending, HistoryError>;
 }

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::args::DigestRole;
-use super::output::{Attention, Metric, Priority, TopItem, Unit};
+use super::closes::CloseStatus;
+use super::output::{Attention, CashForecast, Metric, Priority, TopItem, Unit};
 use crate::automations::narrative::NarrativeText;
 
 /// A count and a total computed by Odoo.
@@ -35,6 +36,11 @@ pub struct CfoFigures {
     /// Proposals awaiting approval and the age of the oldest in hours;
     /// `None` without a source.
     pub pending_approvals: Option<(u64, i64)>,
+    /// The latest stored forecast and its first cash gap on or after the
+    /// day; `None` without a source or a stored forecast.
+    pub cash_forecast: Option<CashForecast>,
+    /// The closings of the previous and the current month that exist.
+    pub close_status: Vec<CloseStatus>,
 }
 
 /// The sales manager's figures.
@@ -81,8 +87,17 @@ pub enum Figures {
     Warehouse(Option<WarehouseFigures>),
 }
 
-/// The metrics of `figures`, in a fixed order, without change yet.
-pub fn metrics(figures: &Figures, currency: &str, places: u32) -> Vec<Metric> {
+/// Readiness below this for last month's closing early in a month needs
+/// attention (spec 7.4).
+const READINESS_ATTENTION: u32 = 70;
+/// "During the first 10 days of a month".
+const CLOSING_DAYS: u32 = 10;
+/// A forecast gap this many days away or fewer is urgent.
+const GAP_ATTENTION_DAYS: i64 = 30;
+
+/// The metrics of `figures`, in a fixed order, without change yet. `day`
+/// is the digest's date.
+pub fn metrics(figures: &Figures, day: NaiveDate, currency: &str, places: u32) -> Vec<Metric> {
     let money = |key: &str, label: &str, value: Decimal| {
         Metric::new(key, label, value, Unit::Money, Some(currency), places)
     };
@@ -139,6 +154,41 @@ pub fn metrics(figures: &Figures, currency: &str, places: u32) -> Vec<Metric> {
             f.pending_approvals
                 .map(|(n, _)| count("pending_approvals", "Proposals awaiting approval", n)),
         )
+        .chain(f.cash_forecast.as_ref().and_then(|c| {
+            let gap = c.first_gap_date?;
+            let mut metric = Metric::new(
+                "cash_first_gap_days",
+                "Days until the forecast's first cash gap",
+                Decimal::from((gap - day).num_days()),
+                Unit::Count,
+                None,
+                places,
+            );
+            metric.display = format!("{} ({gap})", metric.display);
+            Some(metric)
+        }))
+        .chain(f.close_status.iter().flat_map(|c| {
+            let which = if c.period == period_of(day) {
+                "current"
+            } else {
+                "previous"
+            };
+            [
+                Metric::new(
+                    &format!("close_readiness_{which}"),
+                    &format!("Closing {} readiness", c.period),
+                    Decimal::from(c.readiness),
+                    Unit::Percent,
+                    None,
+                    places,
+                ),
+                count(
+                    &format!("close_open_checks_{which}"),
+                    &format!("Closing {} open checks", c.period),
+                    c.open_checks.len() as u64,
+                ),
+            ]
+        }))
         .collect(),
         Figures::Sales(Some(f)) => vec![
             count("pipeline_count", "Open opportunities", f.pipeline.count),
@@ -205,9 +255,20 @@ pub fn with_change(metrics: &mut [Metric], previous: Option<&BTreeMap<String, De
     }
 }
 
+/// `YYYY-MM` of `day`.
+pub fn period_of(day: NaiveDate) -> String {
+    day.format("%Y-%m").to_string()
+}
+
+/// `YYYY-MM` of the month before `day`'s.
+pub fn previous_period(day: NaiveDate) -> String {
+    let first = day.with_day(1).unwrap_or(day);
+    period_of(first.pred_opt().unwrap_or(first))
+}
+
 /// The attention items of spec 7.4, ordered by priority, then amount
-/// (largest first), then the rule order below.
-pub fn attention(figures: &Figures, currency: &str, places: u32) -> Vec<Attention> {
+/// (largest first), then the rule order below. `day` is the digest's date.
+pub fn attention(figures: &Figures, day: NaiveDate, currency: &str, places: u32) -> Vec<Attention> {
     let show = |amount: Decimal| format!("{} {currency}", display_amount(amount, places));
     let mut items = Vec::new();
     match figures {
@@ -227,6 +288,24 @@ pub fn attention(figures: &Figures, currency: &str, places: u32) -> Vec<Attentio
                     &f.top_receivables,
                 ));
             }
+            let soon = f.cash_forecast.as_ref().and_then(|c| {
+                let gap = c.first_gap_date?;
+                let days = (gap - day).num_days();
+                (days <= GAP_ATTENTION_DAYS).then_some((c, gap, days))
+            });
+            if let Some((forecast, gap, days)) = soon {
+                items.push(Attention::new(
+                    Priority::High,
+                    format!("Cash gap forecast on {gap}, in {days} days"),
+                    format!(
+                        "The forecast of {} drops below its threshold of {} on {gap}.",
+                        forecast.forecast_as_of,
+                        show(forecast.threshold)
+                    ),
+                    None,
+                    &[],
+                ));
+            }
             let p = f.overdue_payables;
             if p.count > 0 {
                 items.push(Attention::new(
@@ -242,6 +321,26 @@ pub fn attention(figures: &Figures, currency: &str, places: u32) -> Vec<Attentio
                     Priority::Medium,
                     format!("{n} proposals awaiting approval, the oldest for {hours} hours"),
                     "Approve or reject them before they expire.".to_owned(),
+                    None,
+                    &[],
+                ));
+            }
+            let previous = previous_period(day);
+            let late_close = f.close_status.iter().find(|c| {
+                c.period == previous
+                    && c.readiness < READINESS_ATTENTION
+                    && day.day() <= CLOSING_DAYS
+            });
+            if let Some(close) = late_close {
+                let open = if close.open_checks.is_empty() {
+                    "none".to_owned()
+                } else {
+                    close.open_checks.join(", ")
+                };
+                items.push(Attention::new(
+                    Priority::Medium,
+                    format!("Closing of {} is {}% ready", close.period, close.readiness),
+                    format!("Open checks: {open}."),
                     None,
                     &[],
                 ));

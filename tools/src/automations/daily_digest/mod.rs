@@ -9,25 +9,32 @@
 //! narrative goes through [`crate::automations::narrative`]: a model's text
 //! is used only when every number in it is in the digest.
 //!
-//! Of the figures kept in the product database, pending approvals come
-//! through [`PendingApprovals`]; the closing status, the stored forecast's
-//! first gap and recorded anomalies are not read yet, so `anomalies` stays
-//! empty.
+//! The CFO figures kept in the product database come through traits the
+//! agent implements (`product`): pending approvals ([`PendingApprovals`]),
+//! the latest stored forecast's first cash gap
+//! ([`crate::automations::cash_flow_forecast::ForecastHistory`]), this and
+//! last month's closing ([`CloseStatuses`]) and the anomalies of the last
+//! 24 hours ([`crate::automations::events::ProductEvents`]).
 
 mod approvals;
 mod args;
+mod closes;
 mod compute;
 mod history;
 mod output;
+mod product;
 mod read;
 mod tool;
 
 pub use approvals::{Pending, PendingApprovals};
 pub use args::{DailyDigestArgs, DigestRole};
+pub use closes::{CloseStatus, CloseStatuses};
 pub use compute::{
     CfoFigures, Figures, SalesFigures, Tally, WarehouseFigures, attention, display_amount, metrics,
-    template, with_change,
+    period_of, previous_period, template, with_change,
 };
 pub use history::{DigestHistory, HistoryError, MemoryDigestHistory, StoredDigest};
-pub use output::{Anomaly, Attention, DigestData, Link, Metric, Priority, TopItem, Unit};
+pub use output::{
+    Anomaly, Attention, CashForecast, DigestData, Link, Metric, Priority, TopItem, Unit,
+};
 pub use tool::{DailyDigest, TOOL_VERSION};

@@ -10,6 +10,7 @@ use serde::{Serialize, Serializer};
 use url::Url;
 
 use super::args::DigestRole;
+use super::closes::CloseStatus;
 use super::compute::display_amount;
 use crate::automations::narrative::GeneratedBy;
 
@@ -23,6 +24,13 @@ pub struct DigestData {
     pub metrics: Vec<Metric>,
     pub attention: Vec<Attention>,
     pub anomalies: Vec<Anomaly>,
+    /// CFO: the latest stored forecast and its first cash gap on or after
+    /// the date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cash_forecast: Option<CashForecast>,
+    /// CFO: the closings of the previous and current month, when started.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub close_status: Vec<CloseStatus>,
     /// Overdue activities per salesperson (sales role).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub activities_by_user: BTreeMap<String, u64>,
@@ -136,6 +144,16 @@ pub enum Priority {
     High,
     Medium,
     Low,
+}
+
+/// The latest stored cash forecast as the CFO digest reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CashForecast {
+    pub forecast_as_of: NaiveDate,
+    /// The forecast's threshold (company currency).
+    pub threshold: Decimal,
+    /// Its first day below the threshold on or after the digest's date.
+    pub first_gap_date: Option<NaiveDate>,
 }
 
 /// An event the product recorded (spec 7.2 `anomalies`).

@@ -85,6 +85,8 @@ impl Reader<'_> {
             payables_due_7d: self.tally(MOVE, &due_7d, RESIDUAL).await?,
             cash_position: self.cash_position().await?,
             pending_approvals: None,
+            cash_forecast: None,
+            close_status: Vec::new(),
         }))
     }
 

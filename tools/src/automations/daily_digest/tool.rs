@@ -12,11 +12,15 @@ use url::Url;
 
 use super::approvals::PendingApprovals;
 use super::args::{DailyDigestArgs, DigestRole, check, invalid};
+use super::closes::CloseStatuses;
 use super::compute::{Figures, attention, metrics, template, with_change};
 use super::history::{DigestHistory, MemoryDigestHistory, StoredDigest};
 use super::output::{DigestData, summary};
+use super::product::{Moment, Sources};
 use super::read::Reader;
+use crate::automations::cash_flow_forecast::ForecastHistory;
 use crate::automations::context::currency_places;
+use crate::automations::events::ProductEvents;
 use crate::automations::narrative::{
     GeneratedBy, NarrativeLimits, NarrativeProvider, NarrativeRequest, narrate,
 };
@@ -57,7 +61,7 @@ pub struct DailyDigest {
     connector: Arc<dyn OdooConnector>,
     history: Arc<dyn DigestHistory>,
     narrator: Option<Arc<dyn NarrativeProvider>>,
-    approvals: Option<Arc<dyn PendingApprovals>>,
+    sources: Sources,
     clock: Clock,
 }
 
@@ -69,7 +73,7 @@ impl DailyDigest {
             connector,
             history: Arc::new(MemoryDigestHistory::new()),
             narrator: None,
-            approvals: None,
+            sources: Sources::default(),
             clock: Arc::new(Utc::now),
         }
     }
@@ -88,7 +92,25 @@ impl DailyDigest {
 
     /// Counts the proposals awaiting approval for the CFO from `approvals`.
     pub fn with_approvals(mut self, approvals: Arc<dyn PendingApprovals>) -> Self {
-        self.approvals = Some(approvals);
+        self.sources.approvals = Some(approvals);
+        self
+    }
+
+    /// Reports the first cash gap of the latest forecast in `forecasts`.
+    pub fn with_forecasts(mut self, forecasts: Arc<dyn ForecastHistory>) -> Self {
+        self.sources.forecasts = Some(forecasts);
+        self
+    }
+
+    /// Reports this and last month's closing from `closes`.
+    pub fn with_closes(mut self, closes: Arc<dyn CloseStatuses>) -> Self {
+        self.sources.closes = Some(closes);
+        self
+    }
+
+    /// Lists the last 24 hours of `events` as anomalies.
+    pub fn with_events(mut self, events: Arc<dyn ProductEvents>) -> Self {
+        self.sources.events = Some(events);
         self
     }
 
@@ -107,7 +129,10 @@ impl Tool for DailyDigest {
 
     fn description(&self) -> &'static str {
         "Builds a short morning briefing for one role: \"cfo\" (overdue receivables with the \
-         largest invoices, open, overdue and soon-due payables, cash position), \
+         largest invoices, open, overdue and soon-due payables, cash position with the latest \
+         stored forecast's first cash gap, proposals awaiting approval, this and last month's \
+         closing readiness, and anomalies the product recorded in the last 24 hours: blocked \
+         credit checks, new duplicate groups, closing checks needing attention), \
          \"sales_manager\" (open pipeline and weighted value, opportunities past their \
          deadline, won and lost in the last 7 days, overdue activities per salesperson) or \
          \"warehouse_manager\" (products out of stock, reordering rules below minimum, \
@@ -152,30 +177,29 @@ impl Tool for DailyDigest {
             zone: run.zone,
             warnings: Vec::new(),
         };
+        let moment = Moment {
+            company_id: company.id,
+            day: run.today,
+            now,
+            day_end: day_end(run.today, run.zone),
+        };
+        let mut anomalies = Vec::new();
         let figures = match request.role {
             DigestRole::Cfo => {
                 let mut cfo = reader.cfo().await?;
-                if let (Some(figures), Some(source)) = (cfo.as_mut(), &self.approvals) {
-                    match source.pending_approvals(now).await {
-                        Ok(pending) => {
-                            let hours = pending
-                                .oldest_created_at
-                                .map_or(0, |at| (now - at).num_hours().max(0));
-                            figures.pending_approvals = Some((pending.count, hours));
-                        }
-                        Err(err) => reader.warnings.push(Warning::new(
-                            "APPROVALS_UNAVAILABLE",
-                            format!("{err}; pending approvals are left out"),
-                        )),
-                    }
+                if let Some(figures) = cfo.as_mut() {
+                    self.sources
+                        .add_to(figures, &moment, &mut reader.warnings)
+                        .await;
                 }
+                anomalies = self.sources.anomalies(&moment, &mut reader.warnings).await;
                 Figures::Cfo(cfo)
             }
             DigestRole::SalesManager => Figures::Sales(reader.sales().await?),
             DigestRole::WarehouseManager => Figures::Warehouse(reader.warehouse().await?),
         };
         let mut warnings = reader.warnings;
-        let mut metrics = metrics(&figures, &company.currency, places);
+        let mut metrics = metrics(&figures, run.today, &company.currency, places);
         let previous = match self
             .history
             .previous(company.id, request.role, run.today)
@@ -188,8 +212,12 @@ impl Tool for DailyDigest {
             }
         };
         with_change(&mut metrics, previous.as_ref().map(|p| &p.values));
-        let attention = attention(&figures, &company.currency, places);
+        let attention = attention(&figures, run.today, &company.currency, places);
         let template = template(request.role, run.today, &attention);
+        let (cash_forecast, close_status) = match &figures {
+            Figures::Cfo(Some(f)) => (f.cash_forecast.clone(), f.close_status.clone()),
+            Figures::Cfo(None) | Figures::Sales(_) | Figures::Warehouse(_) => (None, Vec::new()),
+        };
         let activities_by_user = match &figures {
             Figures::Sales(Some(f)) => f.activities_by_user.iter().cloned().collect(),
             Figures::Sales(None) | Figures::Cfo(_) | Figures::Warehouse(_) => BTreeMap::new(),
@@ -201,7 +229,9 @@ impl Tool for DailyDigest {
             summary: template.summary.clone(),
             metrics,
             attention,
-            anomalies: Vec::new(),
+            anomalies,
+            cash_forecast,
+            close_status,
             activities_by_user,
             generated_by: GeneratedBy::Template,
         };
@@ -244,6 +274,15 @@ impl Tool for DailyDigest {
             &text,
         ))
     }
+}
+
+/// The end of `day` in `zone`, in UTC.
+fn day_end(day: chrono::NaiveDate, zone: chrono_tz::Tz) -> chrono::DateTime<Utc> {
+    use chrono::TimeZone;
+    let next = (day + chrono::Days::new(1)).and_time(chrono::NaiveTime::MIN);
+    zone.from_local_datetime(&next)
+        .earliest()
+        .map_or_else(|| next.and_utc(), |at| at.with_timezone(&Utc))
 }
 
 fn history_warning(err: &super::history::HistoryError) -> Warning {

@@ -18,7 +18,7 @@ use super::config::DedupConfig;
 use super::master::{self, Candidate};
 use super::modes::{DedupError, check_candidate, find_groups, find_record_matches};
 use super::normalize::Normalizer;
-use super::output::{DedupData, DedupResult};
+use super::output::{DedupData, DedupResult, Group};
 use super::profile::{DedupRecord, Entity};
 use super::propose::{ProposalFacts, label, propose};
 use super::read::{
@@ -27,6 +27,9 @@ use super::read::{
 };
 use super::records::{LeadRecord, PartnerRecord, ProductRecord};
 use crate::automations::credit_check::Link;
+use crate::automations::events::{
+    EventKind, EventSeverity, ProductEvent, ProductEvents, record_all,
+};
 use crate::automations::{
     ContextRequest, Envelope, RunContext, TRUNCATED, Warning, clip, read_context,
 };
@@ -79,6 +82,8 @@ pub struct FindDuplicates {
     dismissals: Arc<dyn DismissedDuplicates>,
     /// "Now": the system clock, fixed in evals and tests.
     clock: Clock,
+    /// Where groups found for the first time are recorded.
+    events: Option<Arc<dyn ProductEvents>>,
 }
 
 impl FindDuplicates {
@@ -92,12 +97,21 @@ impl FindDuplicates {
             connector,
             dismissals,
             clock: Arc::new(Utc::now),
+            events: None,
         }
     }
 
     /// The same tool reading "now" from `clock` (fixed in evals and tests).
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Records each group in `events`; a group (the same members) found
+    /// again is not recorded twice, and dismissed pairs never form one
+    /// (spec 7.2 `anomalies`: new duplicate groups).
+    pub fn with_events(mut self, events: Arc<dyn ProductEvents>) -> Self {
+        self.events = Some(events);
         self
     }
 }
@@ -332,6 +346,10 @@ impl Run<'_> {
         if result.truncated {
             warnings.push(Warning::new(TRUNCATED, self.cut_message(&result)));
         }
+        if let (Some(events), Some(groups)) = (&self.tool.events, &result.data.groups) {
+            let found: Vec<ProductEvent> = groups.iter().map(|g| self.group_event(g)).collect();
+            record_all(events.as_ref(), &found).await;
+        }
         Ok(self.envelope(result, warnings, proposals))
     }
 
@@ -439,6 +457,34 @@ impl Run<'_> {
 
     fn company_id(&self) -> i64 {
         self.context.envelope.company.id
+    }
+
+    /// `3 res.partner records look like duplicates: Acme / ACME Ltd / Acme
+    /// BV (score 0.93)`, keyed by the sorted member ids.
+    fn group_event(&self, group: &Group) -> ProductEvent {
+        let model = self.request.entity.model();
+        let mut ids: Vec<i64> = group.members.iter().map(|m| m.id).collect();
+        ids.sort_unstable();
+        let key_ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+        let names: Vec<String> = group
+            .members
+            .iter()
+            .map(|m| m.name.clone().unwrap_or_else(|| format!("#{}", m.id)))
+            .collect();
+        ProductEvent {
+            company_id: self.company_id(),
+            kind: EventKind::DuplicateGroup,
+            key: format!("{model}/{}", key_ids.join(",")),
+            severity: EventSeverity::Low,
+            description: format!(
+                "{} {model} records look like duplicates: {} (score {:.2})",
+                ids.len(),
+                names.join(" / "),
+                group.group_score
+            ),
+            source: FindDuplicates::NAME.to_owned(),
+            occurred_at: self.context.envelope.as_of,
+        }
     }
 
     fn envelope(

@@ -1,0 +1,75 @@
+//! The built-in daily job behind forecast accuracy (spec 5.8): shortly
+//! after local midnight it stores the bank balance that closed the day
+//! before, for the company of the local operator. It is a schedule like
+//! the digests (claimed once across replicas, keyed once per company and
+//! day, its runs on record) but runs no registry tool and delivers nothing.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use tools::Identity;
+use tools::automations::cash_flow_forecast::CashFlowForecast;
+use uuid::Uuid;
+
+use super::cron::CronError;
+use super::job::{Job, Schedule, Target};
+
+/// 00:30 local: the day before has ended, and most of its bank lines are
+/// booked.
+pub const BANK_BALANCE_CRON: &str = "30 0 * * *";
+
+/// The target of a job that delivers nothing.
+pub const NO_DELIVERY: &str = "none";
+
+/// Stores a day's closing bank balance.
+#[async_trait]
+pub trait RecordBalance: Send + Sync {
+    /// Reads and stores the balance that closed `date` for `company_id`
+    /// (the identity's current company when `None`); says what it stored.
+    async fn record_balance(
+        &self,
+        identity: &Identity,
+        company_id: Option<i64>,
+        date: NaiveDate,
+    ) -> Result<String, String>;
+}
+
+#[async_trait]
+impl RecordBalance for CashFlowForecast {
+    async fn record_balance(
+        &self,
+        identity: &Identity,
+        company_id: Option<i64>,
+        date: NaiveDate,
+    ) -> Result<String, String> {
+        self.record_actual(identity, company_id, date)
+            .await
+            .map(|r| {
+                format!(
+                    "company {} closed {} at {}",
+                    r.company_id, r.date, r.balance
+                )
+            })
+            .map_err(|err| err.to_string())
+    }
+}
+
+/// The built-in schedules: the daily bank balance of the default company,
+/// run as the local operator in the company's zone, with a fixed id so a
+/// restart finds the same schedule.
+pub fn builtin_schedules(zone: Tz, now: DateTime<Utc>) -> Result<Vec<Schedule>, CronError> {
+    let mut schedule = Schedule::new(
+        "Closing bank balance (forecast accuracy)",
+        Job::BankBalance { company_id: None },
+        BANK_BALANCE_CRON,
+        zone,
+        Target {
+            channel: NO_DELIVERY.to_owned(),
+            recipient: NO_DELIVERY.to_owned(),
+        },
+        Identity::local_operator().id,
+        now,
+    )?;
+    schedule.id = Uuid::new_v5(&Uuid::NAMESPACE_OID, b"builtin/bank_balance/default");
+    Ok(vec![schedule])
+}
