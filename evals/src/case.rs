@@ -62,6 +62,10 @@ pub struct Company {
     /// "Today" for the company and the tools.
     #[serde(default = "default_date")]
     pub date: NaiveDate,
+    /// A named fixture (`evals/fixtures/<name>.yaml`): record changes
+    /// written into the generated company before the case runs.
+    #[serde(default)]
+    pub fixture: Option<String>,
 }
 
 impl Default for Company {
@@ -70,6 +74,7 @@ impl Default for Company {
             seed: 0,
             partners: DEFAULT_PARTNERS,
             date: default_date(),
+            fixture: None,
         }
     }
 }
@@ -84,6 +89,9 @@ pub struct CaseIdentity {
     pub name: String,
     #[serde(default = "default_roles")]
     pub roles: Vec<Role>,
+    /// The demo user whose Odoo rights the tools have.
+    #[serde(default = "default_login")]
+    pub odoo_login: String,
 }
 
 impl Default for CaseIdentity {
@@ -91,6 +99,7 @@ impl Default for CaseIdentity {
         Self {
             name: default_identity_name(),
             roles: default_roles(),
+            odoo_login: default_login(),
         }
     }
 }
@@ -468,6 +477,10 @@ fn default_date() -> NaiveDate {
 
 fn default_identity_name() -> String {
     "Eva Evaluator".to_owned()
+}
+
+fn default_login() -> String {
+    "accountant@harbourline.example".to_owned()
 }
 
 fn default_roles() -> Vec<Role> {

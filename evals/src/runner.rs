@@ -190,7 +190,9 @@ async fn play(
             (recorder.clone(), None, Some(recorder), model.clone())
         }
     };
-    let odoo = companies.get(&case.company).await?;
+    let odoo = companies
+        .get(&case.company, &case.identity.odoo_login)
+        .await?;
     let world = case_runtime(odoo, &case.company, provider, &model).await?;
     let identity = case.identity.to_identity();
     let mut thread: Option<ThreadId> = None;

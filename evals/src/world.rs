@@ -3,6 +3,7 @@
 //! fresh tools, a fresh in-memory database and a fixed clock.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +15,10 @@ use agent::provider::{Provider, RetryPolicy};
 use agent::store::{SqliteStore, Store};
 use agent::{Runtime, RuntimeParts, odoo_tools_at};
 use chrono::{DateTime, NaiveTime, Utc};
+use serde::Deserialize;
+use serde_json::Value;
 use tokio::sync::Mutex;
+use tools::Identity;
 use tools::automations::bank_reconciliation::MemoryRules;
 use tools::builtin::Clock;
 
@@ -26,23 +30,43 @@ const CLOCK_HOUR: u32 = 9;
 /// Demo companies by their spec, generated on first use.
 pub struct Companies {
     config: Config,
-    cache: Mutex<HashMap<Company, Arc<OdooBackend>>>,
+    /// Where named fixtures live (`<name>.yaml`).
+    fixtures: PathBuf,
+    cache: Mutex<HashMap<(Company, String), Arc<OdooBackend>>>,
+}
+
+/// Changes written into a generated company: a list of Odoo `write`s.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    writes: Vec<FixtureWrite>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureWrite {
+    model: String,
+    ids: Vec<i64>,
+    values: Value,
 }
 
 impl Companies {
     /// `config` supplies the demo user and Odoo client settings; seed,
     /// size and date come from each case.
-    pub fn new(config: Config) -> Self {
+    pub fn new(config: Config, fixtures: PathBuf) -> Self {
         Self {
             config,
+            fixtures,
             cache: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The company of `spec`, generating and serving it the first time.
-    pub async fn get(&self, spec: &Company) -> Result<Arc<OdooBackend>, String> {
+    /// The company of `spec` as the demo user `login`, generating and
+    /// serving it the first time.
+    pub async fn get(&self, spec: &Company, login: &str) -> Result<Arc<OdooBackend>, String> {
+        let key = (spec.clone(), login.to_owned());
         let mut cache = self.cache.lock().await;
-        if let Some(odoo) = cache.get(spec) {
+        if let Some(odoo) = cache.get(&key) {
             return Ok(Arc::clone(odoo));
         }
         let mut config = self.config.clone();
@@ -50,13 +74,42 @@ impl Companies {
         config.demo.seed = spec.seed;
         config.demo.partners = spec.partners;
         config.demo.data_dir = None;
+        config.demo.login = login.to_owned();
         let odoo = Arc::new(
             OdooBackend::demo_on(&config, spec.date)
                 .await
                 .map_err(|err| format!("demo company: {err}"))?,
         );
-        cache.insert(spec.clone(), Arc::clone(&odoo));
+        if let Some(name) = &spec.fixture {
+            self.apply_fixture(&odoo, name).await?;
+        }
+        cache.insert(key, Arc::clone(&odoo));
         Ok(odoo)
+    }
+
+    async fn apply_fixture(&self, odoo: &OdooBackend, name: &str) -> Result<(), String> {
+        let path = self.fixtures.join(format!("{name}.yaml"));
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("fixture {}: {e}", path.display()))?;
+        let fixture: Fixture =
+            yaml_serde::from_str(&text).map_err(|e| format!("fixture {}: {e}", path.display()))?;
+        let client = odoo
+            .connector
+            .client_for(&Identity::local_operator())
+            .await
+            .map_err(|e| format!("fixture {name}: {e}"))?;
+        for write in fixture.writes {
+            client
+                .execute_kw(
+                    &write.model,
+                    "write",
+                    serde_json::json!([write.ids, write.values]),
+                    serde_json::json!({}),
+                )
+                .await
+                .map_err(|e| format!("fixture {name}: write on {}: {e}", write.model))?;
+        }
+        Ok(())
     }
 }
 

@@ -114,6 +114,9 @@ pub struct EvalRunArgs {
     /// Where the cassettes are read (replay) or written (record).
     #[arg(long, default_value = "evals/cassettes", value_name = "DIR")]
     pub cassettes: PathBuf,
+    /// Named fixtures cases can ask for (`company.fixture`).
+    #[arg(long, default_value = "evals/fixtures", value_name = "DIR")]
+    pub fixtures: PathBuf,
     /// The scripted model's scripts (`--provider scripted`).
     #[arg(long, default_value = "evals/scripts", value_name = "DIR")]
     pub scripts: PathBuf,

@@ -46,7 +46,7 @@ pub async fn run(config: Config, args: EvalRunArgs) -> anyhow::Result<bool> {
         },
         progress: std::io::stderr().is_terminal(),
     };
-    let companies = Arc::new(Companies::new(config));
+    let companies = Arc::new(Companies::new(config, args.fixtures.clone()));
     let result = evals::run(loaded, companies, &options).await;
     print!("{}", report::table(&result));
     write_reports(&args.out, &result)?;
