@@ -4,5 +4,6 @@
 // Test helpers outside #[test] functions may fail loudly too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod record;
 mod reports;
 mod suite;
