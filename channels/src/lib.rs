@@ -11,7 +11,9 @@
 
 pub mod decide;
 mod mount;
+mod multipart;
 pub mod render;
+pub mod telegram;
 pub mod verify;
 pub mod web;
 

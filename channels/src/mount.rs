@@ -46,8 +46,9 @@ pub struct MountError {
 
 /// Mounts every channel `config` has settings for.
 pub async fn mount(config: &ChannelsConfig, ctx: &ChannelContext) -> Result<Mounted, MountError> {
-    let mounted = Mounted::default();
-    // Each channel adds its routes, sink and tasks here when configured.
-    let _ = (config, ctx);
+    let mut mounted = Mounted::default();
+    if let Some(telegram) = &config.telegram {
+        crate::telegram::mount(telegram, ctx, &mut mounted).await?;
+    }
     Ok(mounted)
 }

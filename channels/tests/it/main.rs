@@ -15,5 +15,6 @@ mod schedules;
 mod shutdown;
 mod stream;
 mod support;
+mod telegram;
 mod trace;
 mod webchat_fixture;
