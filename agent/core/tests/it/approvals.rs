@@ -19,6 +19,7 @@ use pretty_assertions::assert_eq;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
 use serde_json::{Value, json};
+use tools::automations::bank_reconciliation::{LearnedRules, MemoryRules};
 use tools::demo::{
     Dataset, DemoSpec, DemoVersion, FakeOdoo, FieldDef, FieldType, RecordedCall, Table, generate,
 };
@@ -730,4 +731,90 @@ async fn sales_are_blocked_through_the_partner_warning_only_where_it_exists() {
         with.value("res.partner", partner, "sale_warn"),
         Some(json!("no-message"))
     );
+}
+
+// ------------------------------------------------------ bank matches
+
+/// An approved bank match is a person's confirmation (spec 2.8): the
+/// line's journal learns the rule, audited as `learned`, even where no
+/// reconciliation executor ships and Odoo is not changed.
+#[tokio::test]
+async fn an_approved_bank_match_teaches_the_journal_its_rule() {
+    let world = world(Stores::Memory, DemoVersion::V18).await;
+    let rules = Arc::new(MemoryRules::default());
+    let approvals = world
+        .approvals
+        .clone()
+        .with_rules(Arc::clone(&rules) as Arc<dyn LearnedRules>);
+    let (line, journal, company, item) = world.fake.with_dataset(|d| {
+        let lines = d.table("account.bank.statement.line").unwrap();
+        let line = lines
+            .records()
+            .iter()
+            .find(|r| lines.value(r, "payment_ref") == Some(&json!("Subscription Payment Feb")))
+            .unwrap();
+        let id = |field: &str| lines.value(line, field).unwrap()[0].as_i64().unwrap();
+        let moves = d.table("account.move").unwrap();
+        let invoice = moves
+            .records()
+            .iter()
+            .find(|r| moves.value(r, "name") == Some(&json!("INV/SUB/022")))
+            .unwrap()
+            .id;
+        let items = d.table("account.move.line").unwrap();
+        let item = items
+            .records()
+            .iter()
+            .find(|r| items.value(r, "move_id").unwrap()[0] == json!(invoice))
+            .unwrap()
+            .id;
+        (line.id, id("journal_id"), id("company_id"), item)
+    });
+    let proposal = Proposal::new(
+        ProposalAction::ReconcileStatementLine {
+            line_id: line,
+            move_line_ids: vec![item],
+        },
+        "Reconcile the SaaS Corp subscription payment with INV/SUB/022",
+        vec![],
+        Role::Finance,
+        Utc::now(),
+    );
+    let id = world.propose(proposal).await;
+    let done = approvals.approve(id, &anna()).await.unwrap();
+    // No executor is verified against this Odoo: nothing is reconciled.
+    assert_eq!(done.status, ProposalStatus::Failed);
+    assert_eq!(
+        world.events(id).await,
+        vec![
+            AuditEvent::Created,
+            AuditEvent::Approved,
+            AuditEvent::Learned,
+            AuditEvent::Failed
+        ]
+    );
+    let learned = rules.rules(company, journal).await.unwrap();
+    assert_eq!(learned.len(), 1, "{learned:?}");
+    assert_eq!(
+        (
+            learned[0].rule.bank_text.as_deref(),
+            learned[0].rule.entry_ref.as_deref()
+        ),
+        (Some("subscription payment feb"), Some("inv sub #"))
+    );
+    // An approval without the rules store learns nothing and still works.
+    let other = world
+        .propose(Proposal::new(
+            ProposalAction::ReconcileStatementLine {
+                line_id: line,
+                move_line_ids: vec![item],
+            },
+            "again",
+            vec![],
+            Role::Finance,
+            Utc::now(),
+        ))
+        .await;
+    world.approvals.approve(other, &anna()).await.unwrap();
+    assert!(!world.events(other).await.contains(&AuditEvent::Learned));
 }
