@@ -16,6 +16,14 @@ fi
 # when missing and is silent otherwise.
 docker/ensure-browser.sh
 
+# The Odoo Discuss addon's tests compile its Python and run its signing
+# code with a plain python3 (no Odoo needed).
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "test.sh: installing python3" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 >&2
+fi
+
 # Assign first so a failing services script stops us (eval "$(...)" would not).
 services_env="$(docker/test-services.sh)"
 eval "$services_env"

@@ -10,6 +10,7 @@
 //! tools or storage beyond the runtime's API.
 
 pub mod decide;
+pub mod discuss;
 mod mount;
 mod multipart;
 pub mod render;

@@ -47,8 +47,12 @@ pub struct MountError {
 /// Mounts every channel `config` has settings for.
 pub async fn mount(config: &ChannelsConfig, ctx: &ChannelContext) -> Result<Mounted, MountError> {
     let mut mounted = Mounted::default();
+    // Each channel adds its routes, sink and tasks when configured.
     if let Some(telegram) = &config.telegram {
         crate::telegram::mount(telegram, ctx, &mut mounted).await?;
+    }
+    if let Some(discuss) = &config.discuss {
+        crate::discuss::mount(discuss, ctx, &mut mounted)?;
     }
     Ok(mounted)
 }

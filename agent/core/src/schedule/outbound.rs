@@ -87,21 +87,42 @@ impl Outbound for DiscussOutbound {
                     recipient: target.recipient.clone(),
                     reason: "expected the numeric id of a discuss.channel".to_owned(),
                 })?;
-        let failed = |message: String| DeliveryError::Failed {
+        self.post(
+            sender,
+            channel_id,
+            discuss_body(message),
+            &message.attachments,
+        )
+        .await
+        .map_err(|message| DeliveryError::Failed {
             channel: target.channel.clone(),
             message,
-        };
+        })
+    }
+}
+
+impl DiscussOutbound {
+    /// Posts `body_html` (already escaped) to the `discuss.channel` with the
+    /// files as its attachments, as `sender`'s Odoo user. The error is
+    /// Odoo's answer.
+    pub async fn post(
+        &self,
+        sender: &Identity,
+        channel_id: i64,
+        body_html: String,
+        files: &[Attachment],
+    ) -> Result<(), String> {
         let client = self
             .connector
             .client_for(sender)
             .await
-            .map_err(|err| failed(err.to_string()))?;
-        let mut attachment_ids = Vec::with_capacity(message.attachments.len());
-        for file in &message.attachments {
-            attachment_ids.push(upload(&client, channel_id, file).await.map_err(failed)?);
+            .map_err(|err| err.to_string())?;
+        let mut attachment_ids = Vec::with_capacity(files.len());
+        for file in files {
+            attachment_ids.push(upload(&client, channel_id, file).await?);
         }
         let mut kwargs = Map::new();
-        kwargs.insert("body".to_owned(), json!(discuss_body(message)));
+        kwargs.insert("body".to_owned(), json!(body_html));
         if !attachment_ids.is_empty() {
             kwargs.insert("attachment_ids".to_owned(), json!(attachment_ids));
         }
@@ -110,7 +131,7 @@ impl Outbound for DiscussOutbound {
         client
             .call("discuss.channel", "message_post", &[channel_id], kwargs)
             .await
-            .map_err(|err| failed(err.to_string()))?;
+            .map_err(|err| err.to_string())?;
         Ok(())
     }
 }

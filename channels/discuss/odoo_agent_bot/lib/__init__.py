@@ -1,0 +1,1 @@
+"""Helpers that do not import Odoo, so tests can run them without it."""
