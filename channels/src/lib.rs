@@ -14,6 +14,7 @@ pub mod discuss;
 mod mount;
 mod multipart;
 pub mod render;
+pub mod slack;
 pub mod telegram;
 pub mod verify;
 pub mod web;

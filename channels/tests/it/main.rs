@@ -15,6 +15,8 @@ mod proposals;
 mod reconciliation;
 mod schedules;
 mod shutdown;
+mod slack;
+mod slack_fake;
 mod stream;
 mod support;
 mod telegram;

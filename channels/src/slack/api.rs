@@ -1,0 +1,120 @@
+//! The few Slack Web API methods the channel calls, posted as JSON with
+//! the bot token to `SlackConfig.api_url` (so tests and proxies can point
+//! it elsewhere). Bodies are slack-morphism's models.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use slack_morphism::prelude::{
+    SlackApiChatPostMessageRequest, SlackApiChatUpdateRequest, SlackApiUsersInfoResponse, SlackTs,
+};
+use url::Url;
+
+/// A Web API call failed.
+#[derive(Debug, thiserror::Error)]
+#[error("slack {method}: {message}")]
+pub struct ApiError {
+    pub method: &'static str,
+    pub message: String,
+}
+
+/// A Web API client for one bot token.
+#[derive(Clone)]
+pub struct SlackApi {
+    http: reqwest::Client,
+    base: String,
+    token: SecretString,
+}
+
+impl SlackApi {
+    pub fn new(base: &Url, token: SecretString) -> Self {
+        // reqwest is built without a TLS provider of its own.
+        agent::init_crypto();
+        Self {
+            http: reqwest::Client::new(),
+            base: base.as_str().trim_end_matches('/').to_owned(),
+            token,
+        }
+    }
+
+    /// Calls `method` with a JSON body (write methods accept JSON).
+    pub async fn call<B: Serialize + Sync, R: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        body: &B,
+    ) -> Result<R, ApiError> {
+        let request = self.request(method).json(body);
+        Self::answer(method, request).await
+    }
+
+    /// Calls `method` with form arguments (read methods such as
+    /// `users.info` take only form or query arguments).
+    pub async fn call_form<R: DeserializeOwned>(
+        &self,
+        method: &'static str,
+        form: &[(&str, &str)],
+    ) -> Result<R, ApiError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let request = self
+            .request(method)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        Self::answer(method, request).await
+    }
+
+    fn request(&self, method: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}/{method}", self.base))
+            .bearer_auth(self.token.expose_secret())
+    }
+
+    /// Slack answers 200 with `ok: false` and an `error` code when it
+    /// refuses a call.
+    async fn answer<R: DeserializeOwned>(
+        method: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<R, ApiError> {
+        let fail = |message: String| ApiError { method, message };
+        let response = request.send().await.map_err(|e| fail(e.to_string()))?;
+        let status = response.status();
+        let value: Value = response
+            .json()
+            .await
+            .map_err(|e| fail(format!("HTTP {status}: {e}")))?;
+        if value.get("ok").and_then(Value::as_bool) != Some(true) {
+            let error = value
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("no error code");
+            return Err(fail(format!("HTTP {status}: {error}")));
+        }
+        serde_json::from_value(value).map_err(|e| fail(format!("unexpected answer: {e}")))
+    }
+
+    /// Posts a message; returns its `ts`.
+    pub async fn post_message(
+        &self,
+        request: &SlackApiChatPostMessageRequest,
+    ) -> Result<SlackTs, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Posted {
+            ts: SlackTs,
+        }
+        let posted: Posted = self.call("chat.postMessage", request).await?;
+        Ok(posted.ts)
+    }
+
+    pub async fn update(&self, request: &SlackApiChatUpdateRequest) -> Result<(), ApiError> {
+        self.call::<_, Value>("chat.update", request)
+            .await
+            .map(drop)
+    }
+
+    /// The sender's profile, for their e-mail (needs `users:read.email`).
+    pub async fn user_info(&self, user: &str) -> Result<SlackApiUsersInfoResponse, ApiError> {
+        self.call_form("users.info", &[("user", user)]).await
+    }
+}
