@@ -9,6 +9,8 @@
 
 mod markdown;
 mod split;
+mod table;
 
 pub use markdown::{Block, Inline, blocks, plain_text};
 pub use split::split;
+pub use table::aligned_table;

@@ -2,7 +2,7 @@
 //! links, `&`, `<`, `>` escaped, tables as aligned monospace code blocks,
 //! cut into messages under Slack's limits.
 
-use crate::render::{Block, Inline, blocks, split};
+use crate::render::{Block, Inline, aligned_table, blocks, split};
 
 /// Slack truncates a message's `text` past 40,000 characters; a section
 /// block holds at most 3,000. Messages are cut at the smaller so each can
@@ -39,37 +39,7 @@ fn inline(inlines: &[Inline]) -> String {
 
 /// A table as a code block with columns padded to their widest cell.
 fn table(header: &[String], rows: &[Vec<String>]) -> String {
-    let columns = rows
-        .iter()
-        .map(Vec::len)
-        .chain([header.len()])
-        .max()
-        .unwrap_or(0);
-    let mut widths = vec![0; columns];
-    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
-    let line = |row: &[String]| {
-        let cells: Vec<String> = (0..columns)
-            .map(|i| {
-                let cell = row.get(i).map_or("", String::as_str);
-                format!("{cell:<width$}", width = widths[i])
-            })
-            .collect();
-        escape(cells.join("  ").trim_end())
-    };
-    let mut out = vec![line(header)];
-    out.push(
-        widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("  "),
-    );
-    out.extend(rows.iter().map(|r| line(r)));
-    format!("```\n{}\n```", out.join("\n"))
+    format!("```\n{}\n```", escape(&aligned_table(header, rows)))
 }
 
 /// The whole reply as one mrkdwn text.

@@ -3,7 +3,7 @@
 //! character escaped, tables and code as `pre` blocks, messages cut under
 //! 4,096 characters without breaking an escape or a block.
 
-use crate::render::{Block, Inline, blocks, plain_text, split};
+use crate::render::{Block, Inline, aligned_table, blocks, plain_text, split};
 
 /// Telegram's limit on a message's text, in characters.
 pub const MESSAGE_LIMIT: usize = 4096;
@@ -61,40 +61,6 @@ fn pre(code: &str) -> String {
     format!("```\n{}\n```", escape_code(code))
 }
 
-/// A table as aligned monospace columns.
-pub fn table_text(header: &[String], rows: &[Vec<String>]) -> String {
-    let columns = std::iter::once(header)
-        .chain(rows.iter().map(Vec::as_slice))
-        .map(<[String]>::len)
-        .max()
-        .unwrap_or(0);
-    let mut widths = vec![0; columns];
-    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
-    let line = |row: &[String]| {
-        let cells: Vec<String> = (0..columns)
-            .map(|i| {
-                let cell = row.get(i).map(String::as_str).unwrap_or("");
-                format!("{cell:<width$}", width = widths[i])
-            })
-            .collect();
-        cells.join("  ").trim_end().to_owned()
-    };
-    let mut lines = vec![line(header)];
-    lines.push(
-        widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("  "),
-    );
-    lines.extend(rows.iter().map(|row| line(row)));
-    lines.join("\n")
-}
-
 /// One block in MarkdownV2, cut into pieces that each fit `limit` when the
 /// block alone is too long (pieces stay valid MarkdownV2 on their own).
 fn block(block: &Block, limit: usize) -> Vec<String> {
@@ -114,7 +80,7 @@ fn block(block: &Block, limit: usize) -> Vec<String> {
             })
             .collect::<Vec<_>>()
             .join("\n"),
-        Block::Table { header, rows } => pre(&table_text(header, rows)),
+        Block::Table { header, rows } => pre(&aligned_table(header, rows)),
         Block::Code(code) => pre(code),
     };
     if whole.chars().count() <= limit {
@@ -123,7 +89,7 @@ fn block(block: &Block, limit: usize) -> Vec<String> {
     // Too long: cut the plain text and escape each piece, so no cut falls
     // inside an escape or an entity. Escaping at most doubles the length.
     match block {
-        Block::Table { header, rows } => split(&table_text(header, rows), limit / 2 - 8)
+        Block::Table { header, rows } => split(&aligned_table(header, rows), limit / 2 - 8)
             .iter()
             .map(|piece| pre(piece))
             .collect(),
