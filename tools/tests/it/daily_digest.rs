@@ -696,6 +696,11 @@ impl PendingApprovals for Waiting {
         Ok(Pending {
             count: 3,
             oldest_created_at: Some(now - chrono::Duration::hours(50)),
+            targets: vec![
+                ("res.partner".to_owned(), 41),
+                ("res.partner".to_owned(), 42),
+                ("crm.lead".to_owned(), 7),
+            ],
         })
     }
 }
@@ -715,6 +720,23 @@ async fn approvals_pending_for_over_two_days_need_attention() {
         .find(|a| a.title == "3 proposals awaiting approval, the oldest for 50 hours")
         .unwrap();
     assert_eq!(item.priority, Priority::Medium);
+    // Each item links the records it is about (spec 7.4).
+    let links: Vec<(&str, i64)> = item
+        .links
+        .iter()
+        .map(|l| (l.model.as_str(), l.id))
+        .collect();
+    assert_eq!(
+        links,
+        [("res.partner", 41), ("res.partner", 42), ("crm.lead", 7)]
+    );
+    assert!(
+        item.links[2]
+            .url
+            .ends_with("/web#id=7&model=crm.lead&view_type=form"),
+        "{}",
+        item.links[2].url
+    );
     // Without a source the figure is left out.
     let plain = run(
         &setup.tool(),
@@ -803,6 +825,15 @@ async fn the_cfo_sees_the_latest_forecasts_first_gap_and_a_gap_within_30_days_is
         .unwrap();
     assert_eq!(item.priority, Priority::High);
     assert!(item.detail.contains("5,000.00"), "{}", item.detail);
+    // It links the bank and cash journals the forecast runs over.
+    assert!(!item.links.is_empty());
+    assert!(
+        item.links.iter().all(|l| l.model == "account.journal"
+            && l.url
+                .contains(&format!("id={}&model=account.journal", l.id))),
+        "{:?}",
+        item.links
+    );
     assert!(
         item.detail.contains(&day(-2).to_string()),
         "{}",
@@ -887,6 +918,13 @@ async fn last_months_closing_below_70_is_medium_during_the_first_ten_days() {
         .unwrap();
     assert_eq!(item.priority, Priority::Medium);
     assert_eq!(item.detail, "Open checks: bank_unreconciled, final_review.");
+    // Lock dates are set on the company's form.
+    let links: Vec<(&str, i64)> = item
+        .links
+        .iter()
+        .map(|l| (l.model.as_str(), l.id))
+        .collect();
+    assert_eq!(links, [("res.company", setup.truth.company_id)]);
     // Readiness 70 is enough; the current month never counts.
     let ready = run(
         &setup.tool().with_closes(closings(70)),

@@ -246,6 +246,67 @@ async fn backdated_and_partial_runs_are_not_stored_and_the_actual_is_odoos_sum()
 }
 
 #[tokio::test]
+async fn the_daily_job_records_the_current_company_and_every_forecast_company() {
+    let setup = setup_with(DemoVersion::V17, 40, ADMIN, |_| {}).await;
+    let companies = &setup.truth.forecast.companies;
+    let history = Arc::new(MemoryForecastHistory::new());
+    let tool = tool_with(&setup, Arc::clone(&history));
+    let yesterday = setup.today - Days::new(1);
+    let operator = Identity::local_operator();
+
+    // Nothing forecast yet: only the user's current company is recorded.
+    let first = tool.record_all_actuals(&operator, yesterday).await;
+    assert_eq!(first.len(), 1);
+    let (asked, recorded) = &first[0];
+    let current = recorded.as_ref().unwrap().company_id;
+    assert_eq!((*asked, current), (None, setup.truth.company_id));
+
+    // Forecasts of two other companies (one of them twice) and of the
+    // current one: each company is recorded once, with its own balance.
+    for company in [
+        companies.cash_gap,
+        companies.schedule.company_id,
+        companies.cash_gap,
+    ] {
+        call(&tool, json!({"company_id": company})).await.unwrap();
+    }
+    call(&tool, json!({})).await.unwrap();
+    let all = tool.record_all_actuals(&operator, yesterday).await;
+    let mut got: Vec<(Option<i64>, i64)> = all
+        .iter()
+        .map(|(asked, r)| (*asked, r.as_ref().unwrap().company_id))
+        .collect();
+    got.sort();
+    let mut expected = vec![
+        (None, current),
+        (Some(companies.cash_gap), companies.cash_gap),
+        (
+            Some(companies.schedule.company_id),
+            companies.schedule.company_id,
+        ),
+    ];
+    expected.sort();
+    assert_eq!(got, expected);
+    for (_, recorded) in &all {
+        let recorded = recorded.as_ref().unwrap();
+        let odoo = call(
+            &tool,
+            json!({"company_id": recorded.company_id, "as_of": yesterday.to_string()}),
+        )
+        .await
+        .unwrap()
+        .data
+        .opening_balance;
+        assert_eq!(recorded.balance, odoo, "company {}", recorded.company_id);
+    }
+    let mut stored = history.forecast_companies().await.unwrap();
+    stored.sort();
+    let mut forecast = vec![current, companies.cash_gap, companies.schedule.company_id];
+    forecast.sort();
+    assert_eq!(stored, forecast);
+}
+
+#[tokio::test]
 async fn the_doubtful_factor_argument_overrides_the_configured_one() {
     // Configured 0.5; the schedule company's doubtful receivable is 2,000.
     let setup = setup_with(DemoVersion::V17, 40, ADMIN, |c| {

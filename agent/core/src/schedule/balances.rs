@@ -1,8 +1,9 @@
 //! The built-in daily job behind forecast accuracy (spec 5.8): shortly
 //! after local midnight it stores the bank balance that closed the day
-//! before, for the company of the local operator. It is a schedule like
-//! the digests (claimed once across replicas, keyed once per company and
-//! day, its runs on record) but runs no registry tool and delivers nothing.
+//! before, for the local operator's current company and every company
+//! with a stored forecast. It is a schedule like the digests (claimed once
+//! across replicas, keyed once per day, its runs on record) but runs no
+//! registry tool and delivers nothing.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -36,25 +37,48 @@ pub trait RecordBalance: Send + Sync {
 
 #[async_trait]
 impl RecordBalance for CashFlowForecast {
+    /// With a company: that company's balance. Without: the user's current
+    /// company and every company with a stored forecast; the run fails
+    /// (naming each company that failed) if any of them did, after
+    /// recording all the others.
     async fn record_balance(
         &self,
         identity: &Identity,
         company_id: Option<i64>,
         date: NaiveDate,
     ) -> Result<String, String> {
-        self.record_actual(identity, company_id, date)
-            .await
-            .map(|r| {
-                format!(
+        let results = match company_id {
+            Some(company) => vec![(
+                Some(company),
+                self.record_actual(identity, Some(company), date).await,
+            )],
+            None => self.record_all_actuals(identity, date).await,
+        };
+        let mut recorded = Vec::new();
+        let mut failed = Vec::new();
+        for (asked, result) in results {
+            match result {
+                Ok(r) => recorded.push(format!(
                     "company {} closed {} at {}",
                     r.company_id, r.date, r.balance
-                )
-            })
-            .map_err(|err| err.to_string())
+                )),
+                Err(err) => failed.push(match asked {
+                    Some(company) => format!("company {company}: {err}"),
+                    None => format!("current company: {err}"),
+                }),
+            }
+        }
+        if failed.is_empty() {
+            Ok(recorded.join("; "))
+        } else {
+            recorded.extend(failed.iter().map(|f| format!("failed {f}")));
+            Err(recorded.join("; "))
+        }
     }
 }
 
-/// The built-in schedules: the daily bank balance of the default company,
+/// The built-in schedules: the daily bank balances (the operator's company
+/// and every company with a stored forecast),
 /// run as the local operator in the company's zone, with a fixed id so a
 /// restart finds the same schedule.
 pub fn builtin_schedules(zone: Tz, now: DateTime<Utc>) -> Result<Vec<Schedule>, CronError> {

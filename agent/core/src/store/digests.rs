@@ -1,7 +1,8 @@
 //! [`DigestHistory`] on both backends: the figures each daily digest
 //! reported, so the next one shows the change since (spec 7.3). Values are
 //! kept as exact decimal text in a JSON object keyed by metric. Also the
-//! count of proposals awaiting approval the CFO digest reports.
+//! proposals awaiting approval the CFO digest reports, with the records
+//! they would change.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +12,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use tools::automations::daily_digest::{
-    DigestHistory, DigestRole, HistoryError, Pending, PendingApprovals, StoredDigest,
+    DigestHistory, DigestRole, HistoryError, MAX_PENDING_TARGETS, Pending, PendingApprovals,
+    StoredDigest,
 };
 
 use super::rows::now;
@@ -135,9 +137,26 @@ impl PendingApprovals for SqliteStore {
         .fetch_one(&self.pool)
         .await
         .map_err(history_error)?;
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "select target_model, target_ids from proposals \
+             where status = 'pending' and expires_at > ? \
+             and (company_id = ? or company_id is null) \
+             order by created_at, id limit ?",
+        )
+        .bind(now.timestamp_micros())
+        .bind(company_id)
+        .bind(MAX_PENDING_TARGETS as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(history_error)?;
+        let rows = rows
+            .into_iter()
+            .map(|(model, ids)| Ok((model, serde_json::from_str(&ids).map_err(history_error)?)))
+            .collect::<Result<Vec<(String, Value)>, HistoryError>>()?;
         Ok(Pending {
             count: count.max(0) as u64,
             oldest_created_at: oldest,
+            targets: targets(rows),
         })
     }
 }
@@ -159,11 +178,39 @@ impl PendingApprovals for PostgresStore {
         .fetch_one(&self.pool)
         .await
         .map_err(history_error)?;
+        let rows: Vec<(String, Value)> = sqlx::query_as(
+            "select target_model, target_ids from proposals \
+             where status = 'pending' and expires_at > $1 \
+             and (company_id = $2 or company_id is null) \
+             order by created_at, id limit $3",
+        )
+        .bind(now)
+        .bind(company_id)
+        .bind(MAX_PENDING_TARGETS as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(history_error)?;
         Ok(Pending {
             count: count.max(0) as u64,
             oldest_created_at: oldest,
+            targets: targets(rows),
         })
     }
+}
+
+/// The records of the oldest waiting proposals, in order, at most
+/// [`MAX_PENDING_TARGETS`]; `target_ids` is a JSON array of ids.
+fn targets(rows: Vec<(String, Value)>) -> Vec<(String, i64)> {
+    rows.into_iter()
+        .flat_map(|(model, ids)| {
+            let ids: Vec<i64> = ids
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                .unwrap_or_default();
+            ids.into_iter().map(move |id| (model.clone(), id))
+        })
+        .take(MAX_PENDING_TARGETS)
+        .collect()
 }
 
 fn encode(values: &BTreeMap<String, Decimal>) -> Value {

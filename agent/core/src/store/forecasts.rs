@@ -17,6 +17,10 @@ use tools::automations::cash_flow_forecast::{
 use super::rows::now;
 use super::{PostgresStore, SqliteStore};
 
+/// Companies with a stored run; the same text on both backends.
+const FORECAST_COMPANIES: &str =
+    "select distinct company_id from forecast_runs order by company_id";
+
 /// One joined row: as_of, target, predicted, low, high, actual.
 type ObservationRow = (NaiveDate, NaiveDate, String, String, String, String);
 
@@ -127,6 +131,13 @@ impl ForecastHistory for SqliteStore {
             run_of(as_of, horizon, &threshold, gaps)
         })
         .transpose()
+    }
+
+    async fn forecast_companies(&self) -> Result<Vec<i64>, ForecastHistoryError> {
+        sqlx::query_scalar(FORECAST_COMPANIES)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(error)
     }
 }
 
@@ -239,6 +250,13 @@ impl ForecastHistory for PostgresStore {
             run_of(as_of, i64::from(horizon), &threshold, gaps)
         })
         .transpose()
+    }
+
+    async fn forecast_companies(&self) -> Result<Vec<i64>, ForecastHistoryError> {
+        sqlx::query_scalar(FORECAST_COMPANIES)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(error)
     }
 }
 

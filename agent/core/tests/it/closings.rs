@@ -454,8 +454,8 @@ async fn closings_are_kept_per_company_and_period(store: &dyn ClosingStore) {
 
 // ------------------------------------------------------- the tool, on demo
 
-#[tokio::test]
-async fn closing_checklist_records_the_demo_companys_scan_and_keeps_done_steps_on_rescan() {
+/// The demo company behind a fake Odoo, as the admin sees it.
+async fn demo_backend() -> OdooBackend {
     agent::init_crypto();
     let config = Config::load(
         None,
@@ -468,7 +468,28 @@ async fn closing_checklist_records_the_demo_companys_scan_and_keeps_done_steps_o
         ],
     )
     .unwrap();
-    let backend = OdooBackend::from_config(&config).await.unwrap();
+    OdooBackend::from_config(&config).await.unwrap()
+}
+
+fn operator_ctx() -> ToolCtx {
+    ToolCtx {
+        identity: Identity::local_operator(),
+        deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(60),
+        cancel: tokio_util::sync::CancellationToken::new(),
+        origin: CallOrigin::Model,
+    }
+}
+
+fn demo_scan(backend: &OdooBackend) -> MonthEndClosingScan {
+    MonthEndClosingScan::new(
+        ClosingScanConfig::new(backend.base_url.clone()),
+        Arc::clone(&backend.connector),
+    )
+}
+
+#[tokio::test]
+async fn closing_checklist_records_the_demo_companys_scan_and_keeps_done_steps_on_rescan() {
+    let backend = demo_backend().await;
     // The demo's documents lead up to today; the month before has the
     // planted month-end problems.
     let today = chrono::Local::now().date_naive();
@@ -476,20 +497,10 @@ async fn closing_checklist_records_the_demo_companys_scan_and_keeps_done_steps_o
         .format("%Y-%m")
         .to_string();
     let period = period.as_str();
-    let scan = || {
-        MonthEndClosingScan::new(
-            ClosingScanConfig::new(backend.base_url.clone()),
-            Arc::clone(&backend.connector),
-        )
-    };
+    let scan = || demo_scan(&backend);
     let store = Arc::new(agent::testing::sqlite_store().await);
     let tool = ClosingChecklist::new(scan(), Arc::clone(&store) as Arc<dyn ClosingStore>);
-    let ctx = ToolCtx {
-        identity: Identity::local_operator(),
-        deadline: tokio::time::Instant::now() + std::time::Duration::from_secs(60),
-        cancel: tokio_util::sync::CancellationToken::new(),
-        origin: CallOrigin::Model,
-    };
+    let ctx = operator_ctx();
     let args =
         || serde_json::from_value::<ClosingChecklistArgs>(json!({"period": period})).unwrap();
     let scan_args = serde_json::from_value(json!({"period": period})).unwrap();
@@ -563,6 +574,137 @@ async fn closing_checklist_records_the_demo_companys_scan_and_keeps_done_steps_o
         "{}",
         second.summary
     );
+}
+
+#[tokio::test]
+async fn a_draft_entry_booked_after_a_clean_scan_is_recorded_as_a_closing_event() {
+    use tools::automations::events::{EventKind, EventSeverity, ProductEvents};
+
+    let backend = demo_backend().await;
+    // A month long closed in the demo: no drafts are dated in or before it.
+    let today = chrono::Local::now().date_naive();
+    let in_period = today - chrono::Months::new(5);
+    let period = in_period.format("%Y-%m").to_string();
+    let store = Arc::new(agent::testing::sqlite_store().await);
+    let tool = ClosingChecklist::new(
+        demo_scan(&backend),
+        Arc::clone(&store) as Arc<dyn ClosingStore>,
+    )
+    .with_events(Arc::clone(&store) as Arc<dyn ProductEvents>);
+    let ctx = operator_ctx();
+    let args =
+        || serde_json::from_value::<ClosingChecklistArgs>(json!({"period": period})).unwrap();
+    let since = Utc::now() - chrono::Duration::minutes(1);
+
+    let first = tool.call(&ctx, args()).await.unwrap();
+    let company = first.company.id;
+    let drafts = |data: &agent::closing::ChecklistData| {
+        let step = data
+            .steps
+            .iter()
+            .find(|s| s.key == CheckKey::DraftEntries)
+            .unwrap();
+        (step.state, step.item_count)
+    };
+    assert_eq!(
+        drafts(&first.data),
+        (StepState::Resolved, 0),
+        "{}",
+        first.summary
+    );
+    let none = store
+        .events_between(company, since, Utc::now(), 10)
+        .await
+        .unwrap();
+    assert!(
+        none.is_empty(),
+        "a first scan has nothing to turn from: {none:?}"
+    );
+
+    // Someone books a draft entry dated in the month, in Odoo.
+    let client = backend
+        .connector
+        .client_for(&Identity::local_operator())
+        .await
+        .unwrap();
+    let journal = client
+        .search_read(
+            "account.journal",
+            json!([["type", "=", "general"], ["company_id", "=", company]]),
+            &["id"],
+            Some("id asc"),
+            Some(1),
+            None,
+        )
+        .await
+        .unwrap()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let currency = client
+        .read("res.company", &[company], &["currency_id"])
+        .await
+        .unwrap()[0]["currency_id"][0]
+        .as_i64()
+        .unwrap();
+    client
+        .execute_kw(
+            "account.move",
+            "create",
+            json!([{
+                "move_type": "entry",
+                "state": "draft",
+                "date": in_period.with_day(15).unwrap().to_string(),
+                "journal_id": journal,
+                "company_id": company,
+                "currency_id": currency,
+                "ref": "Accrual forgotten in the close",
+                "amount_total_signed": 250.0,
+            }]),
+            json!({}),
+        )
+        .await
+        .unwrap();
+
+    // The rescan finds it, and the event log says so once.
+    let second = tool.call(&ctx, args()).await.unwrap();
+    assert_eq!(
+        drafts(&second.data),
+        (StepState::Open, 1),
+        "{}",
+        second.summary
+    );
+    let events = store
+        .events_between(company, since, Utc::now(), 10)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0];
+    assert_eq!(event.kind, EventKind::ClosingAttention);
+    assert_eq!(
+        event.severity,
+        EventSeverity::Medium,
+        "draft_entries is medium"
+    );
+    assert_eq!(event.source, "closing_checklist");
+    assert!(
+        event.key.starts_with(&format!("{period}/draft_entries/")),
+        "{}",
+        event.key
+    );
+    assert!(
+        event
+            .description
+            .starts_with(&format!("Closing {period}: ")),
+        "{}",
+        event.description
+    );
+    // A third scan finding the same draft records nothing new.
+    tool.call(&ctx, args()).await.unwrap();
+    let again = store
+        .events_between(company, since, Utc::now(), 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1, "{again:?}");
 }
 
 async fn a_rescan_names_the_checks_that_turned_to_attention(store: &dyn ClosingStore) {

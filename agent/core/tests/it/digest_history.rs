@@ -194,6 +194,12 @@ async fn pending_approvals_counts_unexpired_pending_proposals(
     );
     let oldest = pending.oldest_created_at.unwrap();
     assert!(oldest >= before - Duration::seconds(1) && oldest <= Utc::now());
+    // The records they would change, for the digest's links (stored in
+    // one batch, so their order among themselves is not asserted).
+    let mut targets = pending.targets.clone();
+    targets.sort();
+    let partner = |id: i64| ("res.partner".to_owned(), id);
+    assert_eq!(targets, [partner(7), partner(8), partner(11)]);
     // Three hours later the two-hour one has expired too.
     let later = approvals
         .pending_approvals(1, Utc::now() + Duration::hours(3))

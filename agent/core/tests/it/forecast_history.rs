@@ -84,6 +84,7 @@ async fn a_rerun_replaces_its_predictions_and_values_stay_exact(stores: Stores) 
 
 async fn observations_join_predictions_with_actual_balances_of_the_company(stores: Stores) {
     let history = stores.fresh::<dyn ForecastHistory>().await;
+    assert!(history.forecast_companies().await.unwrap().is_empty());
     history
         .record_forecast(&run(1, 0, 3, "10", "1"))
         .await
@@ -98,6 +99,9 @@ async fn observations_join_predictions_with_actual_balances_of_the_company(store
         .unwrap();
     history.record_actual(1, day(2), dec("11")).await.unwrap();
     history.record_actual(2, day(3), dec("31")).await.unwrap();
+    // A balance alone does not make a forecast company.
+    history.record_actual(5, day(3), dec("1")).await.unwrap();
+    assert_eq!(history.forecast_companies().await.unwrap(), [1, 2]);
     // An actual without a prediction, and one of a day nothing targets.
     history.record_actual(1, day(9), dec("0")).await.unwrap();
     let found: Vec<(NaiveDate, NaiveDate, Decimal, Decimal)> = history

@@ -72,6 +72,10 @@ pub trait ForecastHistory: Send + Sync {
         company_id: i64,
         date: NaiveDate,
     ) -> Result<Option<ForecastRun>, ForecastHistoryError>;
+
+    /// Every company with a stored run, ascending: the daily job records
+    /// their closing balances so each forecast can be measured.
+    async fn forecast_companies(&self) -> Result<Vec<i64>, ForecastHistoryError>;
 }
 
 #[derive(Debug, Default)]
@@ -160,5 +164,12 @@ impl ForecastHistory for MemoryForecastHistory {
             .range((company_id, NaiveDate::MIN)..=(company_id, date))
             .next_back()
             .map(|(_, run)| run.clone()))
+    }
+
+    async fn forecast_companies(&self) -> Result<Vec<i64>, ForecastHistoryError> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut companies: Vec<i64> = inner.runs.keys().map(|(company, _)| *company).collect();
+        companies.dedup();
+        Ok(companies)
     }
 }

@@ -169,6 +169,37 @@ impl CashFlowForecast {
     }
 }
 
+impl CashFlowForecast {
+    /// The daily job's work: records the balance that closed `date` for the
+    /// user's current company (asked as `None`) and for every other company
+    /// with a stored forecast, so each company's forecasts can be measured.
+    /// One company failing does not stop the others: each result comes with
+    /// the company it was asked for.
+    pub async fn record_all_actuals(
+        &self,
+        identity: &Identity,
+        date: NaiveDate,
+    ) -> Vec<(Option<i64>, Result<RecordedBalance, ToolError>)> {
+        let current = self.record_actual(identity, None, date).await;
+        let done = current.as_ref().ok().map(|r| r.company_id);
+        let mut results = vec![(None, current)];
+        let stored = match &self.history {
+            Some(history) => history.forecast_companies().await,
+            None => Ok(Vec::new()),
+        };
+        match stored {
+            Ok(companies) => {
+                for company in companies.into_iter().filter(|c| Some(*c) != done) {
+                    let recorded = self.record_actual(identity, Some(company), date).await;
+                    results.push((Some(company), recorded));
+                }
+            }
+            Err(err) => results.push((None, Err(ToolError::Internal(err.to_string())))),
+        }
+        results
+    }
+}
+
 impl Tool for CashFlowForecast {
     const NAME: &'static str = "cash_flow_forecast";
     const KIND: ToolKind = ToolKind::Read;

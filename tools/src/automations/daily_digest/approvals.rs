@@ -7,12 +7,18 @@ use chrono::{DateTime, Utc};
 
 use super::history::HistoryError;
 
+/// At most this many records of waiting proposals are linked.
+pub const MAX_PENDING_TARGETS: usize = 10;
+
 /// Proposals still pending and not expired at a moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Pending {
     pub count: u64,
     /// When the oldest of them was made.
     pub oldest_created_at: Option<DateTime<Utc>>,
+    /// The Odoo records (model, id) the proposals would change, oldest
+    /// proposal first, at most [`MAX_PENDING_TARGETS`].
+    pub targets: Vec<(String, i64)>,
 }
 
 /// Where pending proposals are counted.

@@ -9,7 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::args::DigestRole;
 use super::closes::CloseStatus;
-use super::output::{Attention, CashForecast, Metric, Priority, TopItem, Unit};
+use super::output::{Attention, CashForecast, Link, Metric, Priority, TopItem, Unit};
 use crate::automations::narrative::NarrativeText;
 
 /// A count and a total computed by Odoo.
@@ -33,9 +33,16 @@ pub struct CfoFigures {
     pub payables_due_7d: Tally,
     /// Σ balance of the bank and cash journals' accounts up to the day.
     pub cash_position: Decimal,
+    /// Those journals: what a cash gap item links to.
+    pub cash_journals: Vec<Link>,
+    /// The company's form, where its lock dates are set: what a late
+    /// closing item links to.
+    pub company: Option<Link>,
     /// Proposals awaiting approval and the age of the oldest in hours;
     /// `None` without a source.
     pub pending_approvals: Option<(u64, i64)>,
+    /// The records the waiting proposals would change.
+    pub approval_targets: Vec<Link>,
     /// The latest stored forecast and its first cash gap on or after the
     /// day; `None` without a source or a stored forecast.
     pub cash_forecast: Option<CashForecast>,
@@ -294,17 +301,20 @@ pub fn attention(figures: &Figures, day: NaiveDate, currency: &str, places: u32)
                 (days <= GAP_ATTENTION_DAYS).then_some((c, gap, days))
             });
             if let Some((forecast, gap, days)) = soon {
-                items.push(Attention::new(
-                    Priority::High,
-                    format!("Cash gap forecast on {gap}, in {days} days"),
-                    format!(
-                        "The forecast of {} drops below its threshold of {} on {gap}.",
-                        forecast.forecast_as_of,
-                        show(forecast.threshold)
-                    ),
-                    None,
-                    &[],
-                ));
+                items.push(
+                    Attention::new(
+                        Priority::High,
+                        format!("Cash gap forecast on {gap}, in {days} days"),
+                        format!(
+                            "The forecast of {} drops below its threshold of {} on {gap}.",
+                            forecast.forecast_as_of,
+                            show(forecast.threshold)
+                        ),
+                        None,
+                        &[],
+                    )
+                    .with_links(&f.cash_journals),
+                );
             }
             let p = f.overdue_payables;
             if p.count > 0 {
@@ -317,13 +327,16 @@ pub fn attention(figures: &Figures, day: NaiveDate, currency: &str, places: u32)
                 ));
             }
             if let Some((n, hours)) = f.pending_approvals.filter(|(n, h)| *n > 0 && *h > 48) {
-                items.push(Attention::new(
-                    Priority::Medium,
-                    format!("{n} proposals awaiting approval, the oldest for {hours} hours"),
-                    "Approve or reject them before they expire.".to_owned(),
-                    None,
-                    &[],
-                ));
+                items.push(
+                    Attention::new(
+                        Priority::Medium,
+                        format!("{n} proposals awaiting approval, the oldest for {hours} hours"),
+                        "Approve or reject them before they expire.".to_owned(),
+                        None,
+                        &[],
+                    )
+                    .with_links(&f.approval_targets),
+                );
             }
             let previous = previous_period(day);
             let late_close = f.close_status.iter().find(|c| {
@@ -337,13 +350,16 @@ pub fn attention(figures: &Figures, day: NaiveDate, currency: &str, places: u32)
                 } else {
                     close.open_checks.join(", ")
                 };
-                items.push(Attention::new(
-                    Priority::Medium,
-                    format!("Closing of {} is {}% ready", close.period, close.readiness),
-                    format!("Open checks: {open}."),
-                    None,
-                    &[],
-                ));
+                items.push(
+                    Attention::new(
+                        Priority::Medium,
+                        format!("Closing of {} is {}% ready", close.period, close.readiness),
+                        format!("Open checks: {open}."),
+                        None,
+                        &[],
+                    )
+                    .with_links(f.company.as_slice()),
+                );
             }
         }
         Figures::Sales(Some(f)) => {

@@ -26,7 +26,7 @@ mod product;
 mod read;
 mod tool;
 
-pub use approvals::{Pending, PendingApprovals};
+pub use approvals::{MAX_PENDING_TARGETS, Pending, PendingApprovals};
 pub use args::{DailyDigestArgs, DigestRole};
 pub use closes::{CloseStatus, CloseStatuses};
 pub use compute::{

@@ -135,6 +135,13 @@ impl Attention {
             items: items.to_vec(),
         }
     }
+
+    /// Adds links to records the item is about without listing them (the
+    /// bank journals of a forecast gap, the targets of waiting proposals).
+    pub fn with_links(mut self, links: &[Link]) -> Self {
+        self.links.extend_from_slice(links);
+        self
+    }
 }
 
 /// Most urgent first.

@@ -7,11 +7,12 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use url::Url;
 
 use super::approvals::PendingApprovals;
 use super::closes::CloseStatuses;
 use super::compute::{CfoFigures, period_of, previous_period};
-use super::output::{Anomaly, CashForecast};
+use super::output::{Anomaly, CashForecast, Link};
 use crate::automations::Warning;
 use crate::automations::cash_flow_forecast::ForecastHistory;
 use crate::automations::events::ProductEvents;
@@ -31,6 +32,8 @@ pub(crate) struct Sources {
 /// The moment and day one digest is for.
 pub(crate) struct Moment {
     pub company_id: i64,
+    /// Odoo's address, for links to the records of waiting proposals.
+    pub base: Url,
     pub day: NaiveDate,
     pub now: DateTime<Utc>,
     /// The end of the digest's day in UTC: a digest of an earlier day lists
@@ -53,6 +56,11 @@ impl Sources {
                         .oldest_created_at
                         .map_or(0, |created| (at.now - created).num_hours().max(0));
                     cfo.pending_approvals = Some((pending.count, hours));
+                    cfo.approval_targets = pending
+                        .targets
+                        .iter()
+                        .map(|(model, id)| Link::new(&at.base, model, *id))
+                        .collect();
                 }
                 Err(err) => {
                     warnings.push(left_out("APPROVALS_UNAVAILABLE", &err, "pending approvals"))

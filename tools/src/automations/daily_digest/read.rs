@@ -71,6 +71,7 @@ impl Reader<'_> {
             lt("invoice_date_due", week)?,
         ]);
         const RESIDUAL: &str = "amount_residual_signed";
+        let (cash_position, cash_journals) = self.cash_position().await?;
         Ok(Some(CfoFigures {
             overdue_receivables: self.tally(MOVE, &overdue_receivables, RESIDUAL).await?,
             top_receivables: self
@@ -83,8 +84,11 @@ impl Reader<'_> {
                 .invoices(&overdue_payables, "amount_residual_signed asc, id asc")
                 .await?,
             payables_due_7d: self.tally(MOVE, &due_7d, RESIDUAL).await?,
-            cash_position: self.cash_position().await?,
+            cash_position,
+            cash_journals,
+            company: Some(Link::new(self.base, "res.company", self.company_id)),
             pending_approvals: None,
+            approval_targets: Vec::new(),
             cash_forecast: None,
             close_status: Vec::new(),
         }))
@@ -436,8 +440,9 @@ impl Reader<'_> {
     }
 
     /// Bank and cash balance as in spec 5.2: Σ `balance` of posted journal
-    /// items on the bank and cash journals' default accounts up to `D`.
-    async fn cash_position(&self) -> Result<Decimal, ToolError> {
+    /// items on the bank and cash journals' default accounts up to `D`,
+    /// with links to those journals.
+    async fn cash_position(&self) -> Result<(Decimal, Vec<Link>), ToolError> {
         let journals = self
             .client
             .search_read(
@@ -453,6 +458,11 @@ impl Reader<'_> {
                 None,
             )
             .await?;
+        let links = journals
+            .iter()
+            .filter_map(|j| j["id"].as_i64())
+            .map(|id| Link::new(self.base, "account.journal", id))
+            .collect();
         let mut accounts = Vec::new();
         for journal in &journals {
             if let Some(account) =
@@ -462,7 +472,7 @@ impl Reader<'_> {
             }
         }
         if accounts.is_empty() {
-            return Ok(Decimal::ZERO);
+            return Ok((Decimal::ZERO, links));
         }
         let lines = Domain::and(vec![
             self.company()?,
@@ -470,10 +480,11 @@ impl Reader<'_> {
             eq("parent_state", "posted")?,
             Domain::le("date", date_value(self.day)).map_err(internal)?,
         ]);
-        Ok(self
+        let total = self
             .tally("account.move.line", &lines, "balance")
             .await?
-            .total)
+            .total;
+        Ok((total, links))
     }
 
     /// Σ expected revenue × probability / 100, from one grouped read by

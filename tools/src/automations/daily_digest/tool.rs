@@ -179,6 +179,7 @@ impl Tool for DailyDigest {
         };
         let moment = Moment {
             company_id: company.id,
+            base: self.odoo_base_url.clone(),
             day: run.today,
             now,
             day_end: day_end(run.today, run.zone),
