@@ -55,12 +55,7 @@ pub async fn mount(config: &ChannelsConfig, ctx: &ChannelContext) -> Result<Moun
         crate::discuss::mount(discuss, ctx, &mut mounted)?;
     }
     if let Some(slack) = &config.slack {
-        let (router, sink) = crate::slack::mount(slack, ctx);
-        if let Some(router) = router {
-            mounted.router = mounted.router.merge(router);
-        }
-        mounted.sinks = mounted.sinks.with(crate::slack::CHANNEL, sink);
-        mounted.names.push(crate::slack::CHANNEL);
+        crate::slack::mount(slack, ctx, &mut mounted);
     }
     Ok(mounted)
 }

@@ -7,7 +7,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use slack_morphism::prelude::{
-    SlackApiChatPostMessageRequest, SlackApiChatUpdateRequest, SlackApiUsersInfoResponse, SlackTs,
+    SlackApiAppsConnectionOpenResponse, SlackApiChatPostMessageRequest, SlackApiChatUpdateRequest,
+    SlackApiFilesCompleteUploadExternalRequest, SlackApiFilesGetUploadUrlExternalResponse,
+    SlackApiUsersInfoResponse, SlackTs,
 };
 use url::Url;
 
@@ -116,5 +118,64 @@ impl SlackApi {
     /// The sender's profile, for their e-mail (needs `users:read.email`).
     pub async fn user_info(&self, user: &str) -> Result<SlackApiUsersInfoResponse, ApiError> {
         self.call_form("users.info", &[("user", user)]).await
+    }
+
+    /// Reserves an upload of `length` bytes named `filename`: the URL to
+    /// send the bytes to and the file's id. Slack takes this method's
+    /// arguments as a form, not JSON.
+    pub async fn upload_url(
+        &self,
+        filename: &str,
+        length: usize,
+    ) -> Result<SlackApiFilesGetUploadUrlExternalResponse, ApiError> {
+        let length = length.to_string();
+        self.call_form(
+            "files.getUploadURLExternal",
+            &[("filename", filename), ("length", &length)],
+        )
+        .await
+    }
+
+    /// Sends a file's bytes to the URL [`Self::upload_url`] gave. That URL
+    /// carries its own authorisation, so no token goes with them.
+    pub async fn send_bytes(&self, upload_url: &str, bytes: Vec<u8>) -> Result<(), ApiError> {
+        const METHOD: &str = "files.upload (bytes)";
+        let fail = |message: String| ApiError {
+            method: METHOD,
+            message,
+        };
+        let response = self
+            .http
+            .post(upload_url)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(fail(format!("HTTP {status}")))
+        }
+    }
+
+    /// Shares uploaded files in a channel (and thread).
+    pub async fn complete_upload(
+        &self,
+        request: &SlackApiFilesCompleteUploadExternalRequest,
+    ) -> Result<(), ApiError> {
+        self.call::<_, Value>("files.completeUploadExternal", request)
+            .await
+            .map(drop)
+    }
+
+    /// A Socket Mode WebSocket URL; needs the app-level token (`xapp-…`),
+    /// so this is called on a client built with that token.
+    pub async fn open_connection(&self) -> Result<String, ApiError> {
+        let opened: SlackApiAppsConnectionOpenResponse = self
+            .call("apps.connections.open", &serde_json::json!({}))
+            .await?;
+        Ok(opened.url.0.to_string())
     }
 }

@@ -13,23 +13,18 @@ use slack_morphism::prelude::{
     SlackChannelType, SlackEventCallbackBody, SlackPushEvent, SlackPushEventCallback,
 };
 
-use agent::config::Resolution;
-use agent::ingress::{InboundMessage, NewJob, Sender};
+use agent::ingress::{InboundMessage, NewJob};
+use agent::store::StoreError;
 
-use super::{CHANNEL, SlackChannel, signature};
+use super::{CHANNEL, SlackChannel};
 
 pub(super) async fn events(
     State(channel): State<Arc<SlackChannel>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(error) = signature::verify(
-        &channel.signing_secret,
-        &headers,
-        &body,
-        Utc::now().timestamp(),
-    ) {
-        return (StatusCode::UNAUTHORIZED, error.to_string()).into_response();
+    if let Some(refused) = channel.refuse_unsigned(&headers, &body) {
+        return refused;
     }
     let event: SlackPushEvent = match serde_json::from_slice(&body) {
         Ok(event) => event,
@@ -45,12 +40,22 @@ pub(super) async fn events(
         SlackPushEvent::UrlVerification(check) => {
             Json(json!({ "challenge": check.challenge })).into_response()
         }
-        SlackPushEvent::EventCallback(callback) => match message(&callback) {
-            Some(incoming) => channel.submit(&callback, incoming).await,
-            None => StatusCode::OK.into_response(),
+        SlackPushEvent::EventCallback(callback) => match channel.on_callback(&callback).await {
+            Ok(()) => StatusCode::OK.into_response(),
+            Err(error) => stored_nothing(&error),
         },
         _ => StatusCode::OK.into_response(),
     }
+}
+
+/// A 500, so that Slack delivers the request again.
+pub(super) fn stored_nothing(error: &StoreError) -> Response {
+    tracing::error!(%error, "slack: could not store a request");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "could not store the request",
+    )
+        .into_response()
 }
 
 /// A message the agent answers.
@@ -98,27 +103,29 @@ fn message(callback: &SlackPushEventCallback) -> Option<Incoming> {
 }
 
 impl SlackChannel {
-    /// Stores the message; 200 once it is durable (or already was), 500 on
-    /// a store error so Slack retries.
-    async fn submit(&self, callback: &SlackPushEventCallback, incoming: Incoming) -> Response {
+    /// Stores the mention or direct message in `callback`, if it is one.
+    /// Returns once it is durable (or known as a retry); an error means
+    /// Slack must deliver it again.
+    pub(super) async fn on_callback(
+        &self,
+        callback: &SlackPushEventCallback,
+    ) -> Result<(), StoreError> {
+        let Some(incoming) = message(callback) else {
+            return Ok(());
+        };
         let team = &callback.team_id.0;
         let thread = incoming
             .thread_ts
             .clone()
             .unwrap_or_else(|| incoming.ts.clone());
         let user = self.channel_user(&incoming.user).await;
-        let sender = match self.ctx.identities.resolve(&user) {
-            Resolution::Known(identity) => Sender::Known { identity },
-            Resolution::Guest(identity) => Sender::Guest { identity },
-            Resolution::Refused => Sender::Refused,
-        };
         let job = NewJob {
             dedupe_key: format!("slack:{team}:{}", callback.event_id.0),
             message: InboundMessage {
                 channel: CHANNEL.to_owned(),
                 conversation_key: format!("slack:{team}:{}:{thread}", incoming.channel),
+                sender: self.sender(&user),
                 user,
-                sender,
                 text: incoming.text,
                 route: json!({
                     "channel": incoming.channel,
@@ -128,16 +135,6 @@ impl SlackChannel {
                 received_at: Utc::now(),
             },
         };
-        match self.ctx.ingress.submit(job).await {
-            Ok(_) => StatusCode::OK.into_response(),
-            Err(error) => {
-                tracing::error!(%error, "slack: could not store an event");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "could not store the event",
-                )
-                    .into_response()
-            }
-        }
+        self.ctx.ingress.submit(job).await.map(drop)
     }
 }

@@ -1,5 +1,8 @@
-//! Answers in the message's thread: a "Working on it…" placeholder while
-//! the turn runs, replaced with the answer's first part.
+//! Answers out. A message's answer goes to its thread: a "Working on it…"
+//! placeholder while the turn runs, replaced with the answer's first part;
+//! the other parts, the files and the proposal cards follow in the thread.
+//! A `/odoo` command's answer is posted in the channel, quoting the
+//! question, and starts a thread that holds the rest.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -7,13 +10,16 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use serde::Deserialize;
 use slack_morphism::prelude::{
-    SlackApiChatPostMessageRequest, SlackApiChatUpdateRequest, SlackChannelId, SlackMessageContent,
-    SlackTs,
+    SlackApiChatPostMessageRequest, SlackApiChatUpdateRequest, SlackApiFilesComplete,
+    SlackApiFilesCompleteUploadExternalRequest, SlackChannelId, SlackMessageContent, SlackTs,
 };
 
+use agent::Runtime;
 use agent::ingress::{InboundMessage, Reply, ReplySink};
 use agent::schedule::DeliveryError;
+use agent::turn::AttachmentView;
 
+use super::card::{self, CardState};
 use super::{ApiError, CHANNEL, SlackApi, mrkdwn};
 
 pub const PLACEHOLDER: &str = "Working on it…";
@@ -22,13 +28,20 @@ pub const PLACEHOLDER: &str = "Working on it…";
 #[derive(Debug, Deserialize)]
 struct Route {
     channel: String,
-    thread_ts: String,
-    ts: String,
+    /// The thread to answer in; `None` for a slash command, whose answer
+    /// starts its own thread.
+    thread_ts: Option<String>,
+    /// The message answered; `None` for a slash command.
+    ts: Option<String>,
+    /// A slash command's question, quoted above its answer (Slack shows
+    /// the command only to the person who typed it).
+    command: Option<String>,
 }
 
 /// The Slack reply sink.
 pub struct SlackSink {
     api: SlackApi,
+    runtime: Runtime,
     /// The placeholder posted for each message being answered, by
     /// conversation and message ts. In memory: after a restart the answer
     /// is simply posted as a new message.
@@ -36,24 +49,61 @@ pub struct SlackSink {
 }
 
 impl SlackSink {
-    pub fn new(api: SlackApi) -> Self {
+    pub fn new(api: SlackApi, runtime: Runtime) -> Self {
         Self {
             api,
+            runtime,
             placeholders: Mutex::new(HashMap::new()),
         }
     }
 
-    fn key(message: &InboundMessage, route: &Route) -> (String, String) {
-        (message.conversation_key.clone(), route.ts.clone())
+    fn key(message: &InboundMessage, ts: &str) -> (String, String) {
+        (message.conversation_key.clone(), ts.to_owned())
     }
 
-    async fn post(&self, route: &Route, text: String) -> Result<SlackTs, ApiError> {
-        let request = SlackApiChatPostMessageRequest::new(
-            SlackChannelId(route.channel.clone()),
-            SlackMessageContent::new().with_text(text),
-        )
-        .with_thread_ts(SlackTs(route.thread_ts.clone()));
-        self.api.post_message(&request).await
+    async fn post(
+        &self,
+        channel: &str,
+        thread: Option<&SlackTs>,
+        content: SlackMessageContent,
+    ) -> Result<SlackTs, DeliveryError> {
+        let mut request =
+            SlackApiChatPostMessageRequest::new(SlackChannelId(channel.to_owned()), content);
+        request.thread_ts = thread.cloned();
+        self.api.post_message(&request).await.map_err(failed)
+    }
+
+    /// Uploads one file into the thread: reserve an upload URL for its
+    /// exact length, send the bytes there, then share it.
+    async fn upload(
+        &self,
+        channel: &str,
+        thread: &SlackTs,
+        file: &AttachmentView,
+    ) -> Result<(), DeliveryError> {
+        let stored = self
+            .runtime
+            .store()
+            .attachments()
+            .attachment(file.id)
+            .await
+            .map_err(|err| failure(format!("attachment {}: {err}", file.file_name)))?
+            .ok_or_else(|| failure(format!("attachment {} is no longer stored", file.file_name)))?;
+        let reserved = self
+            .api
+            .upload_url(&file.file_name, stored.bytes.len())
+            .await
+            .map_err(failed)?;
+        self.api
+            .send_bytes(reserved.upload_url.0.as_str(), stored.bytes)
+            .await
+            .map_err(failed)?;
+        let share = SlackApiFilesCompleteUploadExternalRequest::new(vec![
+            SlackApiFilesComplete::new(reserved.file_id).with_title(file.file_name.clone()),
+        ])
+        .with_channel_id(SlackChannelId(channel.to_owned()))
+        .with_thread_ts(thread.clone());
+        self.api.complete_upload(&share).await.map_err(failed)
     }
 }
 
@@ -66,50 +116,87 @@ fn route(message: &InboundMessage) -> Result<Route, DeliveryError> {
 }
 
 fn failed(error: ApiError) -> DeliveryError {
+    failure(error.to_string())
+}
+
+fn failure(message: String) -> DeliveryError {
     DeliveryError::Failed {
         channel: CHANNEL.to_owned(),
-        message: error.to_string(),
+        message,
     }
+}
+
+fn text(text: String) -> SlackMessageContent {
+    SlackMessageContent::new().with_text(text)
 }
 
 #[async_trait]
 impl ReplySink for SlackSink {
     async fn working(&self, message: &InboundMessage) -> Result<(), DeliveryError> {
         let route = route(message)?;
-        let ts = self
-            .post(&route, PLACEHOLDER.to_owned())
-            .await
-            .map_err(failed)?;
+        // A command was already acknowledged with "Working on it…".
+        let (Some(thread), Some(ts)) = (&route.thread_ts, &route.ts) else {
+            return Ok(());
+        };
+        let thread = SlackTs(thread.clone());
+        let placeholder = self
+            .post(&route.channel, Some(&thread), text(PLACEHOLDER.to_owned()))
+            .await?;
         if let Ok(mut map) = self.placeholders.lock() {
-            map.insert(Self::key(message, &route), ts);
+            map.insert(Self::key(message, ts), placeholder);
         }
         Ok(())
     }
 
     async fn deliver(&self, message: &InboundMessage, reply: &Reply) -> Result<(), DeliveryError> {
         let route = route(message)?;
-        let key = Self::key(message, &route);
-        let placeholder = self
-            .placeholders
-            .lock()
-            .ok()
-            .and_then(|map| map.get(&key).cloned());
-        for (i, text) in mrkdwn::messages(&reply.text).into_iter().enumerate() {
+        let key = route.ts.as_deref().map(|ts| Self::key(message, ts));
+        let placeholder = key.as_ref().and_then(|key| {
+            self.placeholders
+                .lock()
+                .ok()
+                .and_then(|map| map.get(key).cloned())
+        });
+        let mut parts = mrkdwn::messages(&reply.text);
+        if let Some(question) = &route.command {
+            let quote = format!("> {}", mrkdwn::escape(question).replace('\n', "\n> "));
+            match parts.first_mut() {
+                Some(first) => *first = format!("{quote}\n{first}"),
+                None => parts.push(quote),
+            }
+        }
+        let mut thread = route.thread_ts.clone().map(SlackTs);
+        for (i, part) in parts.into_iter().enumerate() {
             match (&placeholder, i) {
                 (Some(ts), 0) => {
                     let request = SlackApiChatUpdateRequest::new(
                         SlackChannelId(route.channel.clone()),
-                        SlackMessageContent::new().with_text(text),
+                        text(part),
                         ts.clone(),
                     );
                     self.api.update(&request).await.map_err(failed)?;
                 }
                 _ => {
-                    self.post(&route, text).await.map_err(failed)?;
+                    let posted = self
+                        .post(&route.channel, thread.as_ref(), text(part))
+                        .await?;
+                    // A command's answer roots the thread of what follows.
+                    thread.get_or_insert(posted);
                 }
             }
         }
-        if let Ok(mut map) = self.placeholders.lock() {
+        if let Some(thread) = &thread {
+            for file in &reply.attachments {
+                self.upload(&route.channel, thread, file).await?;
+            }
+        }
+        for proposal in &reply.proposals {
+            let content = SlackMessageContent::new()
+                .with_text(card::fallback(proposal, CardState::Open))
+                .with_blocks(card::blocks(proposal, CardState::Open));
+            self.post(&route.channel, thread.as_ref(), content).await?;
+        }
+        if let (Some(key), Ok(mut map)) = (key, self.placeholders.lock()) {
             map.remove(&key);
         }
         Ok(())

@@ -1,0 +1,333 @@
+//! `/odoo` over `POST /slack/commands`, files uploaded the current way
+//! (`files.getUploadURLExternal`, the bytes, `files.completeUploadExternal`),
+//! Socket Mode against a fake WebSocket server, and a crash between the
+//! acknowledgement and the answer.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use pretty_assertions::assert_eq;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use agent::config::{ChannelUser, Platform};
+use agent::ingress::{InboundMessage, Reply, ReplySink, Sender};
+use agent::store::Store;
+use agent::testing::EchoProvider;
+use channels::slack::{SlackApi, SlackSink};
+
+use crate::channel_server::ChannelServer;
+use crate::slack_fake::{FakeSlack, FakeSocket};
+use crate::slack_setup::{APP_TOKEN, form, odoo, people, post_signed, slack_only};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+fn command(text: &str, trigger: &str) -> String {
+    form(&[
+        ("token", "unused"),
+        ("team_id", "T1"),
+        ("team_domain", "harbourline"),
+        ("channel_id", "C1"),
+        ("channel_name", "finance"),
+        ("user_id", "UANITA"),
+        ("user_name", "anita"),
+        ("command", "/odoo"),
+        ("text", text),
+        ("api_app_id", "A1"),
+        (
+            "response_url",
+            "https://hooks.slack.com/commands/T1/1/abcdef",
+        ),
+        ("trigger_id", trigger),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_command_is_answered_once_in_the_channel() {
+    let fake = FakeSlack::start().await;
+    let server = ChannelServer::start(slack_only(&fake, true, false), people()).await;
+    let url = server.url("/slack/commands");
+    let body = command(
+        "overdue invoices?",
+        "13345224609.738474920.8088930838d88f008e0",
+    );
+
+    let unsigned = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", FORM)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
+    assert_eq!(post_signed(&url, FORM, &body, 6 * 60).await.status(), 401);
+
+    // Sent again (as after a timeout): one job, one answer.
+    for _ in 0..3 {
+        let response = post_signed(&url, FORM, &body, 0).await;
+        assert_eq!(response.status(), 200);
+        let ack: Value = response.json().await.unwrap();
+        assert_eq!(
+            ack,
+            json!({ "response_type": "ephemeral", "text": "Working on it…" })
+        );
+    }
+    let posts = fake.wait_for("chat.postMessage", 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.calls_of("chat.postMessage").len(), 1);
+    assert!(fake.calls_of("chat.update").is_empty());
+    assert_eq!(posts[0].body["channel"], "C1");
+    assert_eq!(posts[0].body.get("thread_ts"), None);
+    assert_eq!(
+        posts[0].body["text"],
+        "> overdue invoices?\necho: overdue invoices?"
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_command_gets_the_usage_and_stores_nothing() {
+    let fake = FakeSlack::start().await;
+    let server = ChannelServer::start(slack_only(&fake, true, false), people()).await;
+    let response = post_signed(
+        &server.url("/slack/commands"),
+        FORM,
+        &command("  ", "1.2.3"),
+        0,
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let ack: Value = response.json().await.unwrap();
+    assert_eq!(ack["response_type"], "ephemeral");
+    assert!(
+        ack["text"]
+            .as_str()
+            .unwrap()
+            .contains("/odoo which invoices"),
+        "{ack}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(fake.calls().is_empty(), "{:?}", fake.calls());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_uploaded_to_the_thread_in_three_steps() {
+    let fake = FakeSlack::start().await;
+    let store: Arc<dyn Store> = Arc::new(agent::testing::sqlite_store().await);
+    let bytes = "partner,amount\nHarbour,1250.00\nZoet,80.00\n"
+        .as_bytes()
+        .to_vec();
+    let record = store
+        .attachments()
+        .save_attachment(agent::store::NewAttachment {
+            id: agent::store::AttachmentId::new(),
+            owner: "anna".to_owned(),
+            thread_id: agent::store::ThreadId(uuid::Uuid::new_v4()),
+            turn_id: agent::store::TurnId(uuid::Uuid::new_v4()),
+            call_id: "call_1".to_owned(),
+            ordinal: 0,
+            file: tools::attachment::Attachment {
+                file_name: "overdue.csv".to_owned(),
+                media_type: "text/csv".to_owned(),
+                bytes: bytes.clone(),
+            },
+        })
+        .await
+        .unwrap();
+    let runtime = agent::testing::runtime(
+        Arc::new(EchoProvider {
+            delay: Duration::ZERO,
+        }),
+        Arc::clone(&store),
+    );
+    let sink = SlackSink::new(
+        SlackApi::new(&fake.url, SecretString::from("xoxb-test-token")),
+        runtime,
+    );
+    let message = InboundMessage {
+        channel: "slack".to_owned(),
+        conversation_key: "slack:T1:C1:1700.000100".to_owned(),
+        user: ChannelUser {
+            platform: Platform::Slack,
+            user_id: "UANITA".to_owned(),
+            email: None,
+            display_name: None,
+        },
+        sender: Sender::Refused,
+        text: "q".to_owned(),
+        route: json!({ "channel": "C1", "thread_ts": "1700.000100", "ts": "1700.000100" }),
+        received_at: Utc::now(),
+    };
+    let reply = Reply {
+        text: "The overdue invoices are attached.".to_owned(),
+        attachments: vec![agent::turn::AttachmentView::from(&record)],
+        ..Reply::refusal(message.thread_id(), "slack")
+    };
+    sink.deliver(&message, &reply).await.unwrap();
+
+    let steps: Vec<String> = fake
+        .calls()
+        .into_iter()
+        .map(|c| c.method)
+        .filter(|m| m != "chat.postMessage")
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "files.getUploadURLExternal",
+            "upload",
+            "files.completeUploadExternal"
+        ]
+    );
+    let reserve = &fake.calls_of("files.getUploadURLExternal")[0];
+    assert_eq!(reserve.token, "xoxb-test-token");
+    assert_eq!(
+        reserve.body,
+        json!({ "filename": "overdue.csv", "length": bytes.len().to_string() })
+    );
+    let upload = &fake.calls_of("upload")[0];
+    assert_eq!(upload.body["length"], bytes.len());
+    assert_eq!(upload.body["text"], String::from_utf8(bytes).unwrap());
+    let share = &fake.calls_of("files.completeUploadExternal")[0];
+    assert_eq!(
+        share.body,
+        json!({
+            "files": [{ "id": "F0001", "title": "overdue.csv" }],
+            "channel_id": "C1",
+            "thread_ts": "1700.000100",
+        })
+    );
+}
+
+fn mention(event_id: &str, text: &str, ts: &str) -> Value {
+    json!({
+        "token": "unused",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "event": {
+            "type": "app_mention",
+            "user": "UANITA",
+            "text": text,
+            "ts": ts,
+            "channel": "C1",
+            "event_ts": ts,
+        },
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1_700_000_000,
+        "authed_users": ["UBOT"],
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_stored_before_a_crash_is_answered_once_after_the_restart() {
+    let fake = FakeSlack::start().await;
+    let store = Arc::new(agent::testing::sqlite_store().await);
+    let odoo = odoo().await;
+    // Acknowledged with no worker running, as if the process died right
+    // after storing the event.
+    let server = ChannelServer::start_on(
+        Arc::clone(&store),
+        Arc::clone(&odoo),
+        slack_only(&fake, true, false),
+        people(),
+        false,
+    )
+    .await;
+    let body = mention("EvCrash", "<@UBOT> still there?", "1700.000500").to_string();
+    let response = post_signed(&server.url("/slack/events"), "application/json", &body, 0).await;
+    assert_eq!(response.status(), 200);
+    let (store, odoo) = server.stop().await;
+    assert!(fake.calls_of("chat.postMessage").is_empty());
+
+    // The restarted server answers it; a second restart does not again.
+    let restarted =
+        ChannelServer::start_on(store, odoo, slack_only(&fake, true, false), people(), true).await;
+    let updates = fake.wait_for("chat.update", 1).await;
+    assert_eq!(updates[0].body["text"], "echo: &lt;@UBOT&gt; still there?");
+    let (store, odoo) = restarted.stop().await;
+    let again =
+        ChannelServer::start_on(store, odoo, slack_only(&fake, true, false), people(), true).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.calls_of("chat.update").len(), 1);
+    assert_eq!(fake.calls_of("chat.postMessage").len(), 1);
+    again.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn socket_mode_acks_each_envelope_once_stored_and_answers() {
+    let fake = FakeSlack::start().await;
+    let socket = FakeSocket::start(vec![
+        // The first connection: a mention, then Slack asks to reconnect.
+        vec![
+            json!({
+                "envelope_id": "env-event-1",
+                "type": "events_api",
+                "accepts_response_payload": false,
+                "retry_attempt": 0,
+                "retry_reason": "",
+                "payload": mention("EvSock", "<@UBOT> over the socket", "1700.000600"),
+            }),
+            json!({
+                "type": "disconnect",
+                "reason": "refresh_requested",
+                "debug_info": { "host": "applink-fake" }
+            }),
+        ],
+        // The second: a slash command.
+        vec![json!({
+            "envelope_id": "env-command-1",
+            "type": "slash_commands",
+            "accepts_response_payload": true,
+            "payload": {
+                "token": "unused", "team_id": "T1", "team_domain": "harbourline",
+                "channel_id": "C1", "channel_name": "finance", "user_id": "UANITA",
+                "user_name": "anita", "command": "/odoo", "text": "and by socket?",
+                "api_app_id": "A1", "is_enterprise_install": "false",
+                "response_url": "https://hooks.slack.com/commands/T1/2/abcdef",
+                "trigger_id": "1700.2.socket"
+            }
+        })],
+    ])
+    .await;
+    fake.serve_socket(&socket.url);
+    // An app token and no signing secret: Socket Mode only.
+    let server = ChannelServer::start(slack_only(&fake, false, true), people()).await;
+    let body = mention("EvHttp", "hi", "1.1").to_string();
+    let over_http = post_signed(&server.url("/slack/events"), "application/json", &body, 0).await;
+    assert_eq!(over_http.status(), 404);
+
+    let acks = socket.wait_for_acks(2).await;
+    assert_eq!(acks[0], json!({ "envelope_id": "env-event-1" }));
+    assert_eq!(
+        acks[1],
+        json!({
+            "envelope_id": "env-command-1",
+            "payload": { "response_type": "ephemeral", "text": "Working on it…" }
+        })
+    );
+    assert_eq!(socket.connections(), 2);
+    let opened = fake.calls_of("apps.connections.open");
+    assert_eq!(opened.len(), 2);
+    assert_eq!(opened[0].token, APP_TOKEN);
+
+    let updates = fake.wait_for("chat.update", 1).await;
+    assert_eq!(
+        updates[0].body["text"],
+        "echo: &lt;@UBOT&gt; over the socket"
+    );
+    let posts = fake.wait_for("chat.postMessage", 2).await;
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.body["text"] == "> and by socket?\necho: and by socket?"),
+        "{posts:?}"
+    );
+    // Shutdown closes the connection and ends the task.
+    tokio::time::timeout(Duration::from_secs(5), server.stop())
+        .await
+        .unwrap();
+}
