@@ -18,5 +18,6 @@ pub mod slack;
 pub mod telegram;
 pub mod verify;
 pub mod web;
+pub mod whatsapp;
 
 pub use mount::{ChannelContext, MountError, Mounted, mount};

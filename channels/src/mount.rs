@@ -51,6 +51,9 @@ pub async fn mount(config: &ChannelsConfig, ctx: &ChannelContext) -> Result<Moun
     if let Some(telegram) = &config.telegram {
         crate::telegram::mount(telegram, ctx, &mut mounted).await?;
     }
+    if let Some(whatsapp) = &config.whatsapp {
+        crate::whatsapp::mount(whatsapp, ctx, &mut mounted)?;
+    }
     if let Some(discuss) = &config.discuss {
         crate::discuss::mount(discuss, ctx, &mut mounted)?;
     }

@@ -25,3 +25,5 @@ mod support;
 mod telegram;
 mod trace;
 mod webchat_fixture;
+mod whatsapp;
+mod whatsapp_fake;

@@ -24,7 +24,8 @@ pub trait ReplySink: Send + Sync {
     /// message, a typing indicator). Best effort: a failure is logged.
     async fn working(&self, message: &InboundMessage) -> Result<(), DeliveryError>;
 
-    /// Delivers the answer. An error is retried later with the same reply.
+    /// Delivers the answer. An error is retried later with the same reply
+    /// when [`DeliveryError::is_retryable`]; otherwise the job fails.
     async fn deliver(&self, message: &InboundMessage, reply: &Reply) -> Result<(), DeliveryError>;
 }
 
@@ -238,6 +239,9 @@ impl Worker {
                     tracing::error!(job = %job.id, error = %err, "ingress: completing failed");
                 }
             }
+            // Retrying cannot help (a closed messaging window, a bad
+            // route): give up now rather than after every attempt.
+            Err(err) if !err.is_retryable() => self.give_up(&job, &err.to_string()).await,
             Err(err) => self.retry_or_fail(&job, &err.to_string()).await,
         }
     }

@@ -38,6 +38,23 @@ pub enum DeliveryError {
     /// The platform refused or could not be reached; worth retrying.
     #[error("delivery to {channel} failed: {message}")]
     Failed { channel: String, message: String },
+    /// The platform's rules forbid this message now (WhatsApp's closed
+    /// 24-hour customer-service window): sending the same message again
+    /// cannot succeed, so it is not retried.
+    #[error("{channel} does not allow this message: {reason}")]
+    NotAllowed { channel: String, reason: String },
+}
+
+impl DeliveryError {
+    /// Whether sending the same message again may succeed. Only a refusal
+    /// or an outage ([`DeliveryError::Failed`]) may pass; an unknown
+    /// channel, a bad recipient or a forbidden message stay so.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Failed { .. } => true,
+            Self::UnknownChannel(_) | Self::BadRecipient { .. } | Self::NotAllowed { .. } => false,
+        }
+    }
 }
 
 /// Delivers messages to targets.
