@@ -6,7 +6,7 @@
 use uuid::Uuid;
 
 use agent::config::{ChannelUser, Resolution};
-use agent::proposals::{ApprovalError, ProposalStatus};
+use agent::proposals::{ApprovalError, ProposalStatus, StoredProposal};
 
 use crate::ChannelContext;
 
@@ -48,32 +48,50 @@ pub async fn decide(ctx: &ChannelContext, user: &ChannelUser, id: Uuid, choice: 
         Choice::Reject { reason } => approvals.reject(id, &identity, reason).await,
     };
     match outcome {
-        Ok(stored) => {
-            let who = &identity.display_name;
-            let text = match stored.status {
-                ProposalStatus::Executed => format!("Approved and executed by {who}."),
-                ProposalStatus::Rejected => format!("Rejected by {who}."),
-                ProposalStatus::Failed => {
-                    let why = stored
-                        .outcome
-                        .as_ref()
-                        .map(|o| o.to_string())
-                        .unwrap_or_default();
-                    format!("Approved by {who}, but Odoo refused: {why}")
-                }
-                other => format!("Now {other}."),
-            };
-            Decided {
-                changed: true,
-                text,
-            }
-        }
+        Ok(stored) => Decided {
+            changed: true,
+            text: outcome_text(&stored, &identity.display_name),
+        },
         Err(err) => {
             if matches!(err, ApprovalError::Store(_) | ApprovalError::Odoo(_)) {
                 tracing::warn!(proposal = %id, error = %err, "chat decision failed");
             }
             refused(describe(&err))
         }
+    }
+}
+
+/// The line a card shows for `stored` once decided by `who`: "Approved
+/// and executed by Anita Verbeek.", "Rejected by …".
+pub fn outcome_text(stored: &StoredProposal, who: &str) -> String {
+    match stored.status {
+        ProposalStatus::Executed => format!("Approved and executed by {who}."),
+        ProposalStatus::Rejected => format!("Rejected by {who}."),
+        ProposalStatus::Failed => {
+            let why = stored
+                .outcome
+                .as_ref()
+                .map(|o| o.to_string())
+                .unwrap_or_default();
+            format!("Approved by {who}, but Odoo refused: {why}")
+        }
+        other => format!("Now {other}."),
+    }
+}
+
+/// [`outcome_text`] for a proposal decided by whoever `decided_by` names
+/// (the identity's name when it is configured, else its id).
+pub fn settled_text(ctx: &ChannelContext, stored: &StoredProposal) -> String {
+    let who = stored.decided_by.as_ref().map(|id| {
+        ctx.identities
+            .iter()
+            .find(|c| &c.identity.id == id)
+            .map_or_else(|| id.0.clone(), |c| c.identity.display_name.clone())
+    });
+    match (stored.status, who) {
+        (ProposalStatus::Expired, _) => "Expired.".to_owned(),
+        (_, Some(who)) => outcome_text(stored, &who),
+        (other, None) => format!("Now {other}."),
     }
 }
 

@@ -4,7 +4,10 @@
 //! writes, so the press is acknowledged at once and decided in a task: the
 //! presser is resolved like a message's sender, the proposal decided with
 //! [`crate::decide`] (which executes it at most once), and the card updated
-//! with `chat.update` on the card's own message.
+//! with `chat.update` on the card's own message: the outcome instead of the
+//! buttons once decided, or why the presser may not decide. Presses on one
+//! proposal are handled one after the other, so the last update shows the
+//! final state.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,7 +28,7 @@ use agent::proposals::ProposalStatus;
 
 use super::SlackChannel;
 use super::card::{self, APPROVE_ACTION, CardState, REJECT_ACTION};
-use crate::decide::{Choice, decide};
+use crate::decide::{Choice, decide, settled_text};
 
 /// The reason recorded when a proposal is rejected with the button, which
 /// has no text field.
@@ -111,26 +114,30 @@ impl SlackChannel {
             let _one_at_a_time = lock.lock().await;
             let user = self.channel_user(&press.user).await;
             let decided = decide(&self.ctx, &user, press.proposal, press.choice.clone()).await;
-            let stored = self.ctx.runtime.proposals().proposal(press.proposal).await;
-            let still_pending = matches!(
-                &stored,
-                Ok(Some(s)) if s.status == ProposalStatus::Pending
-            );
-            let state = if decided.changed {
-                Some(CardState::Decided(&decided.text))
-            } else if still_pending {
-                Some(CardState::Refused {
-                    user: &press.user,
-                    reason: &decided.text,
-                })
-            } else {
-                // Decided by an earlier press, whose update shows who did
-                // what; the card stays as that press left it.
-                None
-            };
-            if let (Some(state), Ok(Some(stored))) = (state, &stored) {
-                self.update_card(&press, &ProposalCard::from(stored), state)
-                    .await;
+            match self.ctx.runtime.proposals().proposal(press.proposal).await {
+                Ok(Some(stored)) => {
+                    let card = ProposalCard::from(&stored);
+                    if stored.status == ProposalStatus::Pending {
+                        let refused = CardState::Refused {
+                            user: &press.user,
+                            reason: &decided.text,
+                        };
+                        self.update_card(&press, &card, refused).await;
+                    } else {
+                        // Shown from the stored decision, so that a card
+                        // pressed after it was decided elsewhere (another
+                        // press, the web chat) catches up too.
+                        let outcome = settled_text(&self.ctx, &stored);
+                        self.update_card(&press, &card, CardState::Decided(&outcome))
+                            .await;
+                    }
+                }
+                Ok(None) => {
+                    tracing::info!(proposal = %press.proposal, "slack: a pressed proposal is gone");
+                }
+                Err(error) => {
+                    tracing::warn!(%error, proposal = %press.proposal, "slack: could not read a pressed proposal");
+                }
             }
         }
         drop(lock);

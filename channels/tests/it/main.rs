@@ -20,6 +20,7 @@ mod slack_cards;
 mod slack_commands;
 mod slack_fake;
 mod slack_setup;
+mod slack_socket;
 mod stream;
 mod support;
 mod telegram;

@@ -301,9 +301,11 @@ async fn an_approval_pressed_twice_executes_once_and_the_card_shows_who() {
         (first.status().as_u16(), second.status().as_u16()),
         (200, 200)
     );
-    let updates = cards.fake.wait_for("chat.update", 1).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(cards.fake.calls_of("chat.update").len(), 1);
+    // Each press updates the card, both with the one outcome.
+    let updates = cards.fake.wait_for("chat.update", 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(cards.fake.calls_of("chat.update").len(), 2);
+    assert_eq!(updates[0].body, updates[1].body);
     let (kinds, line) = shown(&updates[0]);
     assert_eq!(kinds, ["header", "section", "context", "section"]);
     assert_eq!(line, "*Approved and executed by Anita Verbeek.*");
@@ -341,5 +343,26 @@ async fn a_rejection_is_recorded_and_shown() {
     assert_eq!(response.status(), 200);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(cards.fake.calls_of("chat.update").len(), 1);
+    cards.server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_pressed_after_a_decision_elsewhere_shows_that_decision() {
+    let cards = Cards::start().await;
+    // Approved in the web chat, say: this card still has its buttons.
+    let anna = tools::Identity {
+        id: tools::IdentityId("anna".to_owned()),
+        display_name: "Anita Verbeek".to_owned(),
+        roles: vec![tools::Role::Finance],
+    };
+    let approvals = cards.server.runtime.approvals().unwrap();
+    approvals.approve(cards.proposal, &anna).await.unwrap();
+    assert_eq!(cards.press(REJECT_ACTION, "UBOB").await.status(), 200);
+    let updates = cards.fake.wait_for("chat.update", 1).await;
+    let (kinds, line) = shown(&updates[0]);
+    assert_eq!(kinds, ["header", "section", "context", "section"]);
+    assert_eq!(line, "*Approved and executed by Anita Verbeek.*");
+    assert_eq!(cards.status().await, ProposalStatus::Executed);
+    assert_eq!(cards.executions().await, 1);
     cards.server.stop().await;
 }
