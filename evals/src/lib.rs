@@ -8,6 +8,7 @@
 //! [`runner::run`].
 
 pub mod case;
+pub mod judge;
 pub mod numbers;
 pub mod report;
 pub mod result;
@@ -17,6 +18,7 @@ pub mod script;
 pub mod world;
 
 pub use case::{Case, CaseError, Loaded, load};
+pub use judge::{Judge, JudgeError, Verdict};
 pub use result::{Comparison, SuiteResult, compare};
 pub use runner::{Mode, Prices, ProviderFactory, RunOptions, run};
 pub use world::Companies;

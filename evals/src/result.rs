@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::judge::Verdict;
+
 /// A whole run: what `--baseline` reads back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuiteResult {
@@ -28,6 +30,9 @@ pub struct Summary {
     pub errors: usize,
     /// Rubrics not graded (replay has no judge).
     pub skipped: usize,
+    /// Rubrics a judge graded (passed or not).
+    #[serde(default)]
+    pub judged: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +69,10 @@ pub struct CaseResult {
     pub skipped: Vec<String>,
     #[serde(default)]
     pub turns: Vec<TurnLog>,
+    /// The judge's grading of the rubric (live runs with a judge only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge: Option<JudgeLog>,
+    /// Tokens of the agent's own calls (the judge's are in `judge`).
     pub tokens: u64,
     pub cost_usd: f64,
     pub duration_ms: u64,
@@ -96,6 +105,40 @@ pub struct TurnLog {
     pub output_tokens: u64,
     pub tool_calls: Vec<ToolCallLog>,
     pub proposals: Vec<ProposalLog>,
+}
+
+/// What the judge model said about a case's rubric: a verdict, or why
+/// there is none (which fails the rubric).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JudgeLog {
+    /// `provider/model` of the judge.
+    pub judge: String,
+    /// The template it was asked with (`evals/judge.v1`).
+    pub prompt: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    /// Why no verdict came back: the provider failed or the answer was not
+    /// a verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+}
+
+impl JudgeLog {
+    /// `PASS 0.90: reason`, `FAIL 0.20: reason` or `ERROR: why`, for tables.
+    pub fn summary(&self) -> String {
+        match (&self.verdict, &self.error) {
+            (Some(v), _) => format!(
+                "{} {:.2}: {}",
+                if v.pass { "PASS" } else { "FAIL" },
+                v.score,
+                v.reason
+            ),
+            (None, Some(error)) => format!("ERROR: {error}"),
+            (None, None) => "no verdict".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -132,6 +175,7 @@ impl SuiteResult {
                 Status::Error => summary.errors += 1,
             }
             summary.skipped += case.skipped.len();
+            summary.judged += usize::from(case.judge.is_some());
         }
         summary
     }

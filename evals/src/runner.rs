@@ -1,7 +1,9 @@
 //! Runs cases through the real agent loop: each case gets its own runtime
 //! (real tools, demo company, in-memory database) and a provider that
-//! replays its cassette, or a live provider whose exchanges are recorded.
+//! replays its cassette, or a live provider whose exchanges may be recorded.
+//! In live runs a judge model grades the cases' rubrics.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -15,6 +17,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::case::{Case, CaseError, Loaded};
+use crate::judge::Judge;
 use crate::result::{CaseResult, Failure, ProposalLog, Status, SuiteResult, ToolCallLog, TurnLog};
 use crate::score::score;
 use crate::world::{Companies, case_runtime};
@@ -35,8 +38,15 @@ type CaseProvider = (
 pub enum Mode {
     /// From `cassettes/<case id>.json`, matched exactly (the default).
     Replay { cassettes: PathBuf },
+    /// From a live provider; nothing is written.
+    Live {
+        provider: ProviderFactory,
+        provider_name: String,
+        model: String,
+    },
     /// From a live provider; each case's exchanges are written to
-    /// `cassettes/<case id>.json`, scrubbed.
+    /// `cassettes/<case id>.json` (or the case's `cassette`; cases naming
+    /// the same cassette share the file), scrubbed.
     Record {
         cassettes: PathBuf,
         provider: ProviderFactory,
@@ -68,6 +78,20 @@ pub struct RunOptions {
     pub prices: Prices,
     /// Draw a progress bar on a terminal.
     pub progress: bool,
+    /// Grades rubrics in live and record runs; without one they are
+    /// skipped, as in replay.
+    pub judge: Option<Arc<Judge>>,
+}
+
+impl Mode {
+    /// `replay`, `live` or `record`, as results name the mode.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Replay { .. } => "replay",
+            Self::Live { .. } => "live",
+            Self::Record { .. } => "record",
+        }
+    }
 }
 
 /// Runs every loaded case; malformed files become error results.
@@ -98,10 +122,14 @@ pub async fn run(loaded: Loaded, companies: Arc<Companies>, options: &RunOptions
         });
     }
     let mut ran = Vec::new();
+    let mut recorded = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((index, result)) => {
+            Ok((index, (result, cassette))) => {
                 bar.set_message(format!("{} {}", result.id, result.status.as_str()));
+                if let Some(cassette) = cassette {
+                    recorded.push((index, cassette));
+                }
                 ran.push((index, result));
             }
             Err(err) => tracing::error!(error = %err, "eval case task died"),
@@ -110,21 +138,29 @@ pub async fn run(loaded: Loaded, companies: Arc<Companies>, options: &RunOptions
     }
     bar.finish_and_clear();
     ran.sort_by_key(|(index, _)| *index);
-    results.extend(ran.into_iter().map(|(_, r)| r));
+    let mut ran: Vec<CaseResult> = ran.into_iter().map(|(_, r)| r).collect();
+    if let Mode::Record { cassettes, .. } = &options.mode {
+        recorded.sort_by_key(|(index, _)| *index);
+        for unwritten in write_cassettes(cassettes, recorded.into_iter().map(|(_, c)| c)) {
+            fail_writers(&mut ran, &unwritten);
+        }
+    }
+    results.extend(ran);
     let (provider, model) = match &options.mode {
         Mode::Replay { .. } => ("replay".to_owned(), "recorded".to_owned()),
-        Mode::Record {
+        Mode::Live {
+            provider_name,
+            model,
+            ..
+        }
+        | Mode::Record {
             provider_name,
             model,
             ..
         } => (provider_name.clone(), model.clone()),
     };
     SuiteResult {
-        mode: match options.mode {
-            Mode::Replay { .. } => "replay",
-            Mode::Record { .. } => "record",
-        }
-        .to_owned(),
+        mode: options.mode.name().to_owned(),
         provider,
         model,
         summary: SuiteResult::summarize(&results),
@@ -133,8 +169,13 @@ pub async fn run(loaded: Loaded, companies: Arc<Companies>, options: &RunOptions
     }
 }
 
-/// Runs one case to a result; never panics on a broken case.
-pub async fn run_case(case: &Case, companies: &Companies, options: &RunOptions) -> CaseResult {
+/// Runs one case to a result, with what was recorded (record mode) for
+/// [`run`] to write; never panics on a broken case.
+async fn run_case(
+    case: &Case,
+    companies: &Companies,
+    options: &RunOptions,
+) -> (CaseResult, Option<RecordedCassette>) {
     let started = Instant::now();
     let mut result = CaseResult {
         id: case.id.clone(),
@@ -144,22 +185,33 @@ pub async fn run_case(case: &Case, companies: &Companies, options: &RunOptions) 
         failures: Vec::new(),
         skipped: Vec::new(),
         turns: Vec::new(),
+        judge: None,
         tokens: 0,
         cost_usd: 0.0,
         duration_ms: 0,
     };
-    let outcome = play(case, companies, options, &mut result).await;
-    if let Err(problem) = outcome {
-        result.status = Status::Error;
-        result.failures.push(Failure {
-            turn: None,
-            check: "run".into(),
-            expected: "the case runs".into(),
-            actual: problem,
-        });
-    }
+    let recorded = match play(case, companies, options, &mut result).await {
+        Ok(recorded) => recorded,
+        Err(problem) => {
+            result.status = Status::Error;
+            result.failures.push(Failure {
+                turn: None,
+                check: "run".into(),
+                expected: "the case runs".into(),
+                actual: problem,
+            });
+            None
+        }
+    };
     result.duration_ms = elapsed_ms(started);
-    result
+    (result, recorded)
+}
+
+/// A case's recording, waiting to be written with the others that share
+/// its cassette.
+struct RecordedCassette {
+    case_id: String,
+    cassette: Cassette,
 }
 
 async fn play(
@@ -167,7 +219,7 @@ async fn play(
     companies: &Companies,
     options: &RunOptions,
     result: &mut CaseResult,
-) -> Result<(), String> {
+) -> Result<Option<RecordedCassette>, String> {
     let cassette_name = case.cassette.clone().unwrap_or_else(|| case.id.clone());
     let (provider, replay, recorder, model): CaseProvider = match &options.mode {
         Mode::Replay { cassettes } => {
@@ -183,6 +235,9 @@ async fn play(
             );
             (replay.clone(), Some(replay), None, model)
         }
+        Mode::Live {
+            provider, model, ..
+        } => (provider(case)?, None, None, model.clone()),
         Mode::Record {
             provider, model, ..
         } => {
@@ -271,28 +326,60 @@ async fn play(
             .failures
             .extend(score(case, &result.turns, result.cost_usd));
     }
-    if case.rubric.is_some() {
-        result.skipped.push(match &options.mode {
-            Mode::Replay { .. } => "rubric: not graded in replay (no judge model)".to_owned(),
-            Mode::Record { .. } => "rubric: no judge model configured".to_owned(),
-        });
+    if let Some(rubric) = &case.rubric {
+        grade_rubric(rubric, options, result).await;
     }
-    if let (
-        Some(recorder),
-        Mode::Record {
-            cassettes,
-            scrubber,
-            ..
-        },
-    ) = (&recorder, &options.mode)
-    {
-        let cassette = recorder.cassette(&cassette_name, &case.description, scrubber);
-        write_cassette(cassettes, &cassette_name, &cassette)?;
-    }
+    let recorded = match (&recorder, &options.mode) {
+        (Some(recorder), Mode::Record { scrubber, .. }) => Some(RecordedCassette {
+            case_id: case.id.clone(),
+            cassette: recorder.cassette(&cassette_name, &case.description, scrubber),
+        }),
+        _ => None,
+    };
     if !result.failures.is_empty() {
         result.status = Status::Failed;
     }
-    Ok(())
+    Ok(recorded)
+}
+
+/// Asks the judge about the rubric (live runs), or says why it was not.
+/// A judge that fails or answers nonsense fails the rubric with the reason.
+async fn grade_rubric(rubric: &str, options: &RunOptions, result: &mut CaseResult) {
+    let judge = match (&options.mode, &options.judge) {
+        (Mode::Replay { .. }, _) => {
+            result
+                .skipped
+                .push("rubric: not graded in replay (no judge model)".to_owned());
+            return;
+        }
+        (Mode::Live { .. } | Mode::Record { .. }, None) => {
+            result.skipped.push(
+                "rubric: no judge model configured (--judge-provider, --judge-model)".to_owned(),
+            );
+            return;
+        }
+        (Mode::Live { .. } | Mode::Record { .. }, Some(judge)) => judge,
+    };
+    let log = judge.grade(rubric, &result.turns).await;
+    match (&log.verdict, &log.error) {
+        (Some(verdict), _) if verdict.pass => {}
+        (Some(verdict), _) => result.failures.push(Failure {
+            turn: None,
+            check: "rubric".into(),
+            expected: rubric.to_owned(),
+            actual: format!(
+                "judge {} failed it (score {:.2}): {}",
+                log.judge, verdict.score, verdict.reason
+            ),
+        }),
+        (None, error) => result.failures.push(Failure {
+            turn: None,
+            check: "rubric".into(),
+            expected: "a verdict from the judge".into(),
+            actual: error.clone().unwrap_or_else(|| "no verdict".to_owned()),
+        }),
+    }
+    result.judge = Some(log);
 }
 
 fn read_cassette(folder: &Path, name: &str) -> Result<Cassette, String> {
@@ -305,6 +392,69 @@ fn read_cassette(folder: &Path, name: &str) -> Result<Cassette, String> {
     })?;
     serde_json::from_str(&text)
         .map_err(|err| format!("cassette {} is invalid: {err}", path.display()))
+}
+
+/// Writes the recordings, one file per cassette name: cases that share a
+/// cassette (`cassette: demo`) get their interactions in case order, so a
+/// file can hold several conversations. Returns the cassettes that could
+/// not be written, with why.
+fn write_cassettes(
+    folder: &Path,
+    recorded: impl IntoIterator<Item = RecordedCassette>,
+) -> Vec<Unwritten> {
+    let mut by_name: BTreeMap<String, (Vec<String>, Cassette)> = BTreeMap::new();
+    for RecordedCassette { case_id, cassette } in recorded {
+        match by_name.get_mut(&cassette.name) {
+            Some((cases, merged)) => {
+                cases.push(case_id);
+                if !cassette.description.is_empty() {
+                    if !merged.description.is_empty() {
+                        merged.description.push(' ');
+                    }
+                    merged.description.push_str(&cassette.description);
+                }
+                merged.interactions.extend(cassette.interactions);
+            }
+            None => {
+                by_name.insert(cassette.name.clone(), (vec![case_id], cassette));
+            }
+        }
+    }
+    by_name
+        .into_iter()
+        .filter_map(|(name, (cases, cassette))| {
+            write_cassette(folder, &name, &cassette)
+                .err()
+                .map(|problem| Unwritten {
+                    name,
+                    cases,
+                    problem,
+                })
+        })
+        .collect()
+}
+
+/// A cassette that could not be written, and the cases recorded into it.
+struct Unwritten {
+    name: String,
+    cases: Vec<String>,
+    problem: String,
+}
+
+/// Marks the cases whose recording was lost as errors.
+fn fail_writers(results: &mut [CaseResult], unwritten: &Unwritten) {
+    for result in results
+        .iter_mut()
+        .filter(|r| unwritten.cases.contains(&r.id))
+    {
+        result.status = Status::Error;
+        result.failures.push(Failure {
+            turn: None,
+            check: "record".into(),
+            expected: format!("cassette {} written", unwritten.name),
+            actual: unwritten.problem.clone(),
+        });
+    }
 }
 
 fn write_cassette(folder: &Path, name: &str, cassette: &Cassette) -> Result<(), String> {
@@ -351,6 +501,7 @@ fn malformed(error: &CaseError) -> CaseResult {
         }],
         skipped: Vec::new(),
         turns: Vec::new(),
+        judge: None,
         tokens: 0,
         cost_usd: 0.0,
         duration_ms: 0,

@@ -58,6 +58,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         "channels/discuss.v1.md.j2",
         include_str!("../../../prompts/channels/discuss.v1.md.j2"),
     ),
+    (
+        "evals/judge.v1.md.j2",
+        include_str!("../../../prompts/evals/judge.v1.md.j2"),
+    ),
 ];
 
 /// A template failed to load or render.

@@ -99,12 +99,22 @@ pub struct EvalRunArgs {
     /// `scripted` (the local scripted model of `--scripts`).
     #[arg(long)]
     pub record: bool,
-    /// The provider to record with [default: the configured one].
+    /// Run live against this provider (`anthropic`, `openai`, `scripted`)
+    /// instead of replaying; with --record, the one to record with
+    /// [default with --record: the configured one].
     #[arg(long, value_name = "P")]
     pub provider: Option<String>,
-    /// The model to record with [default: the configured one].
+    /// The model of a live run [default: the configured one].
     #[arg(long, value_name = "M")]
     pub model: Option<String>,
+    /// The provider of the judge that grades rubrics in live runs
+    /// (`anthropic` or `openai`) [default: the run's provider].
+    #[arg(long, value_name = "P")]
+    pub judge_provider: Option<String>,
+    /// The judge's model [default: the run's model when the judge uses the
+    /// run's provider].
+    #[arg(long, value_name = "M")]
+    pub judge_model: Option<String>,
     /// Cases run at once.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub jobs: usize,

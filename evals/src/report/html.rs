@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use super::escape;
-use crate::result::{CaseResult, Status, SuiteResult, TurnLog, describe};
+use crate::result::{CaseResult, JudgeLog, Status, SuiteResult, TurnLog, describe};
 
 const STYLE: &str = "
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:70rem}
@@ -27,6 +27,8 @@ ul.failures{color:#cf222e;font-weight:500}
 .tool.err{border-left-color:#cf222e}
 pre{background:#f6f8fa;padding:.4rem;overflow:auto;max-height:24rem;font-size:12px}
 .proposal{color:#8250df}
+.judge{border-left:3px solid #1a7f37;padding:.2rem .6rem;margin:.4rem 0}
+.judge.fail{border-left-color:#cf222e}
 ";
 
 /// The report page.
@@ -91,6 +93,9 @@ fn write_case(out: &mut String, case: &CaseResult) {
     for skipped in &case.skipped {
         let _ = writeln!(out, "<p class=\"meta\">skipped: {}</p>", escape(skipped));
     }
+    if let Some(judge) = &case.judge {
+        write_judge(out, judge);
+    }
     for (i, turn) in case.turns.iter().enumerate() {
         write_turn(out, i + 1, turn);
     }
@@ -139,6 +144,21 @@ fn write_turn(out: &mut String, number: usize, turn: &TurnLog) {
     if let Some(error) = &turn.error {
         let _ = writeln!(out, "<pre class=\"failures\">{}</pre>", escape(error));
     }
+}
+
+fn write_judge(out: &mut String, judge: &JudgeLog) {
+    let passed = judge.verdict.as_ref().is_some_and(|v| v.pass);
+    let _ = writeln!(
+        out,
+        "<p class=\"judge{}\"><b>Rubric, judged by {}</b> <span class=\"meta\">{} · {} in / {} \
+         out tokens</span><br>{}</p>",
+        if passed { "" } else { " fail" },
+        escape(&judge.judge),
+        escape(&judge.prompt),
+        judge.input_tokens,
+        judge.output_tokens,
+        escape(&judge.summary())
+    );
 }
 
 fn pretty(value: &Value) -> String {

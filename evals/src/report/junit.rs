@@ -41,7 +41,7 @@ pub fn junit(result: &SuiteResult) -> String {
         let body: Vec<String> = case.failures.iter().map(describe).collect();
         let first = body.first().cloned().unwrap_or_default();
         match case.status {
-            Status::Passed if case.skipped.is_empty() => {
+            Status::Passed if case.skipped.is_empty() && case.judge.is_none() => {
                 out.push_str("/>\n");
                 continue;
             }
@@ -63,13 +63,21 @@ pub fn junit(result: &SuiteResult) -> String {
                 );
             }
         }
-        if !case.skipped.is_empty() {
+        if !case.skipped.is_empty() || case.judge.is_some() {
             out.push_str("      <properties>\n");
             for skipped in &case.skipped {
                 let _ = writeln!(
                     out,
                     "        <property name=\"skipped\" value=\"{}\"/>",
                     escape(skipped)
+                );
+            }
+            if let Some(judge) = &case.judge {
+                let _ = writeln!(
+                    out,
+                    "        <property name=\"judge\" value=\"{}: {}\"/>",
+                    escape(&judge.judge),
+                    escape(&judge.summary())
                 );
             }
             out.push_str("      </properties>\n");

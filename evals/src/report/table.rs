@@ -44,12 +44,16 @@ pub fn table(result: &SuiteResult) -> String {
         for skipped in &case.skipped {
             let _ = writeln!(out, "        ~ skipped {skipped}");
         }
+        if let Some(judge) = &case.judge {
+            let _ = writeln!(out, "        = judge {}: {}", judge.judge, judge.summary());
+        }
     }
     let s = &result.summary;
     let _ = writeln!(
         out,
-        "\n{} cases: {} passed, {} failed, {} errors, {} checks skipped ({} mode, {} ms)",
-        s.total, s.passed, s.failed, s.errors, s.skipped, result.mode, result.duration_ms
+        "\n{} cases: {} passed, {} failed, {} errors, {} checks skipped, {} rubrics judged \
+         ({} mode, {} ms)",
+        s.total, s.passed, s.failed, s.errors, s.skipped, s.judged, result.mode, result.duration_ms
     );
     out
 }

@@ -4,6 +4,7 @@
 // Test helpers outside #[test] functions may fail loudly too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod judge;
 mod record;
 mod reports;
 mod suite;

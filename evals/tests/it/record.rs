@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const KEY: &str = "sk-test-0123456789abcdefXYZ";
+pub(crate) const KEY: &str = "sk-test-0123456789abcdefXYZ";
 
-fn sse(chunks: &[Value]) -> ResponseTemplate {
+pub(crate) fn sse(chunks: &[Value]) -> ResponseTemplate {
     let mut body = String::new();
     for chunk in chunks {
         body.push_str(&format!("data: {chunk}\n\n"));
@@ -23,13 +23,13 @@ fn sse(chunks: &[Value]) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body, "text/event-stream")
 }
 
-fn chunk(delta: Value, finish: Option<&str>) -> Value {
+pub(crate) fn chunk(delta: Value, finish: Option<&str>) -> Value {
     json!({"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_750_000_000,
         "model": "gpt-fake", "choices": [{"index": 0, "delta": delta, "logprobs": null,
         "finish_reason": finish}]})
 }
 
-fn usage(prompt: u32, completion: u32) -> Value {
+pub(crate) fn usage(prompt: u32, completion: u32) -> Value {
     json!({"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1_750_000_000,
         "model": "gpt-fake", "choices": [], "usage": {"prompt_tokens": prompt,
         "completion_tokens": completion, "total_tokens": prompt + completion}})
@@ -103,6 +103,7 @@ async fn recording_through_an_openai_compatible_server_writes_a_scrubbed_cassett
         jobs: 1,
         prices,
         progress: false,
+        judge: None,
     };
     let recorded = evals::run(
         evals::load(std::slice::from_ref(&case_file), &[]),

@@ -5,7 +5,8 @@ use std::process::Command;
 
 use evals::report;
 use evals::result::{
-    CaseResult, Failure, ProposalLog, Status, SuiteResult, ToolCallLog, TurnLog, compare,
+    CaseResult, Failure, JudgeLog, ProposalLog, Status, SuiteResult, ToolCallLog, TurnLog, Verdict,
+    compare,
 };
 use pretty_assertions::assert_eq;
 use serde_json::json;
@@ -40,6 +41,7 @@ fn case(id: &str, status: Status, failures: Vec<Failure>) -> CaseResult {
                 status: "pending".into(),
             }],
         }],
+        judge: None,
         tokens: 1280,
         cost_usd: 0.0048,
         duration_ms: 120,
@@ -48,19 +50,33 @@ fn case(id: &str, status: Status, failures: Vec<Failure>) -> CaseResult {
 
 fn suite() -> SuiteResult {
     let mut skipped = case("credit-ok", Status::Passed, Vec::new());
-    skipped.skipped = vec!["rubric: not graded in replay (no judge model)".into()];
+    skipped.skipped =
+        vec!["rubric: no judge model configured (--judge-provider, --judge-model)".into()];
+    let mut judged = case(
+        "credit-wrong-figure",
+        Status::Failed,
+        vec![Failure {
+            turn: Some(1),
+            check: "answer number credit_check:data.exposure".into(),
+            expected: "12480.5 ± 0.01".into(),
+            actual: "numbers in the answer: [12408.5]".into(),
+        }],
+    );
+    judged.judge = Some(JudgeLog {
+        judge: "openai/gpt-judge".into(),
+        prompt: "evals/judge.v1".into(),
+        verdict: Some(Verdict {
+            pass: true,
+            score: 0.8,
+            reason: "States the exposure <politely>.".into(),
+        }),
+        error: None,
+        input_tokens: 700,
+        output_tokens: 40,
+    });
     let cases = vec![
         skipped,
-        case(
-            "credit-wrong-figure",
-            Status::Failed,
-            vec![Failure {
-                turn: Some(1),
-                check: "answer number credit_check:data.exposure".into(),
-                expected: "12480.5 ± 0.01".into(),
-                actual: "numbers in the answer: [12408.5]".into(),
-            }],
-        ),
+        judged,
         CaseResult {
             turns: Vec::new(),
             ..case(
@@ -76,9 +92,9 @@ fn suite() -> SuiteResult {
         },
     ];
     SuiteResult {
-        mode: "replay".into(),
-        provider: "replay".into(),
-        model: "recorded".into(),
+        mode: "live".into(),
+        provider: "openai".into(),
+        model: "gpt-fake".into(),
         summary: SuiteResult::summarize(&cases),
         cases,
         duration_ms: 1500,
@@ -116,6 +132,24 @@ fn the_table_shows_failures_with_expected_and_actual() {
     assert!(
         table.contains("3 cases: 1 passed, 1 failed, 1 errors"),
         "{table}"
+    );
+}
+
+#[test]
+fn the_table_and_html_show_the_judges_verdict() {
+    let table = report::table(&suite());
+    assert!(
+        table.contains("= judge openai/gpt-judge: PASS 0.80: States the exposure <politely>."),
+        "{table}"
+    );
+    assert!(table.contains("1 rubrics judged"), "{table}");
+    let html = report::html(&suite());
+    assert!(
+        html.contains(
+            "<b>Rubric, judged by openai/gpt-judge</b> <span class=\"meta\">evals/judge.v1 · \
+             700 in / 40 out tokens</span><br>PASS 0.80: States the exposure &lt;politely&gt;."
+        ),
+        "{html}"
     );
 }
 

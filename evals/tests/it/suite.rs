@@ -16,7 +16,14 @@ async fn the_shipped_suite_replays_and_passes() {
     let repo = repo();
     let loaded = evals::load(&[repo.join("evals/cases")], &[]);
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
-    assert!(loaded.cases.len() >= 40, "{} cases", loaded.cases.len());
+    assert!(loaded.cases.len() >= 100, "{} cases", loaded.cases.len());
+    let with_rubric: Vec<String> = loaded
+        .cases
+        .iter()
+        .filter(|c| c.rubric.is_some())
+        .map(|c| c.id.clone())
+        .collect();
+    assert!(!with_rubric.is_empty(), "no case has a rubric");
     let companies = Arc::new(Companies::new(
         agent::config::Config::for_tests(),
         repo.join("evals/fixtures"),
@@ -31,6 +38,7 @@ async fn the_shipped_suite_replays_and_passes() {
             output_per_mtok: 15.0,
         },
         progress: false,
+        judge: None,
     };
     let result = evals::run(loaded, companies, &options).await;
     let failed: Vec<String> = result
@@ -51,6 +59,63 @@ async fn the_shipped_suite_replays_and_passes() {
         .collect();
     assert!(failed.is_empty(), "{}", failed.join("\n"));
     assert!(result.is_success());
+    // A replay has no judge: each rubric is reported as skipped, not graded.
+    for case in result.cases.iter().filter(|c| with_rubric.contains(&c.id)) {
+        assert_eq!(
+            case.skipped,
+            ["rubric: not graded in replay (no judge model)"],
+            "{}",
+            case.id
+        );
+        assert!(case.judge.is_none(), "{}", case.id);
+    }
+    assert_eq!(result.summary.skipped, with_rubric.len());
+    assert_eq!(result.summary.judged, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_sharing_a_cassette_replay_from_one_file() {
+    agent::init_crypto();
+    let repo = repo();
+    // Both demo conversations live in cassettes/demo.json, which `serve`
+    // and `chat` answer from.
+    let loaded = evals::load(&[repo.join("evals/cases/demo")], &[]);
+    let ids: Vec<&str> = loaded.cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["demo-capabilities", "demo-percentage"]);
+    assert!(
+        loaded
+            .cases
+            .iter()
+            .all(|c| c.cassette.as_deref() == Some("demo"))
+    );
+    let companies = Arc::new(Companies::new(
+        agent::config::Config::for_tests(),
+        repo.join("evals/fixtures"),
+    ));
+    let options = RunOptions {
+        mode: Mode::Replay {
+            cassettes: repo.join("evals/cassettes"),
+        },
+        jobs: 2,
+        prices: Prices {
+            input_per_mtok: 3.0,
+            output_per_mtok: 15.0,
+        },
+        progress: false,
+        judge: None,
+    };
+    let result = evals::run(loaded, companies, &options).await;
+    assert!(result.is_success(), "{:?}", result.cases);
+    let cassette: agent::provider::Cassette = serde_json::from_str(
+        &std::fs::read_to_string(repo.join("evals/cassettes/demo.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(cassette.name, "demo");
+    assert_eq!(cassette.interactions.len(), 3);
+    for interaction in &cassette.interactions {
+        assert_eq!(interaction.request.prompts[1].name, "channels/cli");
+        assert!(interaction.request.tools.is_some());
+    }
 }
 
 #[tokio::test]
@@ -81,6 +146,7 @@ async fn a_changed_prompt_fails_the_replay_and_names_the_difference() {
             output_per_mtok: 0.0,
         },
         progress: false,
+        judge: None,
     };
     let result = evals::run(loaded, companies, &options).await;
     let case = &result.cases[0];
