@@ -10,6 +10,7 @@ use agent::ingress::{
     Enqueued, InboundMessage, Ingress, IngressSettings, JobState, NewJob, Reply, ReplyKind, Sender,
     Sinks, StoreQueue, TurnQueue, start_workers,
 };
+use agent::schedule::DeliveryError;
 use agent::store::Store;
 use agent::testing::{EchoProvider, RecordingSink};
 use chrono::{Duration as Span, Utc};
@@ -56,6 +57,7 @@ on_both_backends!(
     a_failed_delivery_is_retried_with_the_same_reply,
     a_restart_after_a_crash_answers_exactly_once,
     an_unknown_sender_gets_a_refusal_and_no_turn,
+    a_delivery_the_platform_forbids_fails_at_once,
 );
 
 fn person() -> Identity {
@@ -436,4 +438,68 @@ async fn an_unknown_sender_gets_a_refusal_and_no_turn(sql: Sql) {
             .unwrap()
             .is_none()
     );
+}
+
+/// Refuses every answer the way WhatsApp does outside its 24-hour window.
+#[derive(Default)]
+struct ForbiddingSink {
+    deliveries: std::sync::atomic::AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl agent::ingress::ReplySink for ForbiddingSink {
+    async fn working(&self, _message: &InboundMessage) -> Result<(), DeliveryError> {
+        Ok(())
+    }
+
+    async fn deliver(&self, message: &InboundMessage, _reply: &Reply) -> Result<(), DeliveryError> {
+        self.deliveries
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Err(DeliveryError::NotAllowed {
+            channel: message.channel.clone(),
+            reason: "the messaging window is closed".to_owned(),
+        })
+    }
+}
+
+async fn a_delivery_the_platform_forbids_fails_at_once(sql: Sql) {
+    let store = sql.store().await;
+    let sink = Arc::new(ForbiddingSink::default());
+    let runtime = agent::testing::runtime(
+        Arc::new(EchoProvider {
+            delay: Duration::ZERO,
+        }),
+        Arc::clone(&store),
+    );
+    let ingress = Ingress::new(Arc::new(StoreQueue(Arc::clone(&store))), settings());
+    let cancel = CancellationToken::new();
+    let sinks = Sinks::default().with("test", Arc::clone(&sink) as _);
+    let mut workers = start_workers(runtime, ingress.clone(), sinks, true, cancel.clone())
+        .await
+        .unwrap();
+    let Enqueued::Stored(id) = ingress.submit(job("w1", "A", "hi")).await.unwrap() else {
+        panic!("stored");
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let failed = loop {
+        let job = store.ingress().job(id).await.unwrap().unwrap();
+        if job.state == JobState::Failed {
+            break job;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{job:?} never failed"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    // No retries: one attempt, one delivery, the reason kept.
+    assert_eq!(failed.attempts, 1);
+    assert_eq!(
+        failed.error.as_deref(),
+        Some("test does not allow this message: the messaging window is closed")
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(sink.deliveries.load(std::sync::atomic::Ordering::SeqCst), 1);
+    cancel.cancel();
+    while workers.join_next().await.is_some() {}
 }
