@@ -50,7 +50,7 @@ pub fn blocks(card: &ProposalCard, state: CardState<'_>) -> Vec<SlackBlock> {
                 "*Target:* `{}` {}\n```\n{}\n```",
                 escape(&card.target_model),
                 ids(&card.target_ids),
-                escape(&cut(card.preview.trim_end(), PREVIEW_LIMIT)),
+                cut_escaped(card.preview.trim_end(), PREVIEW_LIMIT),
             )))
             .into(),
         SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
@@ -141,10 +141,73 @@ fn cut(text: &str, limit: usize) -> String {
     out
 }
 
+/// `text` escaped for mrkdwn and then cut to `limit` characters (escaping
+/// lengthens it), never inside an escape such as `&gt;`.
+fn cut_escaped(text: &str, limit: usize) -> String {
+    let escaped = escape(text);
+    if escaped.chars().count() <= limit {
+        return escaped;
+    }
+    let mut out: String = escaped.chars().take(limit - 1).collect();
+    if let Some(amp) = out.rfind('&')
+        && !out[amp..].contains(';')
+    {
+        out.truncate(amp);
+    }
+    out.push('…');
+    out
+}
+
 /// The role as written in the identities file (`finance`, `sales`…).
 fn role_name(role: tools::Role) -> String {
     serde_json::to_value(role)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_else(|| format!("{role:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn blocks_of(preview: String) -> Vec<SlackBlock> {
+        let card = ProposalCard {
+            id: Uuid::nil(),
+            action: "set_credit_limit".to_owned(),
+            preview,
+            required_role: tools::Role::Finance,
+            expires_at: chrono::DateTime::UNIX_EPOCH,
+            target_model: "res.partner".to_owned(),
+            target_ids: vec![1],
+        };
+        blocks(&card, CardState::Open)
+    }
+
+    #[test]
+    fn a_long_preview_is_cut_to_fit_its_section() {
+        let card = ProposalCard {
+            id: Uuid::nil(),
+            action: "a".repeat(200),
+            preview: "credit_limit: 0.00 -> 12500.00\n".repeat(200),
+            required_role: tools::Role::Finance,
+            expires_at: chrono::DateTime::UNIX_EPOCH,
+            target_model: "res.partner".to_owned(),
+            target_ids: vec![1, 2],
+        };
+        let blocks = serde_json::to_value(blocks(&card, CardState::Open)).unwrap();
+        let header = blocks[0]["text"]["text"].as_str().unwrap();
+        assert_eq!(header.chars().count(), HEADER_LIMIT);
+        assert!(header.ends_with('…'));
+        let section = blocks[1]["text"]["text"].as_str().unwrap();
+        assert!(section.chars().count() <= 3_000, "{}", section.len());
+        assert!(section.starts_with("*Target:* `res.partner` 1, 2\n```\ncredit_limit"));
+        assert!(section.ends_with("…\n```"), "{section}");
+        // Escaping lengthens the text; the cut never splits an escape.
+        let escapes = serde_json::to_value(blocks_of("<&>".repeat(2_000))).unwrap();
+        let section = escapes[1]["text"]["text"].as_str().unwrap();
+        assert!(section.chars().count() <= 3_000);
+        let kept = section.strip_suffix("…\n```").unwrap();
+        assert!(kept.ends_with(';'), "{section}");
+    }
 }

@@ -224,6 +224,9 @@ impl FakeSlack {
     }
 }
 
+/// In a [`FakeSocket`] script: close the connection there.
+pub const CLOSE: Value = Value::Null;
+
 /// A fake Socket Mode server: each connection gets `hello`, then the
 /// envelopes scripted for it (in order of connection), and everything the
 /// app sends back is recorded.
@@ -265,6 +268,11 @@ impl FakeSocket {
                 let got = Arc::clone(&got);
                 tokio::spawn(async move {
                     for frame in frames {
+                        // `CLOSE` drops the connection as a failing server would.
+                        if frame == CLOSE {
+                            let _ = socket.close(None).await;
+                            return;
+                        }
                         if socket.send(Message::text(frame.to_string())).await.is_err() {
                             return;
                         }

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::channel_server::ChannelServer;
 use crate::slack_commands::mention;
-use crate::slack_fake::{FakeSlack, FakeSocket};
+use crate::slack_fake::{CLOSE, FakeSlack, FakeSocket};
 use crate::slack_setup::{APP_TOKEN, people, post_signed, slack_only};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,6 +83,33 @@ async fn socket_mode_acks_each_envelope_once_stored_and_answers() {
         "{posts:?}"
     );
     // Shutdown closes the connection and ends the task.
+    tokio::time::timeout(Duration::from_secs(5), server.stop())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_connection_is_opened_again() {
+    let fake = FakeSlack::start().await;
+    let socket = FakeSocket::start(vec![
+        // Dropped right after `hello`, without a `disconnect`.
+        vec![CLOSE],
+        vec![json!({
+            "envelope_id": "env-after-drop",
+            "type": "events_api",
+            "accepts_response_payload": false,
+            "payload": mention("EvDrop", "<@UBOT> back again?", "1700.000700"),
+        })],
+    ])
+    .await;
+    fake.serve_socket(&socket.url);
+    let server = ChannelServer::start(slack_only(&fake, false, true), people()).await;
+    let acks = socket.wait_for_acks(1).await;
+    assert_eq!(acks, [json!({ "envelope_id": "env-after-drop" })]);
+    assert_eq!(socket.connections(), 2);
+    assert_eq!(fake.calls_of("apps.connections.open").len(), 2);
+    let updates = fake.wait_for("chat.update", 1).await;
+    assert_eq!(updates[0].body["text"], "echo: &lt;@UBOT&gt; back again?");
     tokio::time::timeout(Duration::from_secs(5), server.stop())
         .await
         .unwrap();
