@@ -703,3 +703,48 @@ fn whatsapp_rendering() {
                   ```\nlet a = b;\n```";
     insta::assert_snapshot!(whatsapp::messages(answer, whatsapp::MESSAGE_LIMIT).join("\n-----\n"));
 }
+
+#[tokio::test]
+async fn an_unknown_number_gets_the_polite_refusal_once() {
+    let fake = FakeGraph::start().await;
+    let server = start(&fake).await;
+    let body = notification(
+        vec![text("wamid.m1", MALLORY, "Show me all invoices")],
+        vec![],
+    );
+    assert_eq!(post_signed(&server, &body).await, 200);
+    assert_eq!(post_signed(&server, &body).await, 200);
+    let sent = fake.wait_for("text", 1).await;
+    settle().await;
+    assert_eq!(fake.sent("text").len(), 1);
+    assert_eq!(sent[0]["to"], MALLORY);
+    let answer = sent[0]["text"]["body"].as_str().unwrap();
+    assert!(
+        answer.contains("do not know your whatsapp account") && !answer.contains("echo:"),
+        "{answer}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_phone_number_id_that_is_not_numeric_is_a_mount_error() {
+    let fake = FakeGraph::start().await;
+    let server = start(&fake).await;
+    let ctx = channels::ChannelContext {
+        runtime: server.runtime.clone(),
+        ingress: server.ingress.clone(),
+        identities: people(),
+        cancel: tokio_util::sync::CancellationToken::new(),
+    };
+    let mut bad = config(&fake);
+    bad.phone_number_id = "+1 555 078 3881".to_owned();
+    let err = channels::mount(&only(|c| c.whatsapp = Some(bad)), &ctx)
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(
+        err.to_string(),
+        "channel whatsapp: WHATSAPP_PHONE_NUMBER_ID must be the numeric phone number id"
+    );
+    server.stop().await;
+}
