@@ -25,6 +25,7 @@ use agent::store::Store;
 use agent::testing::EchoProvider;
 use channels::{ChannelContext, mount, telegram};
 
+use crate::channel_server::{ChannelServer, only};
 use crate::support::WAIT;
 
 const TOKEN: &str = "7000001:AAH-test-token";
@@ -442,6 +443,150 @@ async fn a_button_pressed_by_someone_without_a_role_is_refused() {
     harness.stop().await;
 }
 
+/// Anna as an approver on the demo company: her Odoo user exists there.
+const APPROVER: &str = r#"
+[[identity]]
+id = "anna"
+name = "Anita Verbeek"
+odoo_login = "accountant@harbourline.example"
+roles = ["finance"]
+telegram_user = 93372553
+"#;
+
+/// The demo company (40 partners) with an Odoo user for each of `people`.
+async fn odoo_knowing(people: &str) -> Arc<agent::odoo::OdooBackend> {
+    agent::init_crypto();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("identities.toml");
+    std::fs::write(&file, people).unwrap();
+    let env: Vec<(String, String)> = [
+        ("ODOO_AGENT_DEMO_PARTNERS", "40".to_owned()),
+        (
+            "ODOO_AGENT_DEMO_LOGIN",
+            "admin@harbourline.example".to_owned(),
+        ),
+        ("ODOO_AGENT_IDENTITIES", file.display().to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let config = agent::config::Config::load(None, env).unwrap();
+    Arc::new(
+        agent::odoo::OdooBackend::from_config(&config)
+            .await
+            .unwrap(),
+    )
+}
+
+/// A finance proposal raising the demo company's own credit limit.
+async fn credit_limit_proposal(runtime: &agent::Runtime) -> uuid::Uuid {
+    let proposal = tools::proposals::Proposal::new(
+        tools::proposals::ProposalAction::SetCreditLimit {
+            partner_id: 1,
+            new_limit: rust_decimal::Decimal::new(12_500, 0),
+        },
+        "Credit limit: 0.00 -> 12500.00",
+        vec![],
+        tools::Role::Finance,
+        Utc::now(),
+    );
+    let id = proposal.proposal_id;
+    runtime
+        .proposals()
+        .insert_proposals(vec![agent::proposals::NewProposal {
+            proposal,
+            thread_id: None,
+            turn_id: None,
+            created_by: tools::IdentityId("model".to_owned()),
+            company_id: None,
+        }])
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_known_finance_user_approves_by_button_once_and_the_card_shows_it() {
+    let fake = fake_bot_api().await;
+    accept_everything(&fake).await;
+    let server = ChannelServer::start_on(
+        Arc::new(agent::testing::sqlite_store().await),
+        odoo_knowing(APPROVER).await,
+        only(|c| c.telegram = Some(config(&fake, Some(SECRET)))),
+        Identities::parse(APPROVER).unwrap(),
+        true,
+    )
+    .await;
+    let id = credit_limit_proposal(&server.runtime).await;
+    let press = |update_id: i64, query_id: &str| {
+        json!({
+            "update_id": update_id,
+            "callback_query": {
+                "id": query_id,
+                "from": {"id": ANNA, "is_bot": false, "first_name": "Anita"},
+                "chat_instance": "1",
+                "data": format!("pa:{id}"),
+                "message": {"message_id": 901, "date": 0,
+                    "chat": {"id": ANNA, "type": "private"},
+                    "text": "Proposal: set_credit_limit"}
+            }
+        })
+    };
+    let client = reqwest::Client::new();
+    let post = |update: Value| {
+        client
+            .post(server.url("/telegram/webhook"))
+            .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+            .json(&update)
+            .send()
+    };
+
+    assert_eq!(post(press(50, "cb-ok")).await.unwrap().status(), 200);
+    let answers = wait_for_calls(&fake, "answerCallbackQuery", 1).await;
+    assert_eq!(answers[0]["callback_query_id"], "cb-ok");
+    assert_eq!(
+        answers[0]["text"],
+        "Approved and executed by Anita Verbeek."
+    );
+    assert_eq!(answers[0]["show_alert"], false);
+    let edits = wait_for_calls(&fake, "editMessageText", 1).await;
+    assert_eq!(edits[0]["chat_id"], ANNA);
+    assert_eq!(edits[0]["message_id"], 901);
+    assert_eq!(
+        edits[0]["text"],
+        "Proposal: set\\_credit\\_limit\n\n*Approved and executed by Anita Verbeek\\.*"
+    );
+
+    // Pressed again (a double tap, or a second device): nothing runs twice.
+    assert_eq!(post(press(51, "cb-again")).await.unwrap().status(), 200);
+    let answers = wait_for_calls(&fake, "answerCallbackQuery", 2).await;
+    assert_eq!(answers[1]["callback_query_id"], "cb-again");
+    assert_eq!(answers[1]["text"], "Already executed.");
+    assert_eq!(answers[1]["show_alert"], true);
+    assert_eq!(calls(&fake, "editMessageText").await.len(), 1);
+
+    let stored = server
+        .runtime
+        .proposals()
+        .proposal(id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, agent::proposals::ProposalStatus::Executed);
+    let trail = server.runtime.proposals().audit_trail(id).await.unwrap();
+    let executed = trail
+        .iter()
+        .filter(|e| e.event == agent::proposals::AuditEvent::Executed)
+        .count();
+    assert_eq!(executed, 1, "{trail:?}");
+    assert!(
+        trail.iter().all(|e| e.event != agent::proposals::AuditEvent::Executed
+            || e.identity_id.0 == "anna"),
+        "{trail:?}"
+    );
+    server.stop().await;
+}
+
 fn inbound(text: &str) -> InboundMessage {
     InboundMessage {
         channel: "telegram".to_owned(),
@@ -522,6 +667,84 @@ async fn long_answers_are_split_and_files_sent_as_multipart_documents() {
         ),
         "{body}"
     );
+}
+
+/// `sendMessage` that refuses its second call once (Telegram's answer to
+/// a flood: 429 with `retry_after`) and accepts every other.
+struct SecondSendFailsOnce {
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl wiremock::Respond for SecondSendFailsOnce {
+    fn respond(&self, _request: &Request) -> ResponseTemplate {
+        let call = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if call == 1 {
+            return ResponseTemplate::new(429).set_body_json(json!({
+                "ok": false,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1}
+            }));
+        }
+        ResponseTemplate::new(200).set_body_json(json!({
+            "ok": true,
+            "result": {"message_id": 900 + call, "date": 0, "chat": {"id": ANNA, "type": "private"}}
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_retried_delivery_sends_only_the_parts_that_did_not_go_out() {
+    let fake = fake_bot_api().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/bot{TOKEN}/sendMessage")))
+        .respond_with(SecondSendFailsOnce {
+            calls: std::sync::atomic::AtomicUsize::new(0),
+        })
+        .mount(&fake)
+        .await;
+    accept_everything(&fake).await;
+    let store = store().await;
+    let runtime = agent::testing::runtime(
+        Arc::new(EchoProvider {
+            delay: Duration::ZERO,
+        }),
+        store,
+    );
+    let sink = telegram::TelegramSink::new(&config(&fake, None), runtime);
+    let message = inbound("q");
+    let reply = Reply {
+        text: (1..=3)
+            .map(|n| format!("Part {n}: {}", "overdue invoices ".repeat(200)))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        ..Reply::refusal(message.thread_id(), "telegram")
+    };
+    let parts = telegram::messages(&reply.text, telegram::MESSAGE_LIMIT);
+    assert_eq!(parts.len(), 3, "{parts:?}");
+
+    let first = sink.deliver(&message, &reply).await;
+    assert!(first.is_err(), "the second part was refused");
+    sink.deliver(&message, &reply).await.unwrap();
+
+    let sent: Vec<String> = calls(&fake, "sendMessage")
+        .await
+        .iter()
+        .map(|body| body["text"].as_str().unwrap().to_owned())
+        .collect();
+    // Part 1 once; part 2 refused, then sent by the retry; part 3 once.
+    assert_eq!(
+        sent,
+        [&parts[0], &parts[1], &parts[1], &parts[2]].map(String::clone)
+    );
+
+    // The next answer to the same question starts from its first part.
+    let second_turn = Reply {
+        turn_id: Some(agent::store::TurnId(uuid::Uuid::new_v4())),
+        ..reply.clone()
+    };
+    sink.deliver(&message, &second_turn).await.unwrap();
+    assert_eq!(calls(&fake, "sendMessage").await.len(), 7);
 }
 
 #[test]
