@@ -2,8 +2,10 @@
 //! `channels/discuss/`) sends a signed webhook after a post that mentions
 //! the bot or is written to it in a direct chat; the answer is posted back
 //! to the same `discuss.channel` through the Odoo client, as the server's
-//! Odoo user (the bot's, in a real installation).
+//! Odoo user (the bot's, in a real installation). A post `approve <id>` or
+//! `reject <id> <reason>` decides a proposal instead of asking a question.
 
+mod command;
 mod render;
 mod sink;
 mod webhook;
@@ -19,6 +21,7 @@ pub use webhook::{DiscussEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 
 use crate::{ChannelContext, MountError, Mounted};
 use agent::config::DiscussConfig;
+use agent::schedule::DiscussOutbound;
 
 /// The channel name of Discuss jobs and of its sink.
 pub const CHANNEL: &str = "discuss";
@@ -37,8 +40,8 @@ pub fn mount(
     };
     let state = Arc::new(webhook::WebhookState {
         secret: config.webhook_secret.clone(),
-        ingress: ctx.ingress.clone(),
-        identities: ctx.identities.clone(),
+        ctx: ctx.clone(),
+        outbound: DiscussOutbound::new(Arc::clone(&odoo.connector)),
     });
     let router = Router::new()
         .route("/discuss/webhook", post(webhook::receive))

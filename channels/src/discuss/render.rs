@@ -6,7 +6,7 @@ use agent::ingress::{ProposalCard, Reply};
 
 use crate::render::{Block, Inline, blocks};
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -79,17 +79,17 @@ fn block(out: &mut String, block: &Block) {
 }
 
 /// Discuss posts cannot carry buttons, so a proposal says what it would
-/// change and where it is decided.
+/// change and what to write back to decide it (see `command`).
 fn proposal(out: &mut String, card: &ProposalCard) {
     out.push_str(&format!(
         "<div><p><b>Proposal: {}</b> (needs the {} role; expires {})</p><pre>{}</pre>\
-         <p>Approve or reject it in the web chat, Slack or Telegram, or with \
-         <code>POST /api/proposals/{}/approve</code>.</p></div>",
+         <p>To decide, reply <code>approve {id}</code> or \
+         <code>reject {id} &lt;reason&gt;</code>.</p></div>",
         escape(&card.action.replace('_', " ")),
         escape(&format!("{:?}", card.required_role).to_lowercase()),
         card.expires_at.format("%Y-%m-%d %H:%M UTC"),
         escape(&card.preview),
-        card.id,
+        id = card.id,
     ));
 }
 

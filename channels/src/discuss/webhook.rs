@@ -11,10 +11,14 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
-use agent::config::{ChannelUser, Identities, Platform, Resolution};
-use agent::ingress::{Enqueued, InboundMessage, Ingress, NewJob, Sender};
+use agent::config::{ChannelUser, Platform, Resolution};
+use agent::ingress::{Enqueued, InboundMessage, NewJob, Sender};
+use agent::schedule::DiscussOutbound;
+use tools::Identity;
 
-use super::CHANNEL;
+use super::{CHANNEL, command};
+use crate::ChannelContext;
+use crate::decide::decide;
 use crate::verify::{hex_matches, hmac_sha256};
 
 /// Header with `sha256=<hex>` of HMAC-SHA256(secret, "<timestamp>.<body>").
@@ -27,8 +31,9 @@ const MAX_SKEW_SECS: i64 = 5 * 60;
 
 pub(super) struct WebhookState {
     pub secret: SecretString,
-    pub ingress: Ingress,
-    pub identities: Identities,
+    pub ctx: ChannelContext,
+    /// Posts the outcome of a decision back to the channel.
+    pub outbound: DiscussOutbound,
 }
 
 /// What the addon sends about one post.
@@ -132,7 +137,10 @@ pub(super) async fn receive(
         email: event.author_email.clone(),
         display_name: event.author_name.clone(),
     };
-    let sender = match state.identities.resolve(&user) {
+    if let Some((id, choice)) = command::parse(&text) {
+        return decide_in_channel(&state, &event, &user, id, choice).await;
+    }
+    let sender = match state.ctx.identities.resolve(&user) {
         Resolution::Known(identity) => Sender::Known { identity },
         Resolution::Guest(identity) => Sender::Guest { identity },
         Resolution::Refused => Sender::Refused,
@@ -149,7 +157,7 @@ pub(super) async fn receive(
             received_at: Utc::now(),
         },
     };
-    match state.ingress.submit(job).await {
+    match state.ctx.ingress.submit(job).await {
         Ok(Enqueued::Stored(_)) => {
             (StatusCode::OK, axum::Json(json!({"ok": true}))).into_response()
         }
@@ -164,6 +172,44 @@ pub(super) async fn receive(
             refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "could not store the message",
+            )
+        }
+    }
+}
+
+/// Applies a decision written in the channel and posts its outcome there,
+/// mentioning who wrote it. The decision is durable once `decide` returns;
+/// a post that fails is reported to the addon as a 502 (it is not retried,
+/// and a retried delivery would only say "Already executed.").
+async fn decide_in_channel(
+    state: &WebhookState,
+    event: &DiscussEvent,
+    user: &ChannelUser,
+    id: uuid::Uuid,
+    choice: crate::decide::Choice,
+) -> Response {
+    let decided = decide(&state.ctx, user, id, choice).await;
+    let who = event.author_name.as_deref().unwrap_or("you");
+    let body = format!(
+        "<p>{}: {}</p>",
+        super::render::escape(who),
+        super::render::escape(&decided.text)
+    );
+    match state
+        .outbound
+        .post(&Identity::local_operator(), event.channel_id, body, &[])
+        .await
+    {
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(json!({"ok": true, "decided": decided.changed})),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, proposal = %id, "discuss: posting a decision failed");
+            refuse(
+                StatusCode::BAD_GATEWAY,
+                "the decision was made; posting it failed",
             )
         }
     }

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -15,6 +16,8 @@ use serde_json::{Value, json};
 
 use agent::config::{DiscussConfig, Identities};
 use agent::ingress::{ProposalCard, Reply, ReplyKind};
+use agent::proposals::{ProposalStatus, ProposalStore};
+use agent::store::Store;
 use agent::store::{ThreadId, TurnId};
 use channels::discuss::{SIGNATURE_HEADER, TIMESTAMP_HEADER, render_html, sign};
 use tools::{Identity, Role};
@@ -219,6 +222,122 @@ async fn a_message_acknowledged_before_a_crash_is_answered_once_after_restart() 
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(posts(&second, channel).await.len(), before + 1);
     second.stop().await;
+}
+
+/// A Discuss server whose Odoo maps Anita (finance) and Bob (sales) to
+/// demo users, and a pending finance proposal in its store.
+async fn with_proposal() -> (ChannelServer, Arc<dyn ProposalStore>, uuid::Uuid) {
+    let store = Arc::new(agent::testing::sqlite_store().await);
+    let proposals: Arc<dyn ProposalStore> = store.clone();
+    let id = crate::slack_setup::propose(&proposals).await;
+    let server = ChannelServer::start_on(
+        store,
+        crate::slack_setup::odoo().await,
+        channels(),
+        crate::slack_setup::people(),
+        true,
+    )
+    .await;
+    (server, proposals, id)
+}
+
+fn event_by(channel: i64, message_id: i64, body: &str, email: &str, name: &str) -> Vec<u8> {
+    let mut event: Value = serde_json::from_slice(&event(channel, message_id, body)).unwrap();
+    event["author_email"] = json!(email);
+    event["author_name"] = json!(name);
+    serde_json::to_vec(&event).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposal_is_decided_by_replying_approve_and_only_by_its_role() {
+    let (server, proposals, id) = with_proposal().await;
+    let channel = first_channel(&server).await;
+    let before = posts(&server, channel).await.len();
+    let status = || async { proposals.proposal(id).await.unwrap().unwrap().status };
+
+    // Someone without the finance role is refused; nothing changes.
+    let (code, answer) = send_signed(
+        &server,
+        event_by(
+            channel,
+            950,
+            &format!("approve {id}"),
+            "sales@harbourline.example",
+            "Bob",
+        ),
+    )
+    .await;
+    assert_eq!((code, answer), (200, json!({"ok": true, "decided": false})));
+    assert_eq!(status().await, ProposalStatus::Pending);
+    let found = posts(&server, channel).await;
+    assert_eq!(
+        found[before],
+        "<p>Bob: Not permitted: this proposal needs the finance role.</p>"
+    );
+
+    // The accountant approves: it executes once, and a second approval
+    // says so without executing again.
+    let anita = |message_id: i64| {
+        event_by(
+            channel,
+            message_id,
+            &format!("@Odoo Agent approve {id}"),
+            "anita@example.com",
+            "Anita Verbeek",
+        )
+    };
+    let (code, answer) = send_signed(&server, anita(951)).await;
+    assert_eq!((code, answer), (200, json!({"ok": true, "decided": true})));
+    assert_eq!(status().await, ProposalStatus::Executed);
+    let (code, answer) = send_signed(&server, anita(952)).await;
+    assert_eq!((code, answer), (200, json!({"ok": true, "decided": false})));
+    let found = posts(&server, channel).await;
+    assert_eq!(found.len(), before + 3, "{found:?}");
+    assert!(
+        found[before + 1].starts_with("<p>Anita Verbeek: Approved and executed by "),
+        "{}",
+        found[before + 1]
+    );
+    assert_eq!(found[before + 2], "<p>Anita Verbeek: Already executed.</p>");
+    // Decisions are not questions: no turn was stored for them.
+    assert!(
+        server
+            .store
+            .ingress()
+            .claim(Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposal_is_rejected_with_the_reason_written_after_its_id() {
+    let (server, proposals, id) = with_proposal().await;
+    let channel = first_channel(&server).await;
+    let (code, answer) = send_signed(
+        &server,
+        event_by(
+            channel,
+            960,
+            &format!("reject {id} the customer paid this morning"),
+            "anita@example.com",
+            "Anita Verbeek",
+        ),
+    )
+    .await;
+    assert_eq!((code, answer), (200, json!({"ok": true, "decided": true})));
+    let stored = proposals.proposal(id).await.unwrap().unwrap();
+    assert_eq!(stored.status, ProposalStatus::Rejected);
+    let trail = proposals.audit_trail(id).await.unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|e| format!("{e:?}").contains("the customer paid this morning")),
+        "{trail:?}"
+    );
+    server.stop().await;
 }
 
 #[test]
