@@ -19,6 +19,26 @@ use url::Url;
 pub struct ApiError {
     pub method: &'static str,
     pub message: String,
+    /// Slack's error code (`not_in_channel`…), when Slack gave one.
+    pub code: Option<String>,
+}
+
+impl ApiError {
+    /// Whether Slack refused for a reason that sending again cannot fix:
+    /// the app is not in the channel, the channel is gone or archived, or
+    /// the workspace does not let the app post there.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self.code.as_deref(),
+            Some(
+                "not_in_channel"
+                    | "channel_not_found"
+                    | "is_archived"
+                    | "restricted_action"
+                    | "team_access_not_granted"
+            )
+        )
+    }
 }
 
 /// A Web API client for one bot token.
@@ -79,7 +99,11 @@ impl SlackApi {
         method: &'static str,
         request: reqwest::RequestBuilder,
     ) -> Result<R, ApiError> {
-        let fail = |message: String| ApiError { method, message };
+        let fail = |message: String| ApiError {
+            method,
+            message,
+            code: None,
+        };
         let response = request.send().await.map_err(|e| fail(e.to_string()))?;
         let status = response.status();
         let value: Value = response
@@ -87,11 +111,14 @@ impl SlackApi {
             .await
             .map_err(|e| fail(format!("HTTP {status}: {e}")))?;
         if value.get("ok").and_then(Value::as_bool) != Some(true) {
-            let error = value
-                .get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("no error code");
-            return Err(fail(format!("HTTP {status}: {error}")));
+            let code = value.get("error").and_then(Value::as_str);
+            return Err(ApiError {
+                code: code.map(str::to_owned),
+                ..fail(format!(
+                    "HTTP {status}: {}",
+                    code.unwrap_or("no error code")
+                ))
+            });
         }
         serde_json::from_value(value).map_err(|e| fail(format!("unexpected answer: {e}")))
     }
@@ -143,12 +170,36 @@ impl SlackApi {
         let fail = |message: String| ApiError {
             method: METHOD,
             message,
+            code: None,
         };
         let response = self
             .http
             .post(upload_url)
             .header("content-type", "application/octet-stream")
             .body(bytes)
+            .send()
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(fail(format!("HTTP {status}")))
+        }
+    }
+
+    /// Answers a slash command through its `response_url`, which needs no
+    /// token and works where the app is not a channel member.
+    pub async fn respond(&self, response_url: &str, body: &Value) -> Result<(), ApiError> {
+        let fail = |message: String| ApiError {
+            method: "response_url",
+            message,
+            code: None,
+        };
+        let response = self
+            .http
+            .post(response_url)
+            .json(body)
             .send()
             .await
             .map_err(|e| fail(e.to_string()))?;

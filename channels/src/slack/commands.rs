@@ -6,7 +6,9 @@
 //! `chat.postMessage`, quoting the question, rather than through the
 //! command's `response_url`: that URL expires after 30 minutes and five
 //! uses, while a posted message can carry files and proposal cards in the
-//! thread it starts. The app must therefore be a member of the channel.
+//! thread it starts. Where the app may not post (it is not a member of the
+//! channel), the answer's text goes through the `response_url` after all,
+//! to the command's author only.
 
 use std::sync::Arc;
 
@@ -89,6 +91,7 @@ impl SlackChannel {
                 route: json!({
                     "channel": command.channel_id.0,
                     "command": question,
+                    "response_url": command.response_url.0.as_str(),
                 }),
                 received_at: Utc::now(),
             },

@@ -32,7 +32,7 @@ use agent::config::{ChannelUser, Platform, Resolution, SlackConfig};
 use agent::ingress::Sender;
 
 pub use api::{ApiError, SlackApi};
-pub use sink::SlackSink;
+pub use sink::{NOT_A_MEMBER, SlackSink};
 
 use crate::{ChannelContext, Mounted};
 

@@ -36,6 +36,9 @@ struct Route {
     /// A slash command's question, quoted above its answer (Slack shows
     /// the command only to the person who typed it).
     command: Option<String>,
+    /// A slash command's `response_url`: the way to answer when the app
+    /// may not post in the channel.
+    response_url: Option<String>,
 }
 
 /// The Slack reply sink.
@@ -107,6 +110,31 @@ impl SlackSink {
     }
 }
 
+impl SlackSink {
+    /// Answers a command the app may not answer in the channel through the
+    /// command's `response_url`, to its author only: the text, without the
+    /// files and cards that need a channel message.
+    async fn respond_instead(
+        &self,
+        route: &Route,
+        answer: &str,
+        refusal: &str,
+    ) -> Result<(), DeliveryError> {
+        let Some(url) = &route.response_url else {
+            return Err(DeliveryError::NotAllowed {
+                channel: CHANNEL.to_owned(),
+                reason: refusal.to_owned(),
+            });
+        };
+        let body = serde_json::json!({
+            "response_type": "ephemeral",
+            "replace_original": false,
+            "text": format!("{}\n\n{NOT_A_MEMBER}", mrkdwn::render(answer)),
+        });
+        self.api.respond(url, &body).await.map_err(failed)
+    }
+}
+
 fn route(message: &InboundMessage) -> Result<Route, DeliveryError> {
     serde_json::from_value(message.route.clone()).map_err(|e| DeliveryError::BadRecipient {
         channel: CHANNEL.to_owned(),
@@ -115,9 +143,21 @@ fn route(message: &InboundMessage) -> Result<Route, DeliveryError> {
     })
 }
 
+/// Permanent refusals are not retried; anything else may pass later.
 fn failed(error: ApiError) -> DeliveryError {
-    failure(error.to_string())
+    if error.is_permanent() {
+        DeliveryError::NotAllowed {
+            channel: CHANNEL.to_owned(),
+            reason: error.to_string(),
+        }
+    } else {
+        failure(error.to_string())
+    }
 }
+
+/// Said under an answer sent through a command's `response_url`.
+pub const NOT_A_MEMBER: &str = "_Only you see this answer: I am not a member of this channel. \
+                                Invite me to get answers, files and approval cards here._";
 
 fn failure(message: String) -> DeliveryError {
     DeliveryError::Failed {
@@ -176,12 +216,19 @@ impl ReplySink for SlackSink {
                     );
                     self.api.update(&request).await.map_err(failed)?;
                 }
-                _ => {
-                    let posted = self
-                        .post(&route.channel, thread.as_ref(), text(part))
-                        .await?;
+                (_, 0) if route.command.is_some() => {
                     // A command's answer roots the thread of what follows.
-                    thread.get_or_insert(posted);
+                    match self.post(&route.channel, None, text(part)).await {
+                        Ok(posted) => thread = Some(posted),
+                        Err(DeliveryError::NotAllowed { reason, .. }) => {
+                            return self.respond_instead(&route, &reply.text, &reason).await;
+                        }
+                        Err(error) => return Err(error),
+                    }
+                }
+                _ => {
+                    self.post(&route.channel, thread.as_ref(), text(part))
+                        .await?;
                 }
             }
         }

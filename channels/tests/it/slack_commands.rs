@@ -24,21 +24,27 @@ use crate::slack_setup::{form, odoo, people, post_signed, slack_only};
 const FORM: &str = "application/x-www-form-urlencoded";
 
 fn command(text: &str, trigger: &str) -> String {
+    command_in(
+        "C1",
+        "https://hooks.slack.com/commands/T1/1/abcdef",
+        text,
+        trigger,
+    )
+}
+
+fn command_in(channel: &str, response_url: &str, text: &str, trigger: &str) -> String {
     form(&[
         ("token", "unused"),
         ("team_id", "T1"),
         ("team_domain", "harbourline"),
-        ("channel_id", "C1"),
+        ("channel_id", channel),
         ("channel_name", "finance"),
         ("user_id", "UANITA"),
         ("user_name", "anita"),
         ("command", "/odoo"),
         ("text", text),
         ("api_app_id", "A1"),
-        (
-            "response_url",
-            "https://hooks.slack.com/commands/T1/1/abcdef",
-        ),
+        ("response_url", response_url),
         ("trigger_id", trigger),
     ])
 }
@@ -83,6 +89,27 @@ async fn a_slash_command_is_answered_once_in_the_channel() {
         posts[0].body["text"],
         "> overdue invoices?\necho: overdue invoices?"
     );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_where_the_app_may_not_post_is_answered_through_its_response_url() {
+    let fake = FakeSlack::start().await;
+    let server = ChannelServer::start(slack_only(&fake, true, false), people()).await;
+    let body = command_in("CNOTIN", &fake.response_url(), "overdue?", "1700.3.notin");
+    let response = post_signed(&server.url("/slack/commands"), FORM, &body, 0).await;
+    assert_eq!(response.status(), 200);
+    let responses = fake.wait_for("response_url", 1).await;
+    assert_eq!(responses[0].body["response_type"], "ephemeral");
+    assert_eq!(responses[0].body["replace_original"], false);
+    assert_eq!(
+        responses[0].body["text"],
+        format!("echo: overdue?\n\n{}", channels::slack::NOT_A_MEMBER)
+    );
+    // Slack's refusal is not retried.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(fake.calls_of("chat.postMessage").len(), 1);
+    assert_eq!(fake.calls_of("response_url").len(), 1);
     server.stop().await;
 }
 

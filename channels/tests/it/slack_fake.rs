@@ -94,6 +94,10 @@ async fn api(
             }
             json!({ "ok": true, "user": { "id": user, "team_id": "T1", "name": user, "profile": profile } })
         }
+        // The app is not a member of this channel.
+        "chat.postMessage" if body["channel"] == "CNOTIN" => {
+            json!({ "ok": false, "error": "not_in_channel" })
+        }
         "chat.postMessage" => {
             let ts = next_ts();
             json!({
@@ -172,12 +176,32 @@ async fn upload(
     }
 }
 
+/// A slash command's `response_url`.
+async fn respond(
+    State(recorded): State<Arc<Recorded>>,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> StatusCode {
+    recorded.calls.lock().unwrap().push(Call {
+        method: "response_url".to_owned(),
+        token: id,
+        body,
+    });
+    StatusCode::OK
+}
+
 impl FakeSlack {
+    /// Where a command's `response_url` points.
+    pub fn response_url(&self) -> String {
+        format!("{}/commands/{}", self.recorded.base.lock().unwrap(), "T1-1")
+    }
+
     pub async fn start() -> Self {
         let recorded = Arc::new(Recorded::default());
         let app = Router::new()
             .route("/api/{method}", post(api))
             .route("/upload/{id}", post(upload))
+            .route("/commands/{id}", post(respond))
             .with_state(recorded.clone());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
