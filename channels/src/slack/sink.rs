@@ -3,6 +3,11 @@
 //! the other parts, the files and the proposal cards follow in the thread.
 //! A `/odoo` command's answer is posted in the channel, quoting the
 //! question, and starts a thread that holds the rest.
+//!
+//! When one send fails, the job is retried with the same reply; the sink
+//! remembers how many sends went through (and the thread a command's
+//! answer started), so the retry continues with the one that failed. That
+//! count lives in memory: after a restart the whole answer is sent again.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,7 +20,7 @@ use slack_morphism::prelude::{
 };
 
 use agent::Runtime;
-use agent::ingress::{InboundMessage, Reply, ReplySink};
+use agent::ingress::{InboundMessage, ProposalCard, Reply, ReplySink};
 use agent::schedule::DeliveryError;
 use agent::turn::AttachmentView;
 
@@ -49,6 +54,33 @@ pub struct SlackSink {
     /// conversation and message ts. In memory: after a restart the answer
     /// is simply posted as a new message.
     placeholders: Mutex<HashMap<(String, String), SlackTs>>,
+    /// How far the delivery of an answer got before a send failed, by
+    /// [`progress_key`]; removed once the answer is delivered.
+    progress: Mutex<HashMap<String, Progress>>,
+}
+
+/// The sends of one answer that went through, and the thread they went to
+/// (a command's answer starts its own).
+#[derive(Debug, Clone, Default)]
+struct Progress {
+    done: usize,
+    thread: Option<SlackTs>,
+}
+
+/// One reply to one message: the question (its conversation and route) and
+/// the answer's turn, so two answers never share a count.
+fn progress_key(message: &InboundMessage, reply: &Reply) -> String {
+    let turn = reply
+        .turn_id
+        .map_or_else(|| "refusal".to_owned(), |t| t.0.to_string());
+    format!("{}|{}|{turn}", message.conversation_key, message.route)
+}
+
+/// One send of an answer, in the order they go out.
+enum Part<'a> {
+    Text(String),
+    File(&'a AttachmentView),
+    Card(&'a ProposalCard),
 }
 
 impl SlackSink {
@@ -57,6 +89,25 @@ impl SlackSink {
             api,
             runtime,
             placeholders: Mutex::new(HashMap::new()),
+            progress: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn progress(&self, key: &str) -> Progress {
+        self.progress
+            .lock()
+            .ok()
+            .and_then(|map| map.get(key).cloned())
+            .unwrap_or_default()
+    }
+
+    fn remember(&self, key: &str, progress: Progress) {
+        if let Ok(mut map) = self.progress.lock() {
+            if progress.done == 0 {
+                map.remove(key);
+            } else {
+                map.insert(key.to_owned(), progress);
+            }
         }
     }
 
@@ -188,6 +239,8 @@ impl ReplySink for SlackSink {
         Ok(())
     }
 
+    /// Sends the parts an earlier attempt did not, in order, remembering
+    /// how far it got when one fails.
     async fn deliver(&self, message: &InboundMessage, reply: &Reply) -> Result<(), DeliveryError> {
         let route = route(message)?;
         let key = route.ts.as_deref().map(|ts| Self::key(message, ts));
@@ -197,52 +250,80 @@ impl ReplySink for SlackSink {
                 .ok()
                 .and_then(|map| map.get(key).cloned())
         });
-        let mut parts = mrkdwn::messages(&reply.text);
+        let mut texts = mrkdwn::messages(&reply.text);
         if let Some(question) = &route.command {
             let quote = format!("> {}", mrkdwn::escape(question).replace('\n', "\n> "));
-            match parts.first_mut() {
+            match texts.first_mut() {
                 Some(first) => *first = format!("{quote}\n{first}"),
-                None => parts.push(quote),
+                None => texts.push(quote),
             }
         }
-        let mut thread = route.thread_ts.clone().map(SlackTs);
-        for (i, part) in parts.into_iter().enumerate() {
-            match (&placeholder, i) {
-                (Some(ts), 0) => {
-                    let request = SlackApiChatUpdateRequest::new(
-                        SlackChannelId(route.channel.clone()),
-                        text(part),
-                        ts.clone(),
-                    );
-                    self.api.update(&request).await.map_err(failed)?;
-                }
-                (_, 0) if route.command.is_some() => {
-                    // A command's answer roots the thread of what follows.
-                    match self.post(&route.channel, None, text(part)).await {
-                        Ok(posted) => thread = Some(posted),
-                        Err(DeliveryError::NotAllowed { reason, .. }) => {
-                            return self.respond_instead(&route, &reply.text, &reason).await;
-                        }
-                        Err(error) => return Err(error),
+        let parts: Vec<Part<'_>> = texts
+            .into_iter()
+            .map(Part::Text)
+            .chain(reply.attachments.iter().map(Part::File))
+            .chain(reply.proposals.iter().map(Part::Card))
+            .collect();
+        let progress_key = progress_key(message, reply);
+        let earlier = self.progress(&progress_key);
+        let mut thread = earlier
+            .thread
+            .or_else(|| route.thread_ts.clone().map(SlackTs));
+        for (index, part) in parts.into_iter().enumerate().skip(earlier.done) {
+            let first = index == 0;
+            let sent = match part {
+                Part::Text(part) => match (&placeholder, first) {
+                    (Some(ts), true) => {
+                        let request = SlackApiChatUpdateRequest::new(
+                            SlackChannelId(route.channel.clone()),
+                            text(part),
+                            ts.clone(),
+                        );
+                        self.api.update(&request).await.map_err(failed)
                     }
+                    (_, true) if route.command.is_some() => {
+                        // A command's answer roots the thread of what follows.
+                        match self.post(&route.channel, None, text(part)).await {
+                            Ok(posted) => {
+                                thread = Some(posted);
+                                Ok(())
+                            }
+                            Err(DeliveryError::NotAllowed { reason, .. }) => {
+                                return self.respond_instead(&route, &reply.text, &reason).await;
+                            }
+                            Err(error) => Err(error),
+                        }
+                    }
+                    _ => self
+                        .post(&route.channel, thread.as_ref(), text(part))
+                        .await
+                        .map(drop),
+                },
+                Part::File(file) => match &thread {
+                    Some(thread) => self.upload(&route.channel, thread, file).await,
+                    None => Err(failure(format!("no thread for {}", file.file_name))),
+                },
+                Part::Card(proposal) => {
+                    let content = SlackMessageContent::new()
+                        .with_text(card::fallback(proposal, CardState::Open))
+                        .with_blocks(card::blocks(proposal, CardState::Open));
+                    self.post(&route.channel, thread.as_ref(), content)
+                        .await
+                        .map(drop)
                 }
-                _ => {
-                    self.post(&route.channel, thread.as_ref(), text(part))
-                        .await?;
-                }
+            };
+            if let Err(error) = sent {
+                self.remember(
+                    &progress_key,
+                    Progress {
+                        done: index,
+                        thread,
+                    },
+                );
+                return Err(error);
             }
         }
-        if let Some(thread) = &thread {
-            for file in &reply.attachments {
-                self.upload(&route.channel, thread, file).await?;
-            }
-        }
-        for proposal in &reply.proposals {
-            let content = SlackMessageContent::new()
-                .with_text(card::fallback(proposal, CardState::Open))
-                .with_blocks(card::blocks(proposal, CardState::Open));
-            self.post(&route.channel, thread.as_ref(), content).await?;
-        }
+        self.remember(&progress_key, Progress::default());
         if let (Some(key), Ok(mut map)) = (key, self.placeholders.lock()) {
             map.remove(&key);
         }

@@ -139,9 +139,17 @@ async fn an_empty_command_gets_the_usage_and_stores_nothing() {
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn files_are_uploaded_to_the_thread_in_three_steps() {
-    let fake = FakeSlack::start().await;
+/// A sink on a fresh store holding one file named `file_name`, the file's
+/// view and bytes, and a message from C1 to answer.
+async fn sink_with_file(
+    fake: &FakeSlack,
+    file_name: &str,
+) -> (
+    SlackSink,
+    agent::turn::AttachmentView,
+    Vec<u8>,
+    InboundMessage,
+) {
     let store: Arc<dyn Store> = Arc::new(agent::testing::sqlite_store().await);
     let bytes = "partner,amount\nHarbour,1250.00\nZoet,80.00\n"
         .as_bytes()
@@ -156,7 +164,7 @@ async fn files_are_uploaded_to_the_thread_in_three_steps() {
             call_id: "call_1".to_owned(),
             ordinal: 0,
             file: tools::attachment::Attachment {
-                file_name: "overdue.csv".to_owned(),
+                file_name: file_name.to_owned(),
                 media_type: "text/csv".to_owned(),
                 bytes: bytes.clone(),
             },
@@ -187,9 +195,21 @@ async fn files_are_uploaded_to_the_thread_in_three_steps() {
         route: json!({ "channel": "C1", "thread_ts": "1700.000100", "ts": "1700.000100" }),
         received_at: Utc::now(),
     };
+    (
+        sink,
+        agent::turn::AttachmentView::from(&record),
+        bytes,
+        message,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_are_uploaded_to_the_thread_in_three_steps() {
+    let fake = FakeSlack::start().await;
+    let (sink, file, bytes, message) = sink_with_file(&fake, "overdue.csv").await;
     let reply = Reply {
         text: "The overdue invoices are attached.".to_owned(),
-        attachments: vec![agent::turn::AttachmentView::from(&record)],
+        attachments: vec![file],
         ..Reply::refusal(message.thread_id(), "slack")
     };
     sink.deliver(&message, &reply).await.unwrap();
@@ -226,6 +246,38 @@ async fn files_are_uploaded_to_the_thread_in_three_steps() {
             "thread_ts": "1700.000100",
         })
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_delivery_sends_only_what_did_not_go_out() {
+    let fake = FakeSlack::start().await;
+    let (sink, file, _, message) = sink_with_file(&fake, "flaky.csv").await;
+    let reply = Reply {
+        text: "The file follows.".to_owned(),
+        attachments: vec![file],
+        proposals: vec![],
+        ..Reply::refusal(message.thread_id(), "slack")
+    };
+    // The text goes out, the upload fails: the job will be retried.
+    let failed = sink.deliver(&message, &reply).await.unwrap_err();
+    assert!(failed.is_retryable(), "{failed}");
+    assert_eq!(fake.calls_of("chat.postMessage").len(), 1);
+    sink.deliver(&message, &reply).await.unwrap();
+    // The text is not posted again; the file is.
+    assert_eq!(fake.calls_of("chat.postMessage").len(), 1);
+    assert_eq!(fake.calls_of("files.getUploadURLExternal").len(), 2);
+    assert_eq!(fake.calls_of("files.completeUploadExternal").len(), 1);
+    // A later answer to the same message starts from the beginning.
+    sink.deliver(
+        &message,
+        &Reply {
+            attachments: vec![],
+            ..reply
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(fake.calls_of("chat.postMessage").len(), 2);
 }
 
 pub fn mention(event_id: &str, text: &str, ts: &str) -> Value {

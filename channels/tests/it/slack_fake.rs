@@ -113,6 +113,20 @@ async fn api(
             "ts": body["ts"],
             "text": body["text"],
         }),
+        // A file named `flaky…` fails the first time, as in an outage.
+        "files.getUploadURLExternal"
+            if body["filename"].as_str().unwrap_or("").starts_with("flaky")
+                && recorded
+                    .calls
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|c| c.method == method && c.body["filename"] == body["filename"])
+                    .count()
+                    == 1 =>
+        {
+            json!({ "ok": false, "error": "internal_error" })
+        }
         "files.getUploadURLExternal" => {
             let length = body["length"]
                 .as_str()
