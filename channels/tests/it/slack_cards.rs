@@ -132,7 +132,15 @@ async fn the_sink_splits_long_answers_and_posts_each_card_in_the_thread() {
 
 /// A button press as Slack posts it (`payload` form field).
 fn press(action_id: &str, proposal: Uuid, user: &str) -> String {
-    let payload = json!({
+    form(&[(
+        "payload",
+        &press_payload(action_id, proposal, user).to_string(),
+    )])
+}
+
+/// A button press on the card of `proposal` (the interaction's payload).
+pub fn press_payload(action_id: &str, proposal: Uuid, user: &str) -> serde_json::Value {
+    json!({
         "type": "block_actions",
         "user": { "id": user, "username": user.to_lowercase(), "name": user.to_lowercase(), "team_id": "T1" },
         "api_app_id": "A1",
@@ -157,8 +165,7 @@ fn press(action_id: &str, proposal: Uuid, user: &str) -> String {
             "type": "button",
             "action_ts": "1700000001.000100"
         }]
-    });
-    form(&[("payload", &payload.to_string())])
+    })
 }
 
 struct Cards {

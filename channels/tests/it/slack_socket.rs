@@ -1,17 +1,23 @@
-//! Socket Mode against a fake WebSocket server: envelopes handled like the
-//! HTTP requests, each acknowledged once stored, a reconnection when Slack
-//! asks for one, and no HTTP route without a signing secret.
+//! Socket Mode against a fake WebSocket server: events, commands and button
+//! presses handled like the HTTP requests, each acknowledged (events and
+//! commands once stored), a reconnection when Slack asks for one or the
+//! connection drops, and no HTTP route without a signing secret.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use pretty_assertions::assert_eq;
 use serde_json::json;
 
+use agent::proposals::{ProposalStatus, ProposalStore};
+use channels::slack::card::APPROVE_ACTION;
+
 use crate::channel_server::ChannelServer;
+use crate::slack_cards::press_payload;
 use crate::slack_commands::mention;
 use crate::slack_fake::{CLOSE, FakeSlack, FakeSocket};
-use crate::slack_setup::{APP_TOKEN, people, post_signed, slack_only};
+use crate::slack_setup::{APP_TOKEN, odoo, people, post_signed, propose, slack_only};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn socket_mode_acks_each_envelope_once_stored_and_answers() {
@@ -110,6 +116,44 @@ async fn a_dropped_connection_is_opened_again() {
     assert_eq!(fake.calls_of("apps.connections.open").len(), 2);
     let updates = fake.wait_for("chat.update", 1).await;
     assert_eq!(updates[0].body["text"], "echo: &lt;@UBOT&gt; back again?");
+    tokio::time::timeout(Duration::from_secs(5), server.stop())
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_button_pressed_over_the_socket_is_acked_and_decided() {
+    let fake = FakeSlack::start().await;
+    let store = Arc::new(agent::testing::sqlite_store().await);
+    let proposals: Arc<dyn ProposalStore> = store.clone();
+    let proposal = propose(&proposals).await;
+    let socket = FakeSocket::start(vec![vec![json!({
+        "envelope_id": "env-press-1",
+        "type": "interactive",
+        "accepts_response_payload": false,
+        "payload": press_payload(APPROVE_ACTION, proposal, "UBOB"),
+    })]])
+    .await;
+    fake.serve_socket(&socket.url);
+    let server = ChannelServer::start_on(
+        store,
+        odoo().await,
+        slack_only(&fake, false, true),
+        people(),
+        true,
+    )
+    .await;
+    let acks = socket.wait_for_acks(1).await;
+    assert_eq!(acks, [json!({ "envelope_id": "env-press-1" })]);
+    // Bob has no finance role: refused, on the card.
+    let updates = fake.wait_for("chat.update", 1).await;
+    let blocks = updates[0].body["blocks"].as_array().unwrap();
+    assert_eq!(
+        blocks.last().unwrap()["elements"][0]["text"],
+        "<@UBOB>: Not permitted: this proposal needs the finance role."
+    );
+    let stored = proposals.proposal(proposal).await.unwrap().unwrap();
+    assert_eq!(stored.status, ProposalStatus::Pending);
     tokio::time::timeout(Duration::from_secs(5), server.stop())
         .await
         .unwrap();
