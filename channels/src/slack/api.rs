@@ -13,6 +13,9 @@ use slack_morphism::prelude::{
 };
 use url::Url;
 
+/// The longest a Web API call (or an upload) may take.
+const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A Web API call failed.
 #[derive(Debug, thiserror::Error)]
 #[error("slack {method}: {message}")]
@@ -53,8 +56,14 @@ impl SlackApi {
     pub fn new(base: &Url, token: SecretString) -> Self {
         // reqwest is built without a TLS provider of its own.
         agent::init_crypto();
+        // A hung call would hold an ingress worker (or the socket loop)
+        // forever; Slack answers well within this.
+        let http = reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .build()
+            .unwrap_or_default();
         Self {
-            http: reqwest::Client::new(),
+            http,
             base: base.as_str().trim_end_matches('/').to_owned(),
             token,
         }
