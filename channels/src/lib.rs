@@ -13,6 +13,7 @@ pub mod decide;
 pub mod discuss;
 mod mount;
 mod multipart;
+mod progress;
 pub mod render;
 pub mod slack;
 pub mod telegram;

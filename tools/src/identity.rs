@@ -24,6 +24,24 @@ pub enum Role {
     Admin,
 }
 
+impl Role {
+    /// The role as the identities file and the API write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Finance => "finance",
+            Role::Sales => "sales",
+            Role::Warehouse => "warehouse",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The person (or API client) a turn runs for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {

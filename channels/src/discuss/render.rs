@@ -86,7 +86,7 @@ fn proposal(out: &mut String, card: &ProposalCard) {
          <p>To decide, reply <code>approve {id}</code> or \
          <code>reject {id} &lt;reason&gt;</code>.</p></div>",
         escape(&card.action.replace('_', " ")),
-        escape(&format!("{:?}", card.required_role).to_lowercase()),
+        card.required_role.as_str(),
         card.expires_at.format("%Y-%m-%d %H:%M UTC"),
         escape(&card.preview),
         id = card.id,

@@ -56,7 +56,7 @@ pub fn blocks(card: &ProposalCard, state: CardState<'_>) -> Vec<SlackBlock> {
         SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
             SlackBlockMarkDownText::new(format!(
                 "Needs the *{}* role · expires {}",
-                role_name(card.required_role),
+                card.required_role.as_str(),
                 card.expires_at.format("%Y-%m-%d %H:%M UTC"),
             )),
         )])
@@ -93,7 +93,7 @@ pub fn fallback(card: &ProposalCard, state: CardState<'_>) -> String {
     match state {
         CardState::Open | CardState::Refused { .. } => format!(
             "{summary}. Needs the {} role; approve or reject it in Slack.",
-            role_name(card.required_role)
+            card.required_role.as_str()
         ),
         CardState::Decided(outcome) => format!("{summary}. {outcome}"),
     }
@@ -156,14 +156,6 @@ fn cut_escaped(text: &str, limit: usize) -> String {
     }
     out.push('…');
     out
-}
-
-/// The role as written in the identities file (`finance`, `sales`…).
-fn role_name(role: tools::Role) -> String {
-    serde_json::to_value(role)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{role:?}"))
 }
 
 #[cfg(test)]

@@ -1,15 +1,8 @@
 //! Answers out: a typing indicator while working, the answer as MarkdownV2
 //! messages in reply to the question, files through `sendDocument`
 //! (multipart), proposals as messages with Approve / Reject buttons.
-//!
-//! An answer may take several sends. When one fails, the job is retried
-//! with the same reply; the sink remembers how many sends of that reply
-//! went through, so the retry continues with the one that failed instead
-//! of repeating the parts the person already has. The count lives in
-//! memory: after a restart the whole answer is sent again.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! A retry after a failed send continues where it stopped
+//! ([`SentParts`]).
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
@@ -24,13 +17,12 @@ use super::api::{Api, ApiError};
 use super::ingress::{APPROVE_TAG, REJECT_TAG};
 use super::render::{MESSAGE_LIMIT, escape, escape_code, messages};
 use crate::multipart::Form;
+use crate::progress::{Part, SentParts, parts};
 
 pub struct TelegramSink {
     api: Api,
     runtime: Runtime,
-    /// Sends already done for an answer whose delivery failed part-way, by
-    /// [`progress_key`]; removed once the answer is delivered.
-    sent: Mutex<HashMap<String, usize>>,
+    sent: SentParts,
 }
 
 impl TelegramSink {
@@ -38,44 +30,9 @@ impl TelegramSink {
         Self {
             api: Api::new(config.api_url.clone(), config.bot_token.clone()),
             runtime,
-            sent: Mutex::new(HashMap::new()),
+            sent: SentParts::default(),
         }
     }
-
-    fn sent(&self, key: &str) -> usize {
-        self.sent
-            .lock()
-            .ok()
-            .and_then(|map| map.get(key).copied())
-            .unwrap_or(0)
-    }
-
-    fn remember(&self, key: &str, done: usize) {
-        if let Ok(mut map) = self.sent.lock() {
-            if done == 0 {
-                map.remove(key);
-            } else {
-                map.insert(key.to_owned(), done);
-            }
-        }
-    }
-}
-
-/// One reply to one message: the question (its conversation and route) and
-/// the answer's turn, so two answers never share a count.
-fn progress_key(message: &InboundMessage, reply: &Reply) -> String {
-    let turn = reply
-        .turn_id
-        .map(|t| t.0.to_string())
-        .unwrap_or_else(|| "refusal".to_owned());
-    format!("{}|{}|{turn}", message.conversation_key, message.route)
-}
-
-/// One send of an answer, in the order they go out.
-enum Part<'a> {
-    Text(String),
-    Document(&'a AttachmentView),
-    Card(&'a ProposalCard),
 }
 
 /// Where an answer goes, as stored with the message.
@@ -132,7 +89,7 @@ pub fn proposal_message(card: &ProposalCard) -> (String, Value) {
         "*Proposal: {}*\n```\n{}\n```\nNeeds the {} role; expires {}\\.",
         escape(&card.action),
         escape_code(&card.preview),
-        escape(&role_name(card.required_role)),
+        escape(card.required_role.as_str()),
         escape(&card.expires_at.format("%Y-%m-%d %H:%M UTC").to_string()),
     );
     let keyboard = json!({"inline_keyboard": [[
@@ -211,41 +168,20 @@ impl ReplySink for TelegramSink {
             .map_err(failed)
     }
 
-    /// Sends the parts an earlier attempt did not, in order, counting each
-    /// one that went through.
     async fn deliver(&self, message: &InboundMessage, reply: &Reply) -> Result<(), DeliveryError> {
         let route = route(message)?;
-        let parts: Vec<Part<'_>> = messages(&reply.text, MESSAGE_LIMIT)
-            .into_iter()
-            .map(Part::Text)
-            .chain(reply.attachments.iter().map(Part::Document))
-            .chain(reply.proposals.iter().map(Part::Card))
-            .collect();
-        let key = progress_key(message, reply);
-        let already = self.sent(&key);
-        for (index, part) in parts.into_iter().enumerate().skip(already) {
-            let sent = match part {
-                Part::Text(text) => self.send_text(&route, text, None).await,
-                Part::Document(file) => self.send_document(&route, file).await,
-                Part::Card(card) => {
-                    let (text, keyboard) = proposal_message(card);
-                    self.send_text(&route, text, Some(keyboard)).await
+        let parts = parts(messages(&reply.text, MESSAGE_LIMIT), reply);
+        self.sent
+            .send_rest(message, reply, parts, |_, part| async {
+                match part {
+                    Part::Text(text) => self.send_text(&route, text, None).await,
+                    Part::Document(file) => self.send_document(&route, file).await,
+                    Part::Card(card) => {
+                        let (text, keyboard) = proposal_message(card);
+                        self.send_text(&route, text, Some(keyboard)).await
+                    }
                 }
-            };
-            if let Err(err) = sent {
-                self.remember(&key, index);
-                return Err(err);
-            }
-        }
-        self.remember(&key, 0);
-        Ok(())
+            })
+            .await
     }
-}
-
-/// The role as written in the identities file (`finance`, `sales`…).
-fn role_name(role: tools::Role) -> String {
-    serde_json::to_value(role)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{role:?}"))
 }

@@ -22,6 +22,7 @@ use super::api::{Api, ApiError, text_message};
 use super::ingress::{APPROVE_TAG, REJECT_TAG};
 use super::render::{MESSAGE_LIMIT, mono};
 use super::seen::{LastInbound, SERVICE_WINDOW};
+use crate::progress::{Part, SentParts, parts};
 
 /// Limits of an interactive reply-button message, in characters.
 pub const BODY_LIMIT: usize = 1024;
@@ -32,6 +33,9 @@ pub struct WhatsappSink {
     api: Api,
     runtime: Runtime,
     last_inbound: Arc<LastInbound>,
+    /// Parts of answers whose delivery failed part-way, so a retry sends
+    /// only the rest.
+    sent: SentParts,
 }
 
 impl WhatsappSink {
@@ -54,6 +58,7 @@ impl WhatsappSink {
             ),
             runtime,
             last_inbound,
+            sent: SentParts::default(),
         }
     }
 }
@@ -113,7 +118,7 @@ fn failed(err: ApiError) -> DeliveryError {
 /// preview (shortened to WhatsApp's 1,024 characters, with a pointer to
 /// the whole), and Approve / Reject buttons.
 pub fn proposal_message(to: &str, card: &ProposalCard) -> Value {
-    let role = role_name(card.required_role);
+    let role = card.required_role.as_str();
     let expires = card.expires_at.format("%Y-%m-%d %H:%M UTC");
     let after = format!("\nExpires {expires}.");
     let whole = format!("{}{after}", mono(&card.preview));
@@ -226,25 +231,20 @@ impl ReplySink for WhatsappSink {
     async fn deliver(&self, message: &InboundMessage, reply: &Reply) -> Result<(), DeliveryError> {
         let route = route(message)?;
         self.check_window(&route)?;
-        let texts = super::render::messages(&reply.text, MESSAGE_LIMIT);
-        for (i, text) in texts.iter().enumerate() {
-            let context = route.message_id.as_deref().filter(|_| i == 0);
-            self.send(&text_message(&route.to, text, context)).await?;
-        }
-        for file in &reply.attachments {
-            self.send_document(&route.to, file).await?;
-        }
-        for card in &reply.proposals {
-            self.send(&proposal_message(&route.to, card)).await?;
-        }
-        Ok(())
+        let parts = parts(super::render::messages(&reply.text, MESSAGE_LIMIT), reply);
+        let route = &route;
+        self.sent
+            .send_rest(message, reply, parts, |index, part| async move {
+                match part {
+                    Part::Text(text) => {
+                        // The first part quotes the question.
+                        let context = route.message_id.as_deref().filter(|_| index == 0);
+                        self.send(&text_message(&route.to, &text, context)).await
+                    }
+                    Part::Document(file) => self.send_document(&route.to, file).await,
+                    Part::Card(card) => self.send(&proposal_message(&route.to, card)).await,
+                }
+            })
+            .await
     }
-}
-
-/// The role as written in the identities file (`finance`, `sales`…).
-fn role_name(role: tools::Role) -> String {
-    serde_json::to_value(role)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{role:?}"))
 }

@@ -286,7 +286,7 @@ impl Approvals {
             return Err(ApprovalError::NotPermitted {
                 id,
                 identity: identity.id.clone(),
-                required: role_name(required),
+                required: required.as_str().to_owned(),
             });
         }
         let now = Utc::now();
@@ -381,13 +381,6 @@ impl Approvals {
 /// it holds the role, or it is an administrator.
 pub fn may_decide(identity: &Identity, role: Role) -> bool {
     identity.roles.contains(&role) || identity.roles.contains(&Role::Admin)
-}
-
-fn role_name(role: Role) -> String {
-    serde_json::to_value(role)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// The outcome of an execution that did not complete: Odoo's refusal

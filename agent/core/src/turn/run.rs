@@ -379,7 +379,7 @@ impl Turn<'_> {
                 .identity
                 .roles
                 .iter()
-                .map(|r| format!("{r:?}").to_lowercase())
+                .map(|r| r.as_str().to_owned())
                 .collect(),
             tools: self
                 .deps
