@@ -31,9 +31,39 @@ pub fn parts(texts: Vec<String>, reply: &Reply) -> Vec<Part<'_>> {
         .collect()
 }
 
-/// Sends already done for answers whose delivery failed part-way.
-#[derive(Default)]
-pub struct SentParts(Mutex<HashMap<String, usize>>);
+/// Sends already done for answers whose delivery failed part-way, with
+/// whatever else the channel needs to continue (`S`: the thread a Slack
+/// command's answer started).
+pub struct SentParts<S = ()>(Mutex<HashMap<String, (usize, S)>>);
+
+impl<S> Default for SentParts<S> {
+    fn default() -> Self {
+        Self(Mutex::new(HashMap::new()))
+    }
+}
+
+impl<S: Clone> SentParts<S> {
+    /// How many sends of `reply` went through before an earlier attempt
+    /// failed, and the state it left; `None`: start from the first.
+    pub fn resume(&self, message: &InboundMessage, reply: &Reply) -> Option<(usize, S)> {
+        let key = key(message, reply);
+        self.0.lock().ok().and_then(|map| map.get(&key).cloned())
+    }
+
+    /// A send failed after `done` sends of `reply` went through.
+    pub fn stopped(&self, message: &InboundMessage, reply: &Reply, done: usize, state: S) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(key(message, reply), (done, state));
+        }
+    }
+
+    /// `reply` is delivered: a later delivery of it starts from the first.
+    pub fn finished(&self, message: &InboundMessage, reply: &Reply) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(&key(message, reply));
+        }
+    }
+}
 
 impl SentParts {
     /// Sends `parts` in order with `send` (given each part's index in the
@@ -50,34 +80,15 @@ impl SentParts {
         F: FnMut(usize, Part<'a>) -> Fut,
         Fut: Future<Output = Result<(), DeliveryError>>,
     {
-        let key = key(message, reply);
-        let already = self.done(&key);
+        let already = self.resume(message, reply).map_or(0, |(done, ())| done);
         for (index, part) in parts.into_iter().enumerate().skip(already) {
             if let Err(err) = send(index, part).await {
-                self.remember(&key, index);
+                self.stopped(message, reply, index, ());
                 return Err(err);
             }
         }
-        self.remember(&key, 0);
+        self.finished(message, reply);
         Ok(())
-    }
-
-    fn done(&self, key: &str) -> usize {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|map| map.get(key).copied())
-            .unwrap_or(0)
-    }
-
-    fn remember(&self, key: &str, done: usize) {
-        if let Ok(mut map) = self.0.lock() {
-            if done == 0 {
-                map.remove(key);
-            } else {
-                map.insert(key.to_owned(), done);
-            }
-        }
     }
 }
 

@@ -4,10 +4,8 @@
 //! A `/odoo` command's answer is posted in the channel, quoting the
 //! question, and starts a thread that holds the rest.
 //!
-//! When one send fails, the job is retried with the same reply; the sink
-//! remembers how many sends went through (and the thread a command's
-//! answer started), so the retry continues with the one that failed. That
-//! count lives in memory: after a restart the whole answer is sent again.
+//! A retry after a failed send continues where it stopped, in the thread a
+//! command's answer started ([`SentParts`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -20,12 +18,13 @@ use slack_morphism::prelude::{
 };
 
 use agent::Runtime;
-use agent::ingress::{InboundMessage, ProposalCard, Reply, ReplySink};
+use agent::ingress::{InboundMessage, Reply, ReplySink};
 use agent::schedule::DeliveryError;
 use agent::turn::AttachmentView;
 
 use super::card::{self, CardState};
 use super::{ApiError, CHANNEL, SlackApi, mrkdwn};
+use crate::progress::{Part, SentParts, parts};
 
 pub const PLACEHOLDER: &str = "Working on it…";
 
@@ -54,33 +53,9 @@ pub struct SlackSink {
     /// conversation and message ts. In memory: after a restart the answer
     /// is simply posted as a new message.
     placeholders: Mutex<HashMap<(String, String), SlackTs>>,
-    /// How far the delivery of an answer got before a send failed, by
-    /// [`progress_key`]; removed once the answer is delivered.
-    progress: Mutex<HashMap<String, Progress>>,
-}
-
-/// The sends of one answer that went through, and the thread they went to
-/// (a command's answer starts its own).
-#[derive(Debug, Clone, Default)]
-struct Progress {
-    done: usize,
-    thread: Option<SlackTs>,
-}
-
-/// One reply to one message: the question (its conversation and route) and
-/// the answer's turn, so two answers never share a count.
-fn progress_key(message: &InboundMessage, reply: &Reply) -> String {
-    let turn = reply
-        .turn_id
-        .map_or_else(|| "refusal".to_owned(), |t| t.0.to_string());
-    format!("{}|{}|{turn}", message.conversation_key, message.route)
-}
-
-/// One send of an answer, in the order they go out.
-enum Part<'a> {
-    Text(String),
-    File(&'a AttachmentView),
-    Card(&'a ProposalCard),
+    /// How far the delivery of an answer got before a send failed, and
+    /// the thread it went to (a command's answer starts its own).
+    sent: SentParts<Option<SlackTs>>,
 }
 
 impl SlackSink {
@@ -89,25 +64,7 @@ impl SlackSink {
             api,
             runtime,
             placeholders: Mutex::new(HashMap::new()),
-            progress: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn progress(&self, key: &str) -> Progress {
-        self.progress
-            .lock()
-            .ok()
-            .and_then(|map| map.get(key).cloned())
-            .unwrap_or_default()
-    }
-
-    fn remember(&self, key: &str, progress: Progress) {
-        if let Ok(mut map) = self.progress.lock() {
-            if progress.done == 0 {
-                map.remove(key);
-            } else {
-                map.insert(key.to_owned(), progress);
-            }
+            sent: SentParts::default(),
         }
     }
 
@@ -258,18 +215,10 @@ impl ReplySink for SlackSink {
                 None => texts.push(quote),
             }
         }
-        let parts: Vec<Part<'_>> = texts
-            .into_iter()
-            .map(Part::Text)
-            .chain(reply.attachments.iter().map(Part::File))
-            .chain(reply.proposals.iter().map(Part::Card))
-            .collect();
-        let progress_key = progress_key(message, reply);
-        let earlier = self.progress(&progress_key);
-        let mut thread = earlier
-            .thread
-            .or_else(|| route.thread_ts.clone().map(SlackTs));
-        for (index, part) in parts.into_iter().enumerate().skip(earlier.done) {
+        let parts = parts(texts, reply);
+        let (done, earlier_thread) = self.sent.resume(message, reply).unwrap_or_default();
+        let mut thread = earlier_thread.or_else(|| route.thread_ts.clone().map(SlackTs));
+        for (index, part) in parts.into_iter().enumerate().skip(done) {
             let first = index == 0;
             let sent = match part {
                 Part::Text(part) => match (&placeholder, first) {
@@ -299,7 +248,7 @@ impl ReplySink for SlackSink {
                         .await
                         .map(drop),
                 },
-                Part::File(file) => match &thread {
+                Part::Document(file) => match &thread {
                     Some(thread) => self.upload(&route.channel, thread, file).await,
                     None => Err(failure(format!("no thread for {}", file.file_name))),
                 },
@@ -313,17 +262,11 @@ impl ReplySink for SlackSink {
                 }
             };
             if let Err(error) = sent {
-                self.remember(
-                    &progress_key,
-                    Progress {
-                        done: index,
-                        thread,
-                    },
-                );
+                self.sent.stopped(message, reply, index, thread);
                 return Err(error);
             }
         }
-        self.remember(&progress_key, Progress::default());
+        self.sent.finished(message, reply);
         if let (Some(key), Ok(mut map)) = (key, self.placeholders.lock()) {
             map.remove(&key);
         }
