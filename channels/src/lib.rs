@@ -10,10 +10,10 @@
 //! tools or storage beyond the runtime's API.
 
 pub mod decide;
+mod delivery;
 pub mod discuss;
 mod mount;
 mod multipart;
-mod progress;
 pub mod render;
 pub mod slack;
 pub mod telegram;

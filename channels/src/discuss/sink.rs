@@ -12,6 +12,7 @@ use agent::ingress::{InboundMessage, Reply, ReplySink};
 use agent::schedule::{DeliveryError, DiscussOutbound};
 
 use super::{CHANNEL, render_html};
+use crate::delivery::stored_file;
 
 /// Answers in the `discuss.channel` the question came from, as the
 /// server's own Odoo user (the bot), with the turn's files attached.
@@ -31,14 +32,7 @@ impl DiscussSink {
     async fn files(&self, reply: &Reply) -> Result<Vec<Attachment>, DeliveryError> {
         let mut files = Vec::with_capacity(reply.attachments.len());
         for view in &reply.attachments {
-            let stored = self
-                .runtime
-                .store()
-                .attachments()
-                .attachment(view.id)
-                .await
-                .map_err(|err| failed(format!("reading {}: {err}", view.file_name)))?
-                .ok_or_else(|| failed(format!("{} is no longer stored", view.file_name)))?;
+            let stored = stored_file(&self.runtime, CHANNEL, view).await?;
             files.push(Attachment {
                 file_name: stored.record.file_name,
                 media_type: stored.record.media_type,

@@ -24,7 +24,7 @@ use agent::turn::AttachmentView;
 
 use super::card::{self, CardState};
 use super::{ApiError, CHANNEL, SlackApi, mrkdwn};
-use crate::progress::{Part, SentParts, parts};
+use crate::delivery::{Part, SentParts, parts, stored_file};
 
 pub const PLACEHOLDER: &str = "Working on it…";
 
@@ -92,14 +92,7 @@ impl SlackSink {
         thread: &SlackTs,
         file: &AttachmentView,
     ) -> Result<(), DeliveryError> {
-        let stored = self
-            .runtime
-            .store()
-            .attachments()
-            .attachment(file.id)
-            .await
-            .map_err(|err| failure(format!("attachment {}: {err}", file.file_name)))?
-            .ok_or_else(|| failure(format!("attachment {} is no longer stored", file.file_name)))?;
+        let stored = stored_file(&self.runtime, CHANNEL, file).await?;
         let reserved = self
             .api
             .upload_url(&file.file_name, stored.bytes.len())

@@ -16,8 +16,8 @@ use super::CHANNEL;
 use super::api::{Api, ApiError};
 use super::ingress::{APPROVE_TAG, REJECT_TAG};
 use super::render::{MESSAGE_LIMIT, escape, escape_code, messages};
+use crate::delivery::{Part, SentParts, parts, stored_file};
 use crate::multipart::Form;
-use crate::progress::{Part, SentParts, parts};
 
 pub struct TelegramSink {
     api: Api,
@@ -124,20 +124,7 @@ impl TelegramSink {
         route: &Route,
         file: &AttachmentView,
     ) -> Result<(), DeliveryError> {
-        let stored = self
-            .runtime
-            .store()
-            .attachments()
-            .attachment(file.id)
-            .await
-            .map_err(|err| DeliveryError::Failed {
-                channel: CHANNEL.to_owned(),
-                message: format!("attachment {}: {err}", file.file_name),
-            })?
-            .ok_or_else(|| DeliveryError::Failed {
-                channel: CHANNEL.to_owned(),
-                message: format!("attachment {} is no longer stored", file.file_name),
-            })?;
+        let stored = stored_file(&self.runtime, CHANNEL, file).await?;
         let mut form = Form::default().text("chat_id", &route.chat_id.to_string());
         if let Some(thread) = route.thread_id {
             form = form.text("message_thread_id", &thread.to_string());

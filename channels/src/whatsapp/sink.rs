@@ -22,7 +22,7 @@ use super::api::{Api, ApiError, text_message};
 use super::ingress::{APPROVE_TAG, REJECT_TAG};
 use super::render::{MESSAGE_LIMIT, mono};
 use super::seen::{LastInbound, SERVICE_WINDOW};
-use crate::progress::{Part, SentParts, parts};
+use crate::delivery::{Part, SentParts, parts, stored_file};
 
 /// Limits of an interactive reply-button message, in characters.
 pub const BODY_LIMIT: usize = 1024;
@@ -168,20 +168,7 @@ impl WhatsappSink {
     }
 
     async fn send_document(&self, to: &str, file: &AttachmentView) -> Result<(), DeliveryError> {
-        let stored = self
-            .runtime
-            .store()
-            .attachments()
-            .attachment(file.id)
-            .await
-            .map_err(|err| DeliveryError::Failed {
-                channel: CHANNEL.to_owned(),
-                message: format!("attachment {}: {err}", file.file_name),
-            })?
-            .ok_or_else(|| DeliveryError::Failed {
-                channel: CHANNEL.to_owned(),
-                message: format!("attachment {} is no longer stored", file.file_name),
-            })?;
+        let stored = stored_file(&self.runtime, CHANNEL, file).await?;
         let media = self
             .api
             .upload(&file.file_name, &file.media_type, &stored.bytes)

@@ -1,16 +1,19 @@
-//! Answers that take several sends: the text in parts, each file, each
-//! proposal card. When one send fails, the ingress retries the job with
-//! the same reply; [`SentParts`] remembers how many sends of that reply
-//! went through, so the retry continues with the one that failed instead
-//! of repeating what the person already has. The count lives in memory:
-//! after a restart the whole answer is sent again.
+//! Delivering an answer that takes several sends: the text in parts, each
+//! file (read from the store by [`stored_file`]), each proposal card. When
+//! one send fails, the ingress retries the job with the same reply;
+//! [`SentParts`] remembers how many sends of that reply went through, so
+//! the retry continues with the one that failed instead of repeating what
+//! the person already has. The count lives in memory: after a restart the
+//! whole answer is sent again.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 
+use agent::Runtime;
 use agent::ingress::{InboundMessage, ProposalCard, Reply};
 use agent::schedule::DeliveryError;
+use agent::store::StoredAttachment;
 use agent::turn::AttachmentView;
 
 /// One send of an answer, in the order they go out.
@@ -29,6 +32,27 @@ pub fn parts(texts: Vec<String>, reply: &Reply) -> Vec<Part<'_>> {
         .chain(reply.attachments.iter().map(Part::Document))
         .chain(reply.proposals.iter().map(Part::Card))
         .collect()
+}
+
+/// The bytes of a file an answer attaches, read from the store for
+/// `channel` to upload. A read error is worth retrying; a file no longer
+/// stored is reported as such.
+pub async fn stored_file(
+    runtime: &Runtime,
+    channel: &str,
+    file: &AttachmentView,
+) -> Result<StoredAttachment, DeliveryError> {
+    let failed = |message: String| DeliveryError::Failed {
+        channel: channel.to_owned(),
+        message,
+    };
+    runtime
+        .store()
+        .attachments()
+        .attachment(file.id)
+        .await
+        .map_err(|err| failed(format!("attachment {}: {err}", file.file_name)))?
+        .ok_or_else(|| failed(format!("attachment {} is no longer stored", file.file_name)))
 }
 
 /// Sends already done for answers whose delivery failed part-way, with
