@@ -35,14 +35,29 @@ pub struct ChannelServer {
 
 /// A demo company (40 partners) whose operator is its administrator.
 pub async fn demo_odoo() -> Arc<OdooBackend> {
+    demo_odoo_for(None).await
+}
+
+/// The demo company with the people of an identities file (TOML) mapped
+/// to its users by Odoo login, so approvals run as the approver's user.
+pub async fn demo_odoo_for(identities: Option<&str>) -> Arc<OdooBackend> {
     agent::init_crypto();
-    let env: Vec<(String, String)> = [
+    let dir = tempfile::tempdir().unwrap();
+    let mut env: Vec<(String, String)> = [
         ("ODOO_AGENT_DEMO_PARTNERS", "40"),
         ("ODOO_AGENT_DEMO_LOGIN", "admin@harbourline.example"),
     ]
     .iter()
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
     .collect();
+    if let Some(people) = identities {
+        let file = dir.path().join("identities.toml");
+        std::fs::write(&file, people).unwrap();
+        env.push((
+            "ODOO_AGENT_IDENTITIES".to_owned(),
+            file.to_str().unwrap().to_owned(),
+        ));
+    }
     let config = Config::load(None, env).unwrap();
     Arc::new(OdooBackend::from_config(&config).await.unwrap())
 }

@@ -9,7 +9,7 @@ use chrono::Utc;
 use secrecy::SecretString;
 use uuid::Uuid;
 
-use agent::config::{ChannelsConfig, Config, Identities, SlackConfig};
+use agent::config::{ChannelsConfig, Identities, SlackConfig};
 use agent::odoo::OdooBackend;
 use agent::proposals::{NewProposal, ProposalStore};
 use channels::slack::signature::signature_header;
@@ -47,20 +47,7 @@ pub fn people() -> Identities {
 /// The demo company (40 partners), its users mapped to [`PEOPLE`] so that
 /// approvals run as the approver's Odoo user.
 pub async fn odoo() -> Arc<OdooBackend> {
-    agent::init_crypto();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("people.toml");
-    std::fs::write(&file, PEOPLE).unwrap();
-    let env: Vec<(String, String)> = [
-        ("ODOO_AGENT_DEMO_PARTNERS", "40"),
-        ("ODOO_AGENT_DEMO_LOGIN", "admin@harbourline.example"),
-        ("ODOO_AGENT_IDENTITIES", file.to_str().unwrap()),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
-    let config = Config::load(None, env).unwrap();
-    Arc::new(OdooBackend::from_config(&config).await.unwrap())
+    crate::channel_server::demo_odoo_for(Some(PEOPLE)).await
 }
 
 /// Slack alone, pointing at `fake`: signed HTTP routes when `signed`,

@@ -59,24 +59,7 @@ fn people() -> Identities {
 /// The demo company with Anna and Sam acting as its accountant and its
 /// salesman, so approvals run as their Odoo users.
 async fn odoo_with_people() -> Arc<agent::odoo::OdooBackend> {
-    agent::init_crypto();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("identities.toml");
-    std::fs::write(&file, PEOPLE).unwrap();
-    let env: Vec<(String, String)> = [
-        ("ODOO_AGENT_DEMO_PARTNERS", "40"),
-        ("ODOO_AGENT_DEMO_LOGIN", "admin@harbourline.example"),
-        ("ODOO_AGENT_IDENTITIES", file.to_str().unwrap()),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
-    let config = agent::config::Config::load(None, env).unwrap();
-    Arc::new(
-        agent::odoo::OdooBackend::from_config(&config)
-            .await
-            .unwrap(),
-    )
+    crate::channel_server::demo_odoo_for(Some(PEOPLE)).await
 }
 
 fn config(fake: &FakeGraph) -> WhatsappConfig {
