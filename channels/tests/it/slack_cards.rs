@@ -373,3 +373,9 @@ async fn a_card_pressed_after_a_decision_elsewhere_shows_that_decision() {
     assert_eq!(cards.executions().await, 1);
     cards.server.stop().await;
 }
+
+#[test]
+fn mrkdwn_rendering() {
+    let parts = channels::slack::mrkdwn::messages(crate::support::RENDER_SAMPLE);
+    insta::assert_snapshot!(parts.join("\n-----\n"));
+}

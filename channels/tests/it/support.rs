@@ -25,6 +25,17 @@ use agent::store::Store;
 use channels::web::{self, WebState};
 
 /// Every wait in these tests is bounded by this.
+/// One answer every chat renderer's snapshot is taken of: a heading,
+/// emphasis, a link with brackets in its URL, inline code, characters the
+/// platforms escape (`<`, `&`, `*`, `_`, `#`, `!`, `.`), lists, a table and
+/// a code block.
+pub const RENDER_SAMPLE: &str = "## Overdue (3)\n\nCustomers **over the limit** by *more* than 10%: \
+    see [Harbour B.V.](https://erp.example/odoo/res.partner/7?a=(1)) and `credit_check`, \
+    https://erp.example/odoo.\n\n\
+    - Bakery <Zoet> & Co: 1,250.00 EUR!\n- Café #2 [closed] snake_case\n\n1. first\n2. second\n\n\
+    | Customer | Overdue |\n|---|---:|\n| Harbour | 1,250.00 |\n| Zoet `x` | 80.00 |\n\n\
+    ```\nlet a = b\\c;\n```";
+
 pub const WAIT: Duration = Duration::from_secs(10);
 
 pub const API_KEY: &str = "test-key-0123456789abcdef";

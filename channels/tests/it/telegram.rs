@@ -749,11 +749,7 @@ async fn a_retried_delivery_sends_only_the_parts_that_did_not_go_out() {
 
 #[test]
 fn markdown_v2_rendering() {
-    let answer = "## Overdue (3)\n\nCustomers **over the limit** by *more* than 10%: see \
-                  [Harbour B.V.](https://erp.example/odoo/res.partner/7?a=(1)) and `credit_check`.\n\n\
-                  - Bakery Zoet: 1,250.00 EUR!\n- Café #2 [closed]\n\n\
-                  | Customer | Overdue |\n|---|---:|\n| Harbour | 1,250.00 |\n| Zoet `x` | 80.00 |\n\n\
-                  ```\nlet a = b\\c;\n```";
+    let answer = crate::support::RENDER_SAMPLE;
     insta::assert_snapshot!(telegram::messages(answer, telegram::MESSAGE_LIMIT).join("\n-----\n"));
 }
 

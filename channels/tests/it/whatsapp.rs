@@ -678,12 +678,7 @@ async fn a_message_acknowledged_before_a_crash_is_answered_once_after_restart() 
 
 #[test]
 fn whatsapp_rendering() {
-    let answer = "## Overdue (3)\n\nCustomers **over the limit** by *more* than 10%: see \
-                  [Harbour B.V.](https://erp.example/odoo/res.partner/7) and `credit_check`, \
-                  https://erp.example/odoo.\n\n\
-                  - Bakery Zoet: 1,250.00 EUR\n- Café #2\n\n1. first\n2. second\n\n\
-                  | Customer | Overdue |\n|---|---:|\n| Harbour | 1,250.00 |\n| Zoet | 80.00 |\n\n\
-                  ```\nlet a = b;\n```";
+    let answer = crate::support::RENDER_SAMPLE;
     insta::assert_snapshot!(whatsapp::messages(answer, whatsapp::MESSAGE_LIMIT).join("\n-----\n"));
 }
 
