@@ -361,3 +361,41 @@ fn bench_dedup_groups_a_tiny_file_and_scores_it_against_the_truth() {
         "{stdout}"
     );
 }
+
+#[test]
+fn eval_judge_flags_need_a_live_run_and_a_judging_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/../../evals/cases/calculate");
+    // A replay has no model to judge with.
+    let (output, _, stderr) =
+        run(odoo_agent(dir.path()).args(["eval", "run", cases, "--judge-model", "gpt-judge"]));
+    assert!(!output.status.success());
+    assert!(stderr.contains("a replay grades no rubric"), "{stderr}");
+    // The scripted model plays scripts; it cannot judge.
+    let (output, _, stderr) = run(odoo_agent(dir.path()).args([
+        "eval",
+        "run",
+        cases,
+        "--provider",
+        "scripted",
+        "--judge-provider",
+        "scripted",
+    ]));
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("the scripted model cannot judge"),
+        "{stderr}"
+    );
+    // A judge on another provider needs its model named.
+    let (output, _, stderr) = run(odoo_agent(dir.path()).args([
+        "eval",
+        "run",
+        cases,
+        "--provider",
+        "scripted",
+        "--judge-provider",
+        "openai",
+    ]));
+    assert!(!output.status.success());
+    assert!(stderr.contains("--judge-model"), "{stderr}");
+}
