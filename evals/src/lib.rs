@@ -8,6 +8,7 @@
 //! [`runner::run`].
 
 pub mod case;
+mod cassettes;
 pub mod judge;
 pub mod numbers;
 pub mod report;

@@ -3,13 +3,12 @@
 //! replays its cassette, or a live provider whose exchanges may be recorded.
 //! In live runs a judge model grades the cases' rubrics.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use agent::proposals::StoredProposal;
-use agent::provider::{Cassette, Matching, Provider, RecordingProvider, ReplayProvider, Scrubber};
+use agent::provider::{Matching, Provider, RecordingProvider, ReplayProvider, Scrubber};
 use agent::store::{ThreadId, TurnStatus};
 use agent::turn::TurnRequest;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -17,6 +16,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::case::{Case, CaseError, Loaded};
+use crate::cassettes::{RecordedCassette, Unwritten, read_cassette, write_cassettes};
 use crate::judge::Judge;
 use crate::result::{CaseResult, Failure, ProposalLog, Status, SuiteResult, ToolCallLog, TurnLog};
 use crate::score::score;
@@ -207,13 +207,6 @@ async fn run_case(
     (result, recorded)
 }
 
-/// A case's recording, waiting to be written with the others that share
-/// its cassette.
-struct RecordedCassette {
-    case_id: String,
-    cassette: Cassette,
-}
-
 async fn play(
     case: &Case,
     companies: &Companies,
@@ -382,65 +375,6 @@ async fn grade_rubric(rubric: &str, options: &RunOptions, result: &mut CaseResul
     result.judge = Some(log);
 }
 
-fn read_cassette(folder: &Path, name: &str) -> Result<Cassette, String> {
-    let path = folder.join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).map_err(|err| {
-        format!(
-            "no cassette {} ({err}); record it with --record",
-            path.display()
-        )
-    })?;
-    serde_json::from_str(&text)
-        .map_err(|err| format!("cassette {} is invalid: {err}", path.display()))
-}
-
-/// Writes the recordings, one file per cassette name: cases that share a
-/// cassette (`cassette: demo`) get their interactions in case order, so a
-/// file can hold several conversations. Returns the cassettes that could
-/// not be written, with why.
-fn write_cassettes(
-    folder: &Path,
-    recorded: impl IntoIterator<Item = RecordedCassette>,
-) -> Vec<Unwritten> {
-    let mut by_name: BTreeMap<String, (Vec<String>, Cassette)> = BTreeMap::new();
-    for RecordedCassette { case_id, cassette } in recorded {
-        match by_name.get_mut(&cassette.name) {
-            Some((cases, merged)) => {
-                cases.push(case_id);
-                if !cassette.description.is_empty() {
-                    if !merged.description.is_empty() {
-                        merged.description.push(' ');
-                    }
-                    merged.description.push_str(&cassette.description);
-                }
-                merged.interactions.extend(cassette.interactions);
-            }
-            None => {
-                by_name.insert(cassette.name.clone(), (vec![case_id], cassette));
-            }
-        }
-    }
-    by_name
-        .into_iter()
-        .filter_map(|(name, (cases, cassette))| {
-            write_cassette(folder, &name, &cassette)
-                .err()
-                .map(|problem| Unwritten {
-                    name,
-                    cases,
-                    problem,
-                })
-        })
-        .collect()
-}
-
-/// A cassette that could not be written, and the cases recorded into it.
-struct Unwritten {
-    name: String,
-    cases: Vec<String>,
-    problem: String,
-}
-
 /// Marks the cases whose recording was lost as errors.
 fn fail_writers(results: &mut [CaseResult], unwritten: &Unwritten) {
     for result in results
@@ -455,15 +389,6 @@ fn fail_writers(results: &mut [CaseResult], unwritten: &Unwritten) {
             actual: unwritten.problem.clone(),
         });
     }
-}
-
-fn write_cassette(folder: &Path, name: &str, cassette: &Cassette) -> Result<(), String> {
-    std::fs::create_dir_all(folder)
-        .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
-    let path = folder.join(format!("{name}.json"));
-    let mut text = serde_json::to_string_pretty(cassette).map_err(|e| e.to_string())?;
-    text.push('\n');
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn proposal_log(stored: &StoredProposal) -> ProposalLog {
