@@ -13,6 +13,7 @@ use chrono::{Local, NaiveDate};
 use secrecy::SecretString;
 use thiserror::Error;
 use tools::Identity;
+use tools::demo::company::add_sale_report;
 use tools::demo::jsonl::load_dir;
 use tools::demo::{DemoSpec, DemoVersion, FakeOdoo, generate};
 use tools::odoo_client::{
@@ -161,6 +162,12 @@ impl OdooBackend {
             let mut dataset = generate(&spec).dataset;
             if let Some(dir) = data_dir {
                 load_dir(&mut dataset, &dir)?;
+            }
+            // An Odoo with Sales has its reporting view; computed last, so
+            // it covers orders loaded from the data directory too.
+            if dataset.table("sale.report").is_none() {
+                add_sale_report(&mut dataset)
+                    .map_err(|err| std::io::Error::other(err.to_string()))?;
             }
             Ok::<_, OdooSetupError>(dataset)
         })

@@ -349,6 +349,51 @@ async fn sales_fall_back_to_order_lines_with_a_warning_and_the_same_totals() {
 }
 
 #[tokio::test]
+async fn sales_per_customer_and_salesperson_agree_on_the_view_and_the_fallback() {
+    let view = setup(DemoVersion::V17, true).await;
+    let lines = setup(DemoVersion::V17, false).await;
+    for dimension in ["customer", "salesperson"] {
+        let plan = json!({"dataset": "sales",
+            "measures": [{"field": "untaxed_amount"}, {"field": "count"}],
+            "dimensions": [{"field": dimension}],
+            "period": {"expression": "quarter(1, 2026)"}});
+        let question = json!({"question": format!("sales by {dimension} Q1 2026"), "plan": plan});
+        let from_view = ask(&view, question.clone()).await.unwrap();
+        let from_lines = ask(&lines, question).await.unwrap();
+        assert_eq!(from_view.envelope.data.interpretation.model, "sale.report");
+        assert_eq!(
+            from_lines.envelope.data.interpretation.model,
+            "sale.order.line"
+        );
+        let sorted = |out: &NlReportOutput| {
+            let mut rows: Vec<String> = out
+                .envelope
+                .data
+                .rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {}",
+                        r[dimension],
+                        dec(&r["untaxed_amount"]),
+                        r["count"]
+                    )
+                })
+                .collect();
+            rows.sort();
+            rows
+        };
+        let rows = sorted(&from_view);
+        assert!(rows.len() > 1 || dimension == "salesperson", "{rows:?}");
+        assert_eq!(rows, sorted(&from_lines), "{dimension}");
+        assert_eq!(
+            total(&from_view, "untaxed_amount"),
+            total(&from_lines, "untaxed_amount")
+        );
+    }
+}
+
+#[tokio::test]
 async fn invoicing_receivables_pipeline_purchases_contacts_and_stock_match_the_records() {
     let s = setup(DemoVersion::V17, false).await;
     let moves = Rows::of(&s.data, "account.move");

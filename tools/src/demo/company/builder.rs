@@ -154,7 +154,7 @@ pub(crate) struct ColCache {
     pub purchase_orders: [Col; 15],
     pub purchase_lines: [Col; 10],
     pub sale_orders: [Col; 16],
-    pub sale_lines: [Col; 11],
+    pub sale_lines: [Col; 13],
     pub partners: [Col; 23],
 }
 

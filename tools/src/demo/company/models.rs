@@ -589,6 +589,8 @@ pub(crate) fn sale_order_line() -> ModelDef {
         "order_id, sequence, id",
         vec![
             req("order_id", "Order Reference", Many2one("sale.order")),
+            ro("order_partner_id", "Customer", Many2one("res.partner")),
+            ro("salesman_id", "Salesperson", Many2one("res.users")),
             f("product_id", "Product", Many2one("product.product")),
             req("name", "Description", Text),
             f("product_uom_qty", "Quantity", Float),

@@ -116,6 +116,7 @@ impl Builder {
         let partner = self.partner(spec.partner);
         let eur = self.refs.eur;
         let company = self.refs.company;
+        let salesman = self.refs.salesman;
         let mut line_ids = Vec::with_capacity(spec.lines.len());
         let (mut untaxed, mut to_invoice) = (0, 0);
         for &(product, qty, price, invoiced) in &spec.lines {
@@ -133,6 +134,8 @@ impl Builder {
             let t = &mut self.t.sale_lines;
             let [
                 order,
+                order_partner,
+                salesman_col,
                 product_col,
                 name_col,
                 quantity,
@@ -146,6 +149,9 @@ impl Builder {
             ] = self.cc.sale_lines;
             let r = t.push_blank();
             put(r, order, m2o(order_id, &name));
+            // Stored related fields of the order, as in Odoo.
+            put(r, order_partner, partner.clone());
+            put(r, salesman_col, salesman.value());
             put(r, product_col, m2o(product, &label));
             put(r, name_col, Value::from(label.as_str()));
             put(r, quantity, Value::from(qty as f64));
@@ -175,7 +181,6 @@ impl Builder {
         let at = self
             .cal
             .at(spec.date, 9 + (order_id % 8) as u32, (order_id % 60) as u32);
-        let salesman = self.refs.salesman;
         let locked = spec.invoice_status == "invoiced" && order_id % 3 == 0;
         let t = &mut self.t.sale_orders;
         let [
@@ -379,8 +384,10 @@ impl Builder {
 }
 
 /// The columns written per record, resolved once per table.
-pub(crate) const SALE_LINES_FIELDS: [&str; 11] = [
+pub(crate) const SALE_LINES_FIELDS: [&str; 13] = [
     "order_id",
+    "order_partner_id",
+    "salesman_id",
     "product_id",
     "name",
     "product_uom_qty",
