@@ -13,9 +13,7 @@
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)] // a benchmark reports
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -28,6 +26,10 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 
 use channels::slack::signature::signature_header;
+
+#[path = "common/serve.rs"]
+mod serve;
+use serve::{Memory, Server};
 
 /// Events per second the load generator offers.
 const RATE: u32 = 500;
@@ -115,8 +117,21 @@ async fn bench(backend: &str, dir: &Path, database_url: Option<&str>, workers: &
     let threads = threads();
     let fake = FakeSlack::start().await;
     write_fixtures(dir);
-    let mut server = Server::start(dir, &fake.url, database_url, workers);
-    server.wait_healthy().await;
+    let identities = dir.join("identities.toml");
+    let cassettes = dir.join("cassettes");
+    let mut server = Server::start(
+        dir,
+        database_url,
+        &[
+            ("ODOO_AGENT_CASSETTES", cassettes.to_str().unwrap()),
+            ("ODOO_AGENT_IDENTITIES", identities.to_str().unwrap()),
+            ("ODOO_AGENT_INGRESS_WORKERS", workers),
+            ("SLACK_BOT_TOKEN", "xoxb-bench"),
+            ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
+            ("SLACK_API_URL", &fake.url),
+        ],
+    );
+    wait_healthy(&server).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = Memory::of(server.child.id());
 
@@ -616,86 +631,21 @@ fn conversation(prefix: &str) -> Vec<Value> {
     exchanges
 }
 
-struct Server {
-    child: std::process::Child,
-    address: String,
-}
-
-impl Server {
-    fn start(dir: &Path, slack_api: &str, database_url: Option<&str>, workers: &str) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_odoo-agent"));
-        command
-            .arg("serve")
-            .env_clear()
-            .env("ODOO_AGENT_BIND", "127.0.0.1:0")
-            .env("ODOO_AGENT_DATA_DIR", dir.join("data"))
-            .env("ODOO_AGENT_CASSETTES", dir.join("cassettes"))
-            .env("ODOO_AGENT_IDENTITIES", dir.join("identities.toml"))
-            .env("ODOO_AGENT_INGRESS_WORKERS", workers)
-            .env("ODOO_AGENT_LOG", "warn")
-            .env("SLACK_BOT_TOKEN", "xoxb-bench")
-            .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-            .env("SLACK_API_URL", slack_api)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        if let Some(url) = database_url {
-            command.env("DATABASE_URL", url);
+/// Waits for `/health` to list the Slack channel.
+async fn wait_healthy(server: &Server) {
+    let health = format!("http://{}/health", server.address);
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(response) = client.get(&health).send().await
+            && response.status().is_success()
+        {
+            let body = response.text().await.unwrap_or_default();
+            assert!(body.contains("slack"), "Slack is not mounted: {body}");
+            return;
         }
-        let mut child = command.spawn().unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let address = first.rsplit("http://").next().unwrap().to_owned();
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, address }
-    }
-
-    /// Waits for `/health` to list the Slack channel.
-    async fn wait_healthy(&self) {
-        let health = format!("http://{}/health", self.address);
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(response) = client.get(&health).send().await
-                && response.status().is_success()
-            {
-                let body = response.text().await.unwrap_or_default();
-                assert!(body.contains("slack"), "Slack is not mounted: {body}");
-                return;
-            }
-            assert!(Instant::now() < deadline, "the server did not start");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    fn stop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-/// A process's resident memory now and at its peak, from /proc.
-struct Memory {
-    rss_kib: u64,
-    peak_kib: u64,
-}
-
-impl Memory {
-    fn of(pid: u32) -> Self {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-                .unwrap_or(0)
-        };
-        Self {
-            rss_kib: field("VmRSS:"),
-            peak_kib: field("VmHWM:"),
-        }
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

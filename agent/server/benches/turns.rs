@@ -7,9 +7,7 @@
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)] // a benchmark reports
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +15,10 @@ use agent::store::Store;
 use agent::testing::InstantProvider;
 use agent::turn::TurnRequest;
 use tools::Identity;
+
+#[path = "common/serve.rs"]
+mod serve;
+use serve::{Memory, Server};
 
 /// The allocator of the `odoo-agent` binary, so the figures are the ones
 /// `serve` sees.
@@ -136,7 +138,11 @@ async fn load(dir: &Path, database_url: Option<&str>) {
     } else {
         "SQLite (file, WAL)"
     };
-    let mut server = Server::start(dir, &cassettes, database_url);
+    let mut server = Server::start(
+        dir,
+        database_url,
+        &[("ODOO_AGENT_CASSETTES", cassettes.to_str().unwrap())],
+    );
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()
@@ -259,7 +265,11 @@ async fn cold_start_and_idle_memory(dir: &Path) {
     let cassettes = dir.join("cassettes");
     let data = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let mut server = Server::start(data.path(), &cassettes, None);
+    let mut server = Server::start(
+        data.path(),
+        None,
+        &[("ODOO_AGENT_CASSETTES", cassettes.to_str().unwrap())],
+    );
     let client = reqwest::Client::new();
     let health = format!("http://{}/health", server.address);
     loop {
@@ -272,62 +282,17 @@ async fn cold_start_and_idle_memory(dir: &Path) {
     }
     let cold = started.elapsed();
     tokio::time::sleep(Duration::from_secs(size().load_seconds.min(2))).await;
-    let rss = rss_kib(server.child.id());
+    let memory = Memory::of(server.child.id());
     println!(
         "| cold start to /health 200 (fresh SQLite file, migrations included) | SQLite | {} |",
         ms(cold)
     );
     println!(
-        "| idle RSS 2 s after start | SQLite | {:.1} MiB |",
-        rss as f64 / 1024.0
+        "| idle RSS 2 s after start (peak so far) | SQLite | {:.1} MiB ({:.1}) |",
+        memory.rss_kib as f64 / 1024.0,
+        memory.peak_kib as f64 / 1024.0
     );
     server.stop();
-}
-
-struct Server {
-    child: std::process::Child,
-    address: String,
-}
-
-impl Server {
-    fn start(dir: &Path, cassettes: &Path, database_url: Option<&str>) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_odoo-agent"));
-        command
-            .arg("serve")
-            .env_clear()
-            .env("ODOO_AGENT_BIND", "127.0.0.1:0")
-            .env("ODOO_AGENT_DATA_DIR", dir.join("data"))
-            .env("ODOO_AGENT_CASSETTES", cassettes)
-            .env("ODOO_AGENT_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        if let Some(url) = database_url {
-            command.env("DATABASE_URL", url);
-        }
-        let mut child = command.spawn().unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let address = first.rsplit("http://").next().unwrap().to_owned();
-        // Keep draining stdout so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, address }
-    }
-
-    fn stop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 fn percentiles(samples: &mut [Duration]) -> (Duration, Duration) {
