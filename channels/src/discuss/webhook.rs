@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
-use agent::config::{ChannelUser, Platform, Resolution};
+use agent::config::{ChannelUser, Platform};
 use agent::ingress::{Enqueued, InboundMessage, NewJob, Sender};
 use agent::schedule::DiscussOutbound;
 use tools::Identity;
@@ -140,11 +140,7 @@ pub(super) async fn receive(
     if let Some((id, choice)) = command::parse(&text) {
         return decide_in_channel(&state, &event, &user, id, choice).await;
     }
-    let sender = match state.ctx.identities.resolve(&user) {
-        Resolution::Known(identity) => Sender::Known { identity },
-        Resolution::Guest(identity) => Sender::Guest { identity },
-        Resolution::Refused => Sender::Refused,
-    };
+    let sender = Sender::from(state.ctx.identities.resolve(&user));
     let job = NewJob {
         dedupe_key: format!("discuss:{}:{}", event.db, event.message_id),
         message: InboundMessage {

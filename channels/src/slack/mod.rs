@@ -28,7 +28,7 @@ use axum::routing::post;
 use chrono::Utc;
 use secrecy::SecretString;
 
-use agent::config::{ChannelUser, Platform, Resolution, SlackConfig};
+use agent::config::{ChannelUser, Platform, SlackConfig};
 use agent::ingress::Sender;
 
 pub use api::{ApiError, SlackApi};
@@ -77,11 +77,7 @@ impl SlackChannel {
 
     /// How the ingress treats `user`'s messages.
     fn sender(&self, user: &ChannelUser) -> Sender {
-        match self.ctx.identities.resolve(user) {
-            Resolution::Known(identity) => Sender::Known { identity },
-            Resolution::Guest(identity) => Sender::Guest { identity },
-            Resolution::Refused => Sender::Refused,
-        }
+        Sender::from(self.ctx.identities.resolve(user))
     }
 
     /// The sender as the identities file can match them: by user id, or by

@@ -15,7 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use agent::config::{ChannelUser, Platform, Resolution};
+use agent::config::{ChannelUser, Platform};
 use agent::ingress::{Enqueued, InboundMessage, NewJob, Sender};
 use agent::store::StoreError;
 
@@ -125,11 +125,7 @@ impl Telegram {
             return Ok(Handled::Done);
         };
         let user = channel_user(from);
-        let sender = match self.ctx.identities.resolve(&user) {
-            Resolution::Known(identity) => Sender::Known { identity },
-            Resolution::Guest(identity) => Sender::Guest { identity },
-            Resolution::Refused => Sender::Refused,
-        };
+        let sender = Sender::from(self.ctx.identities.resolve(&user));
         let mut conversation_key = format!("telegram:{}:{}", self.bot.id, message.chat.id);
         if let Some(topic) = message.message_thread_id {
             conversation_key.push_str(&format!(":{topic}"));

@@ -19,7 +19,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use uuid::Uuid;
 
-use agent::config::{ChannelUser, Platform, Resolution};
+use agent::config::{ChannelUser, Platform};
 use agent::ingress::{InboundMessage, NewJob, Sender};
 use agent::store::StoreError;
 
@@ -220,11 +220,7 @@ impl Whatsapp {
         text: String,
         sent_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let sender = match self.ctx.identities.resolve(&user) {
-            Resolution::Known(identity) => Sender::Known { identity },
-            Resolution::Guest(identity) => Sender::Guest { identity },
-            Resolution::Refused => Sender::Refused,
-        };
+        let sender = Sender::from(self.ctx.identities.resolve(&user));
         let job = NewJob {
             dedupe_key: format!("whatsapp:{}:{}", self.phone_number_id, message.id),
             message: InboundMessage {

@@ -7,7 +7,7 @@ use tools::Identity;
 use uuid::Uuid;
 
 use super::Reply;
-use crate::config::ChannelUser;
+use crate::config::{ChannelUser, Resolution};
 use crate::store::ThreadId;
 
 /// Identifies a stored job.
@@ -39,6 +39,17 @@ impl Sender {
         match self {
             Self::Known { identity } | Self::Guest { identity } => Some(identity),
             Self::Refused => None,
+        }
+    }
+}
+
+impl From<Resolution> for Sender {
+    /// How the identities file placed the platform user.
+    fn from(resolution: Resolution) -> Self {
+        match resolution {
+            Resolution::Known(identity) => Self::Known { identity },
+            Resolution::Guest(identity) => Self::Guest { identity },
+            Resolution::Refused => Self::Refused,
         }
     }
 }
