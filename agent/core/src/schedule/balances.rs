@@ -56,7 +56,7 @@ impl RecordBalance for CashFlowForecast {
         };
         let mut recorded = Vec::new();
         let mut failed = Vec::new();
-        for (asked, result) in results {
+        for (index, (asked, result)) in results.into_iter().enumerate() {
             match result {
                 Ok(r) => recorded.push(format!(
                     "company {} closed {} at {}",
@@ -64,7 +64,9 @@ impl RecordBalance for CashFlowForecast {
                 )),
                 Err(err) => failed.push(match asked {
                     Some(company) => format!("company {company}: {err}"),
-                    None => format!("current company: {err}"),
+                    // The first result is the user's current company.
+                    None if index == 0 => format!("current company: {err}"),
+                    None => err.to_string(),
                 }),
             }
         }

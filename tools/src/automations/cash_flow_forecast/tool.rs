@@ -194,7 +194,13 @@ impl CashFlowForecast {
                     results.push((Some(company), recorded));
                 }
             }
-            Err(err) => results.push((None, Err(ToolError::Internal(err.to_string())))),
+            // Not any one company's failure: say what could not be read.
+            Err(err) => results.push((
+                None,
+                Err(ToolError::Internal(format!(
+                    "listing the companies with forecasts: {err}"
+                ))),
+            )),
         }
         results
     }
